@@ -1,0 +1,156 @@
+"""The data a form holds and the result of scoring it. Standard library only.
+
+A :class:`Form` is what the reader found on the page, as written: texts stay texts, numbers are
+:class:`~decimal.Decimal` exactly as written. Nothing here computes; :mod:`perfeval_xl.rules` does.
+The ``stated_*`` fields keep what the form itself claims (its 执行率, 得分, 总分, 评分等级) so that the
+checks can compare them with the computed numbers.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+Severity = Literal["error", "warning", "info"]
+
+
+@dataclass
+class FundRow:
+    """One row of the 项目资金 block (年度资金总额, 其中：当年财政拨款, 上年结转资金 or 其他资金)."""
+
+    label: str
+    initial: Decimal | None = None  # 年初预算数
+    annual: Decimal | None = None  # 全年预算数
+    executed: Decimal | None = None  # 全年执行数
+    stated_points: Decimal | None = None  # 分数 (10.00 on the total row, "-" elsewhere)
+    stated_rate: Decimal | None = None  # 执行率 as the form shows it
+    stated_score: Decimal | None = None  # 得分 as the form shows it (total row only)
+    ref: str = ""  # where the row is, e.g. "第6行" or "B6:H6"
+
+
+@dataclass
+class Indicator:
+    """One 三级指标 row of the 绩效指标 block."""
+
+    level1: str
+    level2: str
+    name: str  # 三级指标
+    target: str  # 年度指标值, as written
+    actual: str  # 实际完成值, as written
+    points: Decimal | None  # 分值
+    stated_score: Decimal | None = None  # 得分 as the form shows it
+    deviation_reason: str = ""  # 偏差原因分析
+    judgement: Decimal | None = None  # reviewer's score for a qualitative indicator, if the form gives one
+    ref: str = ""
+
+
+@dataclass
+class Form:
+    """One self-evaluation form as found in a source (file + sheet + position)."""
+
+    source: str  # file name as given
+    sheet: str | None = None  # sheet name; None for text and HTML exports
+    index: int = 1  # 1-based position of the form within its source
+    title: str = ""
+    project: str = ""  # 项目名称
+    department: str = ""  # 主管部门
+    unit: str = ""  # 实施单位
+    year: str = ""  # 年度, when the form gives it
+    money_unit: str = "万元"
+    funds: list[FundRow] = field(default_factory=list)
+    goal_expected: str = ""  # 年度总体目标 / 预期目标
+    goal_actual: str = ""  # 年度总体目标 / 实际完成情况
+    indicators: list[Indicator] = field(default_factory=list)
+    stated_total_points: Decimal | None = None
+    stated_total_score: Decimal | None = None
+    stated_grade: str | None = None
+    profile: str | None = None  # rule profile the workbook names (template's 评分规则 cell)
+    refs: dict[str, str] = field(default_factory=dict)  # field -> cell reference, for messages
+
+    def fund(self, label: str) -> FundRow | None:
+        """The fund row with this label, or None."""
+        for row in self.funds:
+            if row.label == label:
+                return row
+        return None
+
+    @property
+    def total_fund(self) -> FundRow | None:
+        """The 年度资金总额 row (the first fund row when the form labels it differently)."""
+        from .labels import FUND_TOTAL
+
+        return self.fund(FUND_TOTAL) or (self.funds[0] if self.funds else None)
+
+    @property
+    def location(self) -> str:
+        """Human-readable place of the form: ``file``, ``file [sheet]``, plus ``#n`` when several."""
+        place = self.source if self.sheet is None else f"{self.source} [{self.sheet}]"
+        return f"{place} #{self.index}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A problem a reviewer would raise, with a stable ``code`` and a Chinese ``message``."""
+
+    severity: Severity
+    code: str
+    where: str  # the indicator's 三级指标 name, or a field such as 执行率 / 总分
+    message: str
+
+
+@dataclass
+class FundResult:
+    row: FundRow
+    execution_rate: Decimal  # percent, rounded by the profile
+
+
+@dataclass
+class IndicatorResult:
+    indicator: Indicator
+    score: Decimal
+    kind: Literal["quantitative", "qualitative", "unscored"]
+    direction: str | None = None  # ">=", ">", "<=", "<", "=" for quantitative indicators
+    findings: list[Finding] = field(default_factory=list)
+
+
+@dataclass
+class Result:
+    """The computed numbers of one form under one profile. All numbers are ``Decimal``."""
+
+    form: Form
+    profile: str
+    funds: list[FundResult]
+    execution_rate: Decimal
+    budget_points: Decimal
+    budget_score: Decimal
+    indicators: list[IndicatorResult]
+    indicator_points: Decimal
+    indicator_score: Decimal
+    total_points: Decimal
+    total_score: Decimal
+    grade: str
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+
+class ReadError(Exception):
+    """An input that cannot be read as forms. The message is Chinese and names file, sheet and cell."""
+
+    def __init__(self, source: str, message: str, sheet: str | None = None, cell: str | None = None):
+        self.source = source
+        self.sheet = sheet
+        self.cell = cell
+        self.reason = message
+        super().__init__(self.describe())
+
+    def describe(self) -> str:
+        place = self.source
+        if self.sheet:
+            place += f"，工作表“{self.sheet}”"
+        if self.cell:
+            place += f"，{self.cell}"
+        return f"{place}：{self.reason}"
