@@ -1,0 +1,188 @@
+"""The findings a reviewer raises about a scored form. Standard library only.
+
+Each finding has a severity, a stable code (see ``CODES``) and a Chinese message that says where.
+Row-level findings of the rules (no-operator, unit-mismatch, qualitative-band …) come with each
+:class:`~perfeval_xl.model.IndicatorResult`; this module adds the form-level ones.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from . import labels
+from .model import Finding, Result
+from .profiles import Profile
+
+#: code -> (severity, what it means). Stable: other tools rely on these codes.
+CODES: dict[str, tuple[str, str]] = {
+    "missing-deviation-reason": ("warning", "得分低于分值但未填写偏差原因分析"),
+    "stated-mismatch": ("error", "表上填写的执行率、得分、总分或评分等级与计算结果不符"),
+    "over-execution": ("warning", "全年执行数大于全年预算数"),
+    "points-not-100": ("error", "分值合计不等于 100"),
+    "qualitative-band": ("warning", "定性指标的评分缺失或不在达成情况对应的区间内"),
+    "funds-sum": ("error", "年度资金总额不等于各项资金之和"),
+    "no-operator": ("info", "年度指标值未写比较符号，按规则推定"),
+    "unit-mismatch": ("warning", "年度指标值与实际完成值的单位无法换算"),
+    "weights": ("warning", "一级指标分值与评分规则的预期权重不符"),
+    "actual-without-figure": ("info", "定量指标的实际完成值只写了“达成”，未给出数值"),
+    "missing-actual": ("warning", "未填写实际完成值"),
+    "unparsed-actual": ("warning", "实际完成值无法与年度指标值比较"),
+    "missing-points": ("warning", "未填写分值"),
+    "missing-field": ("warning", "项目名称、主管部门或实施单位未填写"),
+    "unknown-profile": ("warning", "工作簿指定的评分规则无法识别，按默认规则计分"),
+}
+
+SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
+
+
+def _f(x: Decimal) -> str:
+    return f"{x:.2f}"
+
+
+def _at(ref: str | None) -> str:
+    return f"（{ref}）" if ref else ""
+
+
+def _new(code: str, where: str, message: str) -> Finding:
+    return Finding(CODES[code][0], code, where, message)  # type: ignore[arg-type]
+
+
+def deviation_findings(result: Result) -> list[Finding]:
+    out = []
+    for r in result.indicators:
+        ind = r.indicator
+        if ind.points is not None and r.score < ind.points and not ind.deviation_reason.strip():
+            name = ind.name or "（未命名指标）"
+            out.append(
+                _new(
+                    "missing-deviation-reason",
+                    name,
+                    f"“{name}”得分 {_f(r.score)} 低于分值 {_f(ind.points)}，未填写偏差原因分析{_at(ind.ref)}",
+                )
+            )
+    return out
+
+
+def stated_findings(result: Result) -> list[Finding]:
+    """Every number or grade the form states that differs from the computed one."""
+    form, out = result.form, []
+
+    def compare(where: str, stated: Decimal | None, computed: Decimal, what: str, ref: str = "") -> None:
+        if stated is not None and stated != computed:
+            out.append(
+                _new(
+                    "stated-mismatch", where, f"{what}表上为 {_f(stated)}，计算应为 {_f(computed)}{_at(ref)}"
+                )
+            )
+
+    total_row = form.total_fund
+    for fr in result.funds:
+        compare("执行率", fr.row.stated_rate, fr.execution_rate, f"{fr.row.label}执行率", fr.row.ref)
+    if total_row is not None:
+        compare("预算执行得分", total_row.stated_score, result.budget_score, "预算执行得分", total_row.ref)
+    for r in result.indicators:
+        ind = r.indicator
+        name = ind.name or "（未命名指标）"
+        compare(name, ind.stated_score, r.score, f"“{name}”得分", ind.ref)
+    compare(
+        "分值合计",
+        form.stated_total_points,
+        result.total_points,
+        "分值合计",
+        form.refs.get("total_points", ""),
+    )
+    compare("总分", form.stated_total_score, result.total_score, "总分", form.refs.get("total_score", ""))
+    if form.stated_grade and form.stated_grade.strip() != result.grade:
+        out.append(
+            _new(
+                "stated-mismatch",
+                "评分等级",
+                f"评分等级表上为“{form.stated_grade.strip()}”，按总分 {_f(result.total_score)} 应为“{result.grade}”"
+                f"{_at(form.refs.get('grade'))}",
+            )
+        )
+    return out
+
+
+def funds_findings(result: Result) -> list[Finding]:
+    form, out = result.form, []
+    for row in form.funds:
+        if row.annual is not None and row.executed is not None and row.executed > row.annual:
+            out.append(
+                _new(
+                    "over-execution",
+                    "执行率",
+                    f"{row.label}全年执行数 {row.executed} 大于全年预算数 {row.annual}，预算执行得分按满分封顶{_at(row.ref)}",
+                )
+            )
+    total = form.fund(labels.FUND_TOTAL)
+    parts = [row for row in form.funds if row is not total]
+    if total is not None and parts:
+        for attr, what in (("initial", "年初预算数"), ("annual", "全年预算数"), ("executed", "全年执行数")):
+            whole = getattr(total, attr)
+            values = [getattr(row, attr) for row in parts]
+            if whole is None or all(v is None for v in values):
+                continue
+            summed = sum((v for v in values if v is not None), Decimal(0))
+            if summed != whole:
+                out.append(
+                    _new(
+                        "funds-sum",
+                        labels.FUND_TOTAL,
+                        f"年度资金总额{what} {whole} 不等于各项资金之和 {summed}{_at(total.ref)}",
+                    )
+                )
+    return out
+
+
+def points_findings(result: Result, profile: Profile) -> list[Finding]:
+    out = []
+    if result.total_points != 100:
+        out.append(
+            _new(
+                "points-not-100",
+                "分值合计",
+                f"分值合计为 {_f(result.total_points)}（预算执行 {_f(result.budget_points)} + 指标 "
+                f"{_f(result.indicator_points)}），应为 100",
+            )
+        )
+    if profile.expected_weights:
+        sums: dict[str, Decimal] = defaultdict(Decimal)
+        for ind in result.form.indicators:
+            if ind.points is not None:
+                sums[ind.level1.strip()] += ind.points
+        for level1, expected in profile.expected_weights.items():
+            got = sums.get(level1, Decimal(0))
+            if got != expected:
+                out.append(
+                    _new(
+                        "weights",
+                        level1,
+                        f"{level1}分值合计 {_f(got)}，{profile.title}预期为 {_f(expected)}",
+                    )
+                )
+    return out
+
+
+def header_findings(result: Result) -> list[Finding]:
+    form, out = result.form, []
+    for attr, label in (
+        ("project", labels.PROJECT),
+        ("department", labels.DEPARTMENT),
+        ("unit", labels.UNIT),
+    ):
+        if not getattr(form, attr).strip():
+            out.append(_new("missing-field", label, f"{label}未填写{_at(form.refs.get(attr))}"))
+    return out
+
+
+def check(result: Result, profile: Profile) -> list[Finding]:
+    """All findings of a scored form: header, funds, each indicator row, points, stated numbers."""
+    findings = header_findings(result) + funds_findings(result)
+    for r in result.indicators:
+        findings.extend(r.findings)
+    findings += deviation_findings(result)
+    findings += points_findings(result, profile)
+    findings += stated_findings(result)
+    return findings

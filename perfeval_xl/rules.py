@@ -1,0 +1,337 @@
+"""The scoring rules: the only place a number is computed. Standard library only.
+
+Arithmetic is exact: inputs are ``Decimal`` as written, every intermediate is a ``Fraction`` (so
+10 ÷ 30 × 30 is exactly 10), and rounding happens once, at two decimals, where the rule rounds, the way
+the profile says (truncate for ``shanghai-municipal``, half up for ``mof-2020``).
+
+>>> execution_rate(Decimal("758.11"), Decimal("754.31"))
+Decimal('99.49')
+>>> budget_score(Decimal("758.11"), Decimal("754.31"))
+Decimal('9.94')
+>>> grade(Decimal("89.99"))
+'良'
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+from . import checks
+from .model import Finding, Form, FundResult, Indicator, IndicatorResult, Result
+from .profiles import DEFAULT, Profile, get_profile
+from .values import attainment, convert, is_lower_better, normalize, parse_value, to_decimal
+
+Number = Decimal | int | float | str | None
+
+_ZERO = Decimal("0.00")
+
+
+def _fmt(x: Decimal | Fraction | int) -> str:
+    """Two-decimal text of a number for messages (exact: Fractions are shown truncated)."""
+    if isinstance(x, Fraction):
+        x = _quantize(x, "truncate")
+    return f"{Decimal(x):.2f}"
+
+
+def _quantize(q: Fraction, rounding: str) -> Decimal:
+    """``q`` at two decimals, truncated toward zero or rounded half away from zero, exactly."""
+    scaled = q * 100
+    sign = -1 if scaled < 0 else 1
+    magnitude = abs(scaled)
+    if rounding == "half-up":
+        cents = int(magnitude + Fraction(1, 2))
+    else:
+        cents = int(magnitude)  # int() truncates a Fraction toward zero
+    return (Decimal(sign * cents) / 100).quantize(_ZERO)
+
+
+def round2(x: Decimal | Fraction | int, profile: Profile | str | None = None) -> Decimal:
+    """Round to two decimals the way ``profile`` does (truncate or half up)."""
+    return _quantize(Fraction(x), get_profile(profile).rounding)
+
+
+def _frac(x: Number) -> Fraction | None:
+    d = to_decimal(x)
+    return None if d is None else Fraction(d)
+
+
+def _clamp(q: Fraction, low: Fraction, high: Fraction) -> Fraction:
+    return max(low, min(high, q))
+
+
+def execution_rate(annual: Number, executed: Number, profile: Profile | str | None = None) -> Decimal:
+    """执行率 in percent: 全年执行数 ÷ 全年预算数 × 100 at two decimals; 0.00 when nothing was budgeted."""
+    budget, spent = _frac(annual), _frac(executed)
+    if not budget or spent is None or budget <= 0:
+        return _ZERO
+    return round2(spent * 100 / budget, profile)
+
+
+def budget_score(
+    annual: Number, executed: Number, points: Number = None, profile: Profile | str | None = None
+) -> Decimal:
+    """预算执行得分: 执行率 ÷ 100 × 分数 at two decimals, never above 分数 nor below 0.
+
+    ``points`` defaults to the profile's budget points (10). Computed from the exact rate, not the
+    rounded one.
+    """
+    prof = get_profile(profile)
+    full = _frac(points)
+    if full is None:
+        full = Fraction(prof.budget_points)
+    budget, spent = _frac(annual), _frac(executed)
+    if not budget or spent is None or budget <= 0:
+        return round2(0, prof)
+    return round2(_clamp(spent / budget * full, Fraction(0), full), prof)
+
+
+def grade(total: Number, profile: Profile | str | None = None) -> str:
+    """评分等级 of a 总分: ≥90 优, ≥80 良, ≥60 中, else 差 (bands from the profile, lower bounds inclusive)."""
+    prof = get_profile(profile)
+    value = to_decimal(total)
+    if value is None:
+        return ""
+    for lower, name in prof.grade_bands:
+        if value >= lower:
+            return name
+    return prof.grade_bands[-1][1]
+
+
+def _finding(severity: str, code: str, where: str, message: str) -> Finding:
+    return Finding(severity, code, where, message)  # type: ignore[arg-type]
+
+
+def _quantitative(ind: Indicator, prof: Profile, full: Fraction) -> IndicatorResult:
+    name = ind.name or "（未命名指标）"
+    target, actual = parse_value(ind.target), parse_value(ind.actual)
+    findings: list[Finding] = []
+    op = target.op
+    if op is None:
+        op = "<=" if is_lower_better(ind.name, ind.level2) else ">="
+        reading = "越低越好，按“≤”理解" if op == "<=" else "按“≥”理解"
+        findings.append(
+            _finding(
+                "info", "no-operator", name, f"“{name}”的年度指标值“{target.text}”未写比较符号，{reading}"
+            )
+        )
+
+    def done(score: Fraction, kind: str = "quantitative") -> IndicatorResult:
+        value = round2(_clamp(score, Fraction(0), full), prof)
+        return IndicatorResult(ind, value, kind, op, findings)  # type: ignore[arg-type]
+
+    if actual.number is None:
+        verdict = attainment(ind.actual)
+        if verdict == "met":
+            findings.append(
+                _finding(
+                    "info",
+                    "actual-without-figure",
+                    name,
+                    f"“{name}”的实际完成值“{actual.text}”未给出数值，按达成计分",
+                )
+            )
+            return done(full)
+        if verdict in ("partial", "unmet"):
+            return _qualitative(ind, prof, full, verdict, findings, op)
+        if actual.is_blank:
+            findings.append(
+                _finding("warning", "missing-actual", name, f"“{name}”未填写实际完成值，得分按 0 计")
+            )
+        else:
+            findings.append(
+                _finding(
+                    "warning",
+                    "unparsed-actual",
+                    name,
+                    f"“{name}”的实际完成值“{actual.text}”无法与年度指标值“{target.text}”比较，得分按 0 计",
+                )
+            )
+        return done(Fraction(0))
+
+    assert target.number is not None
+    t = Fraction(target.number)
+    converted = convert(actual.number, actual.unit, target.unit)
+    if converted is None:
+        findings.append(
+            _finding(
+                "warning",
+                "unit-mismatch",
+                name,
+                f"“{name}”的年度指标值单位“{target.unit}”与实际完成值单位“{actual.unit}”无法换算，按数字直接比较",
+            )
+        )
+        converted = actual.number
+    a = Fraction(converted)
+
+    if op in (">=", ">"):
+        met = a >= t if op == ">=" else a > t
+        ratio = Fraction(1) if met else (a / t if t > 0 else Fraction(0))
+    elif op in ("<=", "<"):
+        met = a <= t if op == "<=" else a < t
+        if met:
+            ratio = Fraction(1)
+        elif prof.negative == "linear":
+            ratio = 1 - (a - t) / t if t > 0 else Fraction(0)
+        else:
+            ratio = t / a if a > 0 and t > 0 else Fraction(0)
+    else:  # "="
+        if a == t:
+            ratio = Fraction(1)
+        elif a > 0 and t > 0:
+            ratio = min(a / t, t / a)
+        else:
+            ratio = Fraction(0)
+    return done(full * ratio)
+
+
+def _qualitative(
+    ind: Indicator,
+    prof: Profile,
+    full: Fraction,
+    verdict: str | None,
+    findings: list[Finding],
+    op: str | None = None,
+) -> IndicatorResult:
+    name = ind.name or "（未命名指标）"
+    met_lo = full * Fraction(prof.qualitative_met)
+    partial_lo = full * Fraction(prof.qualitative_partial)
+    bands = {
+        "met": (met_lo, full, True, "达成"),
+        "partial": (partial_lo, met_lo, False, "部分达成"),
+        "unmet": (Fraction(0), partial_lo, False, "未达成"),
+    }
+    judgement = None if ind.judgement is None else Fraction(ind.judgement)
+
+    def done(score: Fraction) -> IndicatorResult:
+        value = round2(_clamp(score, Fraction(0), full), prof)
+        return IndicatorResult(ind, value, "qualitative", op, findings)  # type: ignore[arg-type]
+
+    if verdict is None:
+        if judgement is not None and 0 <= judgement <= full:
+            findings.append(
+                _finding(
+                    "info",
+                    "qualitative-band",
+                    name,
+                    f"“{name}”的实际完成值“{ind.actual}”无法判断是否达成，采用所填评分 {_fmt(judgement)}",
+                )
+            )
+            return done(judgement)
+        findings.append(
+            _finding(
+                "warning",
+                "qualitative-band",
+                name,
+                f"“{name}”的实际完成值“{ind.actual}”无法判断是否达成（请写达成、部分达成或未达成，或填写评分），得分按 0 计",
+            )
+        )
+        return done(Fraction(0))
+
+    low, high, closed, word = bands[verdict]
+    span = f"[{_fmt(low)}, {_fmt(high)}{']' if closed else ')'}"
+    if judgement is None:
+        if verdict == "met":
+            return done(full)
+        findings.append(
+            _finding(
+                "warning",
+                "qualitative-band",
+                name,
+                f"“{name}”为{word}，未填写评分，按区间 {span} 下限 {_fmt(low)} 计分",
+            )
+        )
+        return done(low)
+    inside = low <= judgement <= high if closed else low <= judgement < high
+    if not inside:
+        findings.append(
+            _finding(
+                "warning",
+                "qualitative-band",
+                name,
+                f"“{name}”为{word}，所填评分 {_fmt(judgement)} 不在区间 {span} 内，按下限 {_fmt(low)} 计分",
+            )
+        )
+        return done(low)
+    return done(judgement)
+
+
+def score_indicator(ind: Indicator, profile: Profile | str | None = None) -> IndicatorResult:
+    """Score one indicator row: quantitative when its target has a number, qualitative otherwise.
+
+    The result carries the row's own findings (no-operator, unit-mismatch, qualitative-band …).
+    """
+    prof = get_profile(profile)
+    name = ind.name or "（未命名指标）"
+    if ind.points is None:
+        finding = _finding("warning", "missing-points", name, f"“{name}”未填写分值，不计分")
+        return IndicatorResult(ind, round2(0, prof), "unscored", None, [finding])
+    full = Fraction(ind.points)
+    if full < 0:
+        finding = _finding("error", "missing-points", name, f"“{name}”的分值 {_fmt(full)} 为负数，不计分")
+        return IndicatorResult(ind, round2(0, prof), "unscored", None, [finding])
+    target = parse_value(ind.target)
+    if target.is_numeric:
+        return _quantitative(ind, prof, full)
+    if normalize(ind.actual) and normalize(ind.actual) == normalize(ind.target):
+        verdict: str | None = "met"
+    else:
+        verdict = attainment(ind.actual)
+    return _qualitative(ind, prof, full, verdict, [])
+
+
+def resolve_profile(form: Form, profile: Profile | str | None = None) -> tuple[Profile, list[Finding]]:
+    """The profile a form is scored under: the argument, else the one the workbook names, else default."""
+    if profile is not None and profile != "":
+        return get_profile(profile), []
+    if form.profile:
+        try:
+            return get_profile(form.profile), []
+        except ValueError as exc:
+            note = _finding("warning", "unknown-profile", "评分规则", f"{exc}；按默认规则 {DEFAULT} 计分")
+            return get_profile(None), [note]
+    return get_profile(None), []
+
+
+def evaluate(form: Form, profile: Profile | str | None = None) -> Result:
+    """Compute every number of a form and the findings a reviewer would raise.
+
+    >>> from perfeval_xl.model import Form, FundRow, Indicator
+    >>> form = Form("demo", funds=[FundRow("年度资金总额", annual=Decimal(100), executed=Decimal(57))],
+    ...             indicators=[Indicator("产出指标", "数量指标", "培训人次", "≥4000(人次)", "3999(人次)",
+    ...                                   Decimal(90), deviation_reason="延期")])
+    >>> r = evaluate(form)
+    >>> r.execution_rate, r.budget_score, r.indicators[0].score, r.total_score, r.grade
+    (Decimal('57.00'), Decimal('5.70'), Decimal('89.97'), Decimal('95.67'), '优')
+    """
+    prof, notes = resolve_profile(form, profile)
+    funds = [FundResult(row, execution_rate(row.annual, row.executed, prof)) for row in form.funds]
+    total = form.total_fund
+    budget_points = prof.budget_points
+    if total is not None and total.stated_points is not None:
+        budget_points = total.stated_points
+    if total is not None:
+        rate = execution_rate(total.annual, total.executed, prof)
+        b_score = budget_score(total.annual, total.executed, budget_points, prof)
+    else:
+        rate = b_score = round2(0, prof)
+    indicators = [score_indicator(ind, prof) for ind in form.indicators]
+    ind_points = sum((i.points for i in form.indicators if i.points is not None), Decimal(0))
+    ind_score = sum((r.score for r in indicators), _ZERO)
+    total_score = b_score + ind_score
+    result = Result(
+        form=form,
+        profile=prof.name,
+        funds=funds,
+        execution_rate=rate,
+        budget_points=budget_points,
+        budget_score=b_score,
+        indicators=indicators,
+        indicator_points=ind_points,
+        indicator_score=ind_score,
+        total_points=budget_points + ind_points,
+        total_score=total_score,
+        grade=grade(total_score, prof),
+    )
+    result.findings = notes + checks.check(result, prof)
+    return result
