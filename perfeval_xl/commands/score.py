@@ -1,0 +1,72 @@
+"""``perfeval-xl score PATH... [--profile NAME] [--json]``: score forms and show computed vs stated."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "score",
+        help="计算表单得分并与表上数字核对",
+        description="读取自评表（xlsx/xlsm/xls、制表符分隔导出、HTML 表格），按评分规则重新计算执行率、"
+        "各项得分、总分和评分等级，并列出审核问题。",
+        epilog="退出码：0 无错误级问题；1 有错误级问题；2 输入无法使用或参数错误。",
+    )
+    p.add_argument("paths", nargs="+", metavar="文件", help="一个或多个表单文件")
+    p.add_argument(
+        "--profile",
+        metavar="规则",
+        help="评分规则：shanghai-municipal（默认，截位）、mof-2020（四舍五入），或 JSON 规则文件；"
+        "不指定时采用工作簿中“评分规则”一格，否则用默认规则",
+    )
+    p.add_argument("--json", action="store_true", help="输出 JSON（供程序使用）")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..model import ReadError
+    from ..profiles import get_profile
+    from ..reader import read_forms
+    from ..report import format_result, result_to_dict
+    from ..rules import evaluate
+
+    if args.profile:
+        try:
+            get_profile(args.profile)
+        except ValueError as exc:
+            print(f"perfeval-xl score：{exc}", file=sys.stderr)
+            return 2
+
+    results, errors = [], []
+    for path in args.paths:
+        try:
+            forms = read_forms(path)
+        except ReadError as exc:
+            errors.append({"source": path, "sheet": exc.sheet, "cell": exc.cell, "message": exc.describe()})
+            continue
+        except Exception as exc:  # never a traceback for one bad input
+            errors.append(
+                {"source": path, "sheet": None, "cell": None, "message": f"{path}：无法读取（{exc}）"}
+            )
+            continue
+        results.extend(evaluate(form, args.profile) for form in forms)
+
+    if args.json:
+        payload = {"forms": [result_to_dict(r) for r in results], "errors": errors}
+        json.dump(payload, sys.stdout, ensure_ascii=False, indent=1)
+        sys.stdout.write("\n")
+    else:
+        for r in results:
+            print(format_result(r))
+            print()
+        n_err = sum(1 for r in results for f in r.findings if f.severity == "error")
+        print(f"共 {len(results)} 张表单，错误级问题 {n_err} 个，无法读取的文件 {len(errors)} 个。")
+    for e in errors:
+        print(f"无法读取：{e['message']}", file=sys.stderr)
+
+    if errors:
+        return 2
+    return 1 if any(r.has_errors for r in results) else 0

@@ -1,0 +1,167 @@
+"""Results as JSON-ready dicts and as readable text tables (Chinese labels). Standard library only."""
+
+from __future__ import annotations
+
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal
+
+from .checks import SEVERITY_NAMES
+from .model import Finding, Result
+
+
+def number(x: Decimal | None) -> int | float | None:
+    """A JSON number with at most two decimals (integers stay integers)."""
+    if x is None:
+        return None
+    q = x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return int(q) if q == q.to_integral_value() else float(q)
+
+
+def finding_to_dict(f: Finding) -> dict:
+    return {"severity": f.severity, "code": f.code, "where": f.where, "message": f.message}
+
+
+def result_to_dict(result: Result) -> dict:
+    """The JSON shape of ``perfeval-xl score --json`` for one form."""
+    form = result.form
+    return {
+        "source": form.source,
+        "sheet": form.sheet,
+        "index": form.index,
+        "project": form.project,
+        "department": form.department,
+        "unit": form.unit,
+        "year": form.year or None,
+        "profile": result.profile,
+        "money_unit": form.money_unit,
+        "funds": [
+            {
+                "label": fr.row.label,
+                "initial": number(fr.row.initial),
+                "annual": number(fr.row.annual),
+                "executed": number(fr.row.executed),
+                "execution_rate": number(fr.execution_rate),
+                "stated_execution_rate": number(fr.row.stated_rate),
+            }
+            for fr in result.funds
+        ],
+        "execution_rate": number(result.execution_rate),
+        "budget_points": number(result.budget_points),
+        "budget_score": number(result.budget_score),
+        "stated_budget_score": number(form.total_fund.stated_score) if form.total_fund else None,
+        "indicators": [
+            {
+                "level1": r.indicator.level1,
+                "level2": r.indicator.level2,
+                "name": r.indicator.name,
+                "target": r.indicator.target,
+                "actual": r.indicator.actual,
+                "points": number(r.indicator.points),
+                "score": number(r.score),
+                "stated_score": number(r.indicator.stated_score),
+                "deviation_reason": r.indicator.deviation_reason,
+                "kind": r.kind,
+                "direction": r.direction,
+            }
+            for r in result.indicators
+        ],
+        "indicator_points": number(result.indicator_points),
+        "indicator_score": number(result.indicator_score),
+        "total_points": number(result.total_points),
+        "total_score": number(result.total_score),
+        "stated_total_score": number(form.stated_total_score),
+        "grade": result.grade,
+        "stated_grade": form.stated_grade,
+        "findings": [finding_to_dict(f) for f in result.findings],
+    }
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _cell(text: str, width: int) -> str:
+    """``text`` cut or padded to ``width`` terminal columns (CJK characters count double)."""
+    out, used = "", 0
+    for ch in text.replace("\n", " "):
+        w = _width(ch)
+        if used + w > width - (1 if _width(text) > width else 0):
+            out += "…"
+            used += 1
+            break
+        out += ch
+        used += w
+    return out + " " * max(0, width - used)
+
+
+def _num(x: Decimal | None) -> str:
+    return "" if x is None else f"{x:.2f}"
+
+
+def _vs(computed: Decimal, stated: Decimal | None) -> str:
+    if stated is None:
+        return _num(computed)
+    mark = "" if stated == computed else " ≠ 表上 " + _num(stated)
+    return _num(computed) + mark
+
+
+def format_result(result: Result) -> str:
+    """A readable block for one form: header, funds, indicators (computed vs stated), total, findings."""
+    form = result.form
+    lines = [
+        f"■ {form.project or '（未填项目名称）'}    {form.location}",
+        f"  主管部门：{form.department}    实施单位：{form.unit}    评分规则：{result.profile}",
+        "",
+        "  "
+        + _cell("资金（" + form.money_unit + "）", 22)
+        + _cell("全年预算数", 14)
+        + _cell("全年执行数", 14)
+        + "执行率",
+    ]
+    for fr in result.funds:
+        lines.append(
+            "  "
+            + _cell(fr.row.label, 22)
+            + _cell(_num(fr.row.annual), 14)
+            + _cell(_num(fr.row.executed), 14)
+            + _vs(fr.execution_rate, fr.row.stated_rate)
+        )
+    total_row = form.total_fund
+    stated_budget = total_row.stated_score if total_row else None
+    lines += [
+        f"  预算执行得分：{_vs(result.budget_score, stated_budget)} / {_num(result.budget_points)}",
+        "",
+        "  "
+        + _cell("三级指标", 30)
+        + _cell("年度指标值", 18)
+        + _cell("实际完成值", 18)
+        + _cell("分值", 8)
+        + "得分",
+    ]
+    for r in result.indicators:
+        ind = r.indicator
+        lines.append(
+            "  "
+            + _cell(ind.name, 30)
+            + _cell(ind.target, 18)
+            + _cell(ind.actual, 18)
+            + _cell(_num(ind.points), 8)
+            + _vs(r.score, ind.stated_score)
+        )
+    grade = result.grade
+    if form.stated_grade and form.stated_grade.strip() != grade:
+        grade += f" ≠ 表上 {form.stated_grade.strip()}"
+    lines += [
+        "",
+        f"  分值合计：{_vs(result.total_points, form.stated_total_points)}    "
+        f"总分：{_vs(result.total_score, form.stated_total_score)}    评分等级：{grade}",
+    ]
+    if result.findings:
+        lines.append(f"  问题（{len(result.findings)}）：")
+        for f in result.findings:
+            lines.append(
+                f"    [{SEVERITY_NAMES.get(f.severity, f.severity)}] {f.where}：{f.message}（{f.code}）"
+            )
+    else:
+        lines.append("  问题：无")
+    return "\n".join(lines)
