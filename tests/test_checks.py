@@ -1,0 +1,140 @@
+"""Every finding code a reviewer relies on, raised where it should be and nowhere else."""
+
+from decimal import Decimal as D
+
+from perfeval_xl.checks import CODES
+from perfeval_xl.model import Form, FundRow, Indicator
+from perfeval_xl.rules import evaluate
+
+
+def clean_form(**changes):
+    """A form with no finding at all: 10 budget points + 90 indicator points, everything met."""
+    form = Form(
+        "clean.xlsx",
+        sheet="表1",
+        project="示例项目",
+        department="示例主管部门",
+        unit="示例单位",
+        funds=[
+            FundRow("年度资金总额", D(100), D(100), D(100), D(10), D("100.00"), D("10.00"), ref="第6行"),
+            FundRow("其中：当年财政拨款", D(100), D(100), D(100), None, D("100.00")),
+            FundRow("上年结转资金", D(0), D(0), D(0), None, D("0.00")),
+            FundRow("其他资金", D(0), D(0), D(0), None, D("0.00")),
+        ],
+        indicators=[
+            Indicator(
+                "产出指标", "数量指标", "培训人次", "≥100(人次)", "120(人次)", D(50), D(50), ref="第12行"
+            ),
+            Indicator("效益指标", "社会效益指标", "制度健全", "健全", "健全", D(30), D(30)),
+            Indicator("满意度指标", "服务对象满意度指标", "满意度", "≥90%", "95%", D(10), D(10)),
+        ],
+        stated_total_points=D(100),
+        stated_total_score=D(100),
+        stated_grade="优",
+    )
+    for key, value in changes.items():
+        setattr(form, key, value)
+    return form
+
+
+def codes(form, profile=None):
+    return [f.code for f in evaluate(form, profile).findings]
+
+
+def test_clean_form_has_no_findings():
+    assert codes(clean_form()) == []
+    assert codes(clean_form(), "mof-2020") == []  # its weights are MoF's 50/30/10
+
+
+def test_every_finding_has_known_code_severity_and_chinese_message():
+    form = clean_form()
+    form.indicators[0].actual = "80(次)"
+    form.indicators[0].target = "100"
+    form.funds[0].executed = D(120)
+    r = evaluate(form)
+    assert r.findings
+    for f in r.findings:
+        assert f.code in CODES and f.severity == CODES[f.code][0]
+        assert any("\u4e00" <= ch <= "\u9fff" for ch in f.message)
+
+
+def test_missing_deviation_reason():
+    form = clean_form()
+    form.indicators[0].actual = "80(人次)"
+    form.indicators[0].stated_score = D(40)
+    form.stated_total_score = D(90)
+    found = evaluate(form).findings
+    assert [f.code for f in found] == ["missing-deviation-reason"]
+    assert found[0].where == "培训人次" and "第12行" in found[0].message
+    form.indicators[0].deviation_reason = "疫情影响，培训延期"
+    assert codes(form) == []
+
+
+def test_stated_mismatch_for_each_stated_number():
+    form = clean_form()
+    form.funds[0].stated_rate = D("99.99")
+    form.funds[0].stated_score = D("9.99")
+    form.indicators[2].stated_score = D(9)
+    form.stated_total_score = D("99.50")
+    form.stated_grade = "良"
+    found = [f for f in evaluate(form).findings if f.code == "stated-mismatch"]
+    assert [f.where for f in found] == ["执行率", "预算执行得分", "满意度", "总分", "评分等级"]
+    assert all(f.severity == "error" for f in found)
+    assert evaluate(form).has_errors
+
+
+def test_over_execution():
+    form = clean_form()
+    form.funds[0].executed = D(120)
+    form.funds[1].executed = D(120)
+    form.funds[0].stated_rate = form.funds[1].stated_rate = None
+    r = evaluate(form)
+    assert r.budget_score == D("10.00")
+    assert codes(form) == ["over-execution", "over-execution"]
+
+
+def test_points_not_100():
+    form = clean_form()
+    form.indicators[2].points = D(15)
+    form.indicators[2].stated_score = None
+    form.stated_total_points = form.stated_total_score = None
+    assert codes(form) == ["points-not-100"]
+
+
+def test_funds_sum():
+    form = clean_form()
+    form.funds[2].annual = D(5)
+    assert codes(form) == ["funds-sum"]
+
+
+def test_no_operator_and_unit_mismatch():
+    form = clean_form()
+    form.indicators[0].target = "100(人次)"
+    assert codes(form) == ["no-operator"]
+    form.indicators[0].target = "≥100(家)"
+    assert codes(form) == ["unit-mismatch"]
+
+
+def test_qualitative_band():
+    form = clean_form()
+    form.indicators[1].actual = "部分达成"
+    form.indicators[1].stated_score = None
+    form.indicators[1].deviation_reason = "制度尚在修订"
+    form.stated_total_score = form.stated_grade = None
+    r = evaluate(form)
+    assert [f.code for f in r.findings] == ["qualitative-band"]
+    assert r.indicators[1].score == D(18)
+
+
+def test_weights_only_where_the_profile_sets_them():
+    form = clean_form()
+    form.indicators[0].points = D(60)
+    form.indicators[1].points = D(20)
+    form.indicators[0].stated_score = D(60)
+    form.indicators[1].stated_score = D(20)
+    assert codes(form, "shanghai-municipal") == []
+    assert codes(form, "mof-2020") == ["weights", "weights"]
+
+
+def test_missing_header_fields():
+    assert codes(clean_form(project="", unit=" ")) == ["missing-field", "missing-field"]
