@@ -1,0 +1,136 @@
+"""``perfeval-xl consolidate INPUT... -o OUT.xlsx``: many filled forms into one summary workbook.
+
+Exit status: 0 every input was read; 3 some could not be read (listed on the 错误 sheet; the summary is
+still written); 2 unusable arguments (no inputs found, output over an input, unknown profile).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "consolidate",
+        help="批量汇总：把多个已填写的自评表汇总为一个 Excel 汇总表",
+        description=(
+            "读取文件、文件夹（含子文件夹）和通配符匹配到的每一个工作簿的每一张自评表，"
+            "按评分规则重新计算全部数字，写出汇总工作簿（汇总、按主管部门、指标明细、问题清单、错误）。"
+            "退出码：0 全部读取成功；3 部分文件无法读取（仍写出汇总，见“错误”工作表）；2 参数无法使用。"
+        ),
+    )
+    p.add_argument("inputs", nargs="+", metavar="输入", help="文件、文件夹或通配符（如 'forms/**/*.xlsx'）")
+    p.add_argument("-o", "--output", required=True, metavar="汇总.xlsx", help="输出的汇总工作簿（.xlsx）")
+    p.add_argument(
+        "--profile",
+        metavar="评分规则",
+        help="评分规则，覆盖各表自身的设定（如 shanghai-municipal、mof-2020）",
+    )
+    p.add_argument("--jobs", "-j", type=int, metavar="N", help="并行进程数（默认：全部 CPU 核）")
+    p.add_argument("--csv", metavar="文件夹", help="另外把各表写成 CSV（UTF-8）到此文件夹")
+    p.add_argument("--parquet", metavar="文件夹", help="另外把各表写成 Parquet 到此文件夹")
+    p.add_argument("--quiet", "-q", action="store_true", help="不显示进度和结果摘要")
+    p.set_defaults(func=run)
+
+
+def _fail(message: str) -> int:
+    print(f"perfeval-xl consolidate：{message}", file=sys.stderr)
+    return 2
+
+
+class _Bar:
+    """A one-line progress bar on stderr (only used when stderr is a terminal)."""
+
+    def __init__(self) -> None:
+        self.start = time.perf_counter()
+        self.last = 0.0
+
+    def __call__(self, done: int, total: int, forms: int) -> None:
+        now = time.perf_counter()
+        if done < total and now - self.last < 0.1:
+            return
+        self.last = now
+        width = 30
+        filled = int(width * done / total) if total else width
+        rate = done / (now - self.start) if now > self.start else 0.0
+        sys.stderr.write(
+            f"\r汇总 [{'#' * filled}{'.' * (width - filled)}] {done}/{total} 个文件，{forms} 张表，{rate:.0f} 文件/秒"
+        )
+        if done >= total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def _key(path: Path) -> str:
+    return os.path.normcase(str(path.resolve()))
+
+
+def run(args: argparse.Namespace) -> int:
+    from ..consolidate import TABLE_FILES, UsageError, consolidate, discover, write_csv, write_parquet
+    from ..profiles import get_profile
+    from ..summary import write_summary
+
+    out = Path(args.output)
+    if out.suffix.lower() != ".xlsx":
+        return _fail(f"输出文件应以 .xlsx 结尾：{args.output}")
+    if out.is_dir():
+        return _fail(f"输出路径是一个文件夹：{args.output}")
+    if args.jobs is not None and args.jobs < 1:
+        return _fail("--jobs 至少为 1")
+    if args.profile is not None:
+        try:
+            get_profile(args.profile)
+        except ValueError as exc:
+            return _fail(str(exc))
+
+    outputs = [out]
+    for folder, ext in ((args.csv, "csv"), (args.parquet, "parquet")):
+        if folder:
+            outputs += [Path(folder) / f"{name}.{ext}" for name in TABLE_FILES.values()]
+    files, missing = discover(args.inputs, exclude=outputs)
+    if not files:
+        for source, _sheet, reason in missing:
+            print(f"perfeval-xl consolidate：{source}：{reason}", file=sys.stderr)
+        return _fail("没有找到任何输入文件")
+    inputs = {_key(Path(f)) for f in files}
+    for target in outputs:
+        if _key(target) in inputs:
+            return _fail(f"输出文件不能覆盖输入文件：{target}")
+
+    show = not args.quiet
+    progress = _Bar() if show and sys.stderr.isatty() else None
+    try:
+        result = consolidate(
+            args.inputs, profile=args.profile, jobs=args.jobs, progress=progress, exclude=outputs
+        )
+    except UsageError as exc:
+        return _fail(str(exc))
+
+    try:
+        write_summary(result, out)
+        if args.csv:
+            write_csv(result, args.csv)
+        if args.parquet:
+            write_parquet(result, args.parquet)
+    except OSError as exc:
+        return _fail(f"无法写出结果：{exc}")
+
+    bad_files = result.errors["来源文件"].nunique() if len(result.errors) else 0
+    if show:
+        line = (
+            f"已汇总 {result.files} 个文件中的 {len(result.forms)} 张自评表，"
+            f"{len(result.findings)} 条审核提示 → {out}（用时 {result.seconds:.1f} 秒）"
+        )
+        print(line, file=sys.stderr)
+        if bad_files:
+            print(f"{bad_files} 个文件（或其中的工作表）无法读取，见“错误”工作表：", file=sys.stderr)
+            for source, sheet, reason in result.errors.head(20).itertuples(index=False, name=None):
+                place = f"{source}［{sheet}］" if sheet else source
+                print(f"  {place}：{reason}", file=sys.stderr)
+            if len(result.errors) > 20:
+                print(f"  ……共 {len(result.errors)} 条", file=sys.stderr)
+    return 3 if len(result.errors) else 0
