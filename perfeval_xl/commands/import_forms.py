@@ -1,0 +1,76 @@
+"""``perfeval-xl import SOURCE... -o OUT.xlsx``: every form found becomes one filled template sheet."""
+
+from __future__ import annotations
+
+import sys
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "import",
+        help="把已有自评表（文本导出、xlsx 等）导入模板，每张表一个工作表",
+        description="读取来源文件中的每张自评表，填入模板的一个工作表副本，写出一个工作簿。",
+    )
+    p.add_argument("sources", nargs="+", metavar="来源", help="自评表文件（制表符文本、xlsx、xlsm、xls）")
+    p.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .xlsx 文件")
+    p.add_argument(
+        "--profile",
+        default=None,
+        metavar="评分规则",
+        help="写入“评分规则”单元格的规则（默认取表中所写或上海市级）",
+    )
+    p.add_argument(
+        "--flavor", choices=("classic", "lite"), default="classic", help="模板类型（同 template 命令）"
+    )
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from pathlib import Path
+
+    from ..model import ReadError
+    from ..profiles import get_profile
+    from ..reader import read_forms
+    from ..template import build_workbook, save_workbook
+
+    profile = None
+    if args.profile:
+        try:
+            profile = get_profile(args.profile)
+        except ValueError as exc:
+            print(str(exc), file=sys.stderr)
+            return 2
+    out = Path(args.output).resolve()
+    forms = []
+    failed = 0
+    for source in args.sources:
+        if Path(source).resolve() == out:
+            print(f"{source}：输出文件不能与来源相同", file=sys.stderr)
+            failed += 1
+            continue
+        try:
+            found = read_forms(source)
+        except ReadError as exc:
+            print(exc.describe(), file=sys.stderr)
+            failed += 1
+            continue
+        except Exception as exc:  # noqa: BLE001 - one bad source must not stop the others
+            print(f"{source}：无法读取（{exc.__class__.__name__}：{exc}）", file=sys.stderr)
+            failed += 1
+            continue
+        if not found:
+            print(f"{source}：没有找到自评表", file=sys.stderr)
+            failed += 1
+            continue
+        forms.extend(found)
+        print(f"{source}：{len(found)} 张自评表")
+    if not forms:
+        print("没有可导入的自评表。", file=sys.stderr)
+        return 2
+    try:
+        save_workbook(build_workbook(forms, flavor=args.flavor, profile=profile), out)
+    except OSError as exc:
+        print(f"无法写入 {args.output}：{exc}", file=sys.stderr)
+        return 2
+    print(f"已写出 {len(forms)} 张自评表：{args.output}")
+    return 0 if not failed else 3

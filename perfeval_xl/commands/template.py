@@ -1,0 +1,33 @@
+"""``perfeval-xl template -o FILE [--flavor classic|lite]``: write the empty Excel form."""
+
+from __future__ import annotations
+
+import sys
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "template",
+        help="生成绩效自评 Excel 模板（公式调用 xlwings 自定义函数）",
+        description="生成财政项目支出绩效自评表 Excel 模板。计算单元格调用 udfs.py 中的 xlwings 自定义函数。",
+    )
+    p.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .xlsx 文件")
+    p.add_argument(
+        "--flavor",
+        choices=("classic", "lite"),
+        default="classic",
+        help="classic：经典 xlwings（Windows Excel）；lite：xlwings Lite（函数名带命名空间 XLWINGS.）",
+    )
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..template import build_workbook, save_workbook
+
+    try:
+        path = save_workbook(build_workbook(flavor=args.flavor), args.output)
+    except OSError as exc:
+        print(f"无法写入 {args.output}：{exc}", file=sys.stderr)
+        return 2
+    print(f"已生成模板：{path}")
+    return 0

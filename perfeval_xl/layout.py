@@ -1,0 +1,300 @@
+"""The one definition of the template's layout: where every label, input and computed cell is.
+
+Building (:mod:`perfeval_xl.template`), filling (``perfeval-xl import``), recalculating
+(``perfeval-xl recalc``) and the tests all take their coordinates from here. Standard library only.
+
+The sheet, columns A..J::
+
+    1   title (A1:J1 merged)
+    2   项目名称 | value B2:F2            | 年度 G2 | value H2:J2
+    3   主管部门 | value B3:D3            | 实施单位 E3 | value F3:J3
+    4   评分规则 | profile B4:D4 (list)   | hint E4:J4
+    5   项目资金（万元） A5:A9 | B5 blank | 年初预算数 全年预算数 全年执行数 分数 执行率 得分 (C..H)
+    6-9 fund rows: label B, inputs C D E, 分数 F, 执行率 G, 得分 H
+    10  年度总体目标 A10:A11 | 预期目标 B10:D10 | 实际完成情况 E10:J10
+    11  expected text B11:D11 | actual text E11:J11
+    12  indicator header: 一级指标 .. 偏差原因分析 (A..H), 定性评分 I, 审核提示 J
+    13..  indicator rows (``indicator_rows`` of them, at least 30)
+    T   合计 | 分值 sum F, 得分 sum G
+    T+1 评分等级 | grade B | 审核提示 C | form-level findings D:J
+
+A header field's value is always the first cell to the right of its label, as the reader expects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from . import labels
+
+COLUMNS = "ABCDEFGHIJ"
+LAST_COLUMN = COLUMNS[-1]
+
+#: column widths in Excel character units
+WIDTHS = {"A": 12, "B": 16, "C": 30, "D": 20, "E": 20, "F": 9, "G": 9, "H": 28, "I": 10, "J": 26}
+
+TITLE_ROW = 1
+PROJECT_ROW = 2
+DEPARTMENT_ROW = 3
+PROFILE_ROW = 4
+FUNDS_HEADER_ROW = 5
+FUND_FIRST_ROW = 6
+FUND_ROWS = len(labels.FUND_ROWS)  # 4
+GOALS_ROW = FUND_FIRST_ROW + FUND_ROWS  # 10
+GOALS_TEXT_ROW = GOALS_ROW + 1  # 11
+INDICATOR_HEADER_ROW = GOALS_TEXT_ROW + 1  # 12
+INDICATOR_FIRST_ROW = INDICATOR_HEADER_ROW + 1  # 13
+MIN_INDICATOR_ROWS = 30
+
+# header block
+PROJECT_CELL = f"B{PROJECT_ROW}"
+YEAR_LABEL_CELL = f"G{PROJECT_ROW}"
+YEAR_CELL = f"H{PROJECT_ROW}"
+DEPARTMENT_CELL = f"B{DEPARTMENT_ROW}"
+UNIT_LABEL_CELL = f"E{DEPARTMENT_ROW}"
+UNIT_CELL = f"F{DEPARTMENT_ROW}"
+PROFILE_CELL = f"B{PROFILE_ROW}"
+PROFILE_REF = f"$B${PROFILE_ROW}"  # as formulas reference it
+HINT_CELL = f"E{PROFILE_ROW}"
+
+# funds block: columns
+FUND_LABEL_COL = "B"
+FUND_INITIAL_COL = "C"
+FUND_ANNUAL_COL = "D"
+FUND_EXECUTED_COL = "E"
+FUND_POINTS_COL = "F"
+FUND_RATE_COL = "G"
+FUND_SCORE_COL = "H"
+FUNDS_LABEL_CELL = f"A{FUNDS_HEADER_ROW}"
+FUND_TOTAL_ROW = FUND_FIRST_ROW
+BUDGET_POINTS_CELL = f"{FUND_POINTS_COL}{FUND_TOTAL_ROW}"
+BUDGET_SCORE_CELL = f"{FUND_SCORE_COL}{FUND_TOTAL_ROW}"
+
+# goals
+GOAL_EXPECTED_CELL = f"B{GOALS_TEXT_ROW}"
+GOAL_ACTUAL_CELL = f"E{GOALS_TEXT_ROW}"
+
+# indicator block: columns
+LEVEL1_COL = "A"
+LEVEL2_COL = "B"
+NAME_COL = "C"
+TARGET_COL = "D"
+ACTUAL_COL = "E"
+POINTS_COL = "F"
+SCORE_COL = "G"
+DEVIATION_COL = "H"
+JUDGEMENT_COL = "I"
+REMARKS_COL = "J"
+INDICATOR_HEADER = (*labels.INDICATOR_HEADER, labels.JUDGEMENT, labels.REMARKS)
+
+#: fill colours (ARGB without alpha): inputs light yellow, computed light blue-grey, headers grey
+INPUT_FILL = "FFF2CC"
+COMPUTED_FILL = "E7EEF7"
+HEADER_FILL = "D9D9D9"
+
+#: xlwings configuration sheet
+CONF_SHEET = "xlwings.conf"
+FLAVORS = ("classic", "lite")
+LITE_NAMESPACE = "XLWINGS"
+
+
+def money_label(unit: str = "万元") -> str:
+    """The funds block's label, e.g. ``项目资金（万元）``."""
+    return f"{labels.FUNDS}（{unit}）"
+
+
+def fund_row(index: int) -> int:
+    """Sheet row of fund row ``index`` (0 = 年度资金总额 .. 3 = 其他资金)."""
+    return FUND_FIRST_ROW + index
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Row positions that depend on the number of indicator rows (at least 30)."""
+
+    indicator_rows: int = MIN_INDICATOR_ROWS
+    flavor: str = "classic"
+    namespace: str = LITE_NAMESPACE
+
+    def __post_init__(self) -> None:
+        if self.indicator_rows < 1:
+            raise ValueError("indicator_rows must be positive")
+        if self.flavor not in FLAVORS:
+            raise ValueError(f"未知的模板类型“{self.flavor}”，可用：{'、'.join(FLAVORS)}")
+
+    @classmethod
+    def for_count(cls, count: int, flavor: str = "classic") -> Layout:
+        """A layout with room for ``count`` indicators (never fewer than 30 rows)."""
+        return cls(max(MIN_INDICATOR_ROWS, count), flavor)
+
+    @property
+    def first_indicator_row(self) -> int:
+        return INDICATOR_FIRST_ROW
+
+    @property
+    def last_indicator_row(self) -> int:
+        return INDICATOR_FIRST_ROW + self.indicator_rows - 1
+
+    def indicator_row(self, index: int) -> int:
+        """Sheet row of indicator ``index`` (0-based)."""
+        if not 0 <= index < self.indicator_rows:
+            raise IndexError(index)
+        return INDICATOR_FIRST_ROW + index
+
+    @property
+    def total_row(self) -> int:
+        return self.last_indicator_row + 1
+
+    @property
+    def grade_row(self) -> int:
+        return self.total_row + 1
+
+    @property
+    def last_row(self) -> int:
+        return self.grade_row
+
+    @property
+    def total_points_cell(self) -> str:
+        return f"{POINTS_COL}{self.total_row}"
+
+    @property
+    def total_score_cell(self) -> str:
+        return f"{SCORE_COL}{self.total_row}"
+
+    @property
+    def grade_cell(self) -> str:
+        return f"B{self.grade_row}"
+
+    @property
+    def form_remarks_label_cell(self) -> str:
+        return f"C{self.grade_row}"
+
+    @property
+    def form_remarks_cell(self) -> str:
+        return f"D{self.grade_row}"
+
+    @property
+    def print_area(self) -> str:
+        return f"A1:{LAST_COLUMN}{self.last_row}"
+
+    def col_range(self, col: str) -> str:
+        """The indicator rows of one column, e.g. ``F13:F42``."""
+        return f"{col}{INDICATOR_FIRST_ROW}:{col}{self.last_indicator_row}"
+
+    # ---- formulas -------------------------------------------------------------------------------
+
+    def fn(self, name: str) -> str:
+        """A UDF's name as written in formulas: ``PE_GRADE`` or, for xlwings Lite, ``XLWINGS.PE_GRADE``."""
+        return name if self.flavor == "classic" else f"{self.namespace}.{name}"
+
+    def budget_points_formula(self) -> str:
+        return f"={self.fn('PE_BUDGET_POINTS')}({PROFILE_REF})"
+
+    def rate_formula(self, row: int) -> str:
+        return f"={self.fn('PE_EXEC_RATE')}({FUND_ANNUAL_COL}{row},{FUND_EXECUTED_COL}{row},{PROFILE_REF})"
+
+    def budget_score_formula(self) -> str:
+        r = FUND_TOTAL_ROW
+        return (
+            f"={self.fn('PE_BUDGET_SCORE')}({FUND_ANNUAL_COL}{r},{FUND_EXECUTED_COL}{r},"
+            f"{BUDGET_POINTS_CELL},{PROFILE_REF})"
+        )
+
+    def score_formula(self, row: int) -> str:
+        return (
+            f"={self.fn('PE_INDICATOR_SCORE')}({TARGET_COL}{row},{ACTUAL_COL}{row},{POINTS_COL}{row},"
+            f"{NAME_COL}{row},{JUDGEMENT_COL}{row},{PROFILE_REF})"
+        )
+
+    def row_findings_formula(self, row: int) -> str:
+        return (
+            f"={self.fn('PE_ROW_FINDINGS')}({TARGET_COL}{row},{ACTUAL_COL}{row},{POINTS_COL}{row},"
+            f"{NAME_COL}{row},{JUDGEMENT_COL}{row},{DEVIATION_COL}{row},{PROFILE_REF})"
+        )
+
+    def total_points_formula(self) -> str:
+        return f"={self.fn('PE_TOTAL')}({BUDGET_POINTS_CELL},{self.col_range(POINTS_COL)})"
+
+    def total_score_formula(self) -> str:
+        return f"={self.fn('PE_TOTAL')}({BUDGET_SCORE_CELL},{self.col_range(SCORE_COL)})"
+
+    def grade_formula(self) -> str:
+        return f"={self.fn('PE_GRADE')}({self.total_score_cell},{PROFILE_REF})"
+
+    def form_findings_formula(self) -> str:
+        funds = f"{FUND_LABEL_COL}{FUND_FIRST_ROW}:{FUND_EXECUTED_COL}{FUND_FIRST_ROW + FUND_ROWS - 1}"
+        indicators = f"{LEVEL1_COL}{INDICATOR_FIRST_ROW}:{JUDGEMENT_COL}{self.last_indicator_row}"
+        return f"={self.fn('PE_FORM_FINDINGS')}({funds},{indicators},{PROFILE_REF})"
+
+    def computed_cells(self) -> dict[str, str]:
+        """Every computed cell -> its formula."""
+        cells = {
+            BUDGET_POINTS_CELL: self.budget_points_formula(),
+            BUDGET_SCORE_CELL: self.budget_score_formula(),
+        }
+        for i in range(FUND_ROWS):
+            r = fund_row(i)
+            cells[f"{FUND_RATE_COL}{r}"] = self.rate_formula(r)
+        for i in range(self.indicator_rows):
+            r = self.indicator_row(i)
+            cells[f"{SCORE_COL}{r}"] = self.score_formula(r)
+            cells[f"{REMARKS_COL}{r}"] = self.row_findings_formula(r)
+        cells[self.total_points_cell] = self.total_points_formula()
+        cells[self.total_score_cell] = self.total_score_formula()
+        cells[self.grade_cell] = self.grade_formula()
+        cells[self.form_remarks_cell] = self.form_findings_formula()
+        return cells
+
+    def input_cells(self) -> list[str]:
+        """Every cell staff fill in (unlocked, marked with the input fill)."""
+        cells = [PROJECT_CELL, YEAR_CELL, DEPARTMENT_CELL, UNIT_CELL, PROFILE_CELL]
+        for i in range(FUND_ROWS):
+            r = fund_row(i)
+            cells += [f"{FUND_INITIAL_COL}{r}", f"{FUND_ANNUAL_COL}{r}", f"{FUND_EXECUTED_COL}{r}"]
+        cells += [GOAL_EXPECTED_CELL, GOAL_ACTUAL_CELL]
+        inputs = (LEVEL1_COL, LEVEL2_COL, NAME_COL, TARGET_COL, ACTUAL_COL, POINTS_COL, DEVIATION_COL)
+        for i in range(self.indicator_rows):
+            r = self.indicator_row(i)
+            cells += [f"{c}{r}" for c in (*inputs, JUDGEMENT_COL)]
+        return cells
+
+    def merges(self) -> list[str]:
+        """Merged ranges of the sheet."""
+        g = self.grade_row
+        return [
+            f"A{TITLE_ROW}:{LAST_COLUMN}{TITLE_ROW}",
+            f"B{PROJECT_ROW}:F{PROJECT_ROW}",
+            f"H{PROJECT_ROW}:J{PROJECT_ROW}",
+            f"B{DEPARTMENT_ROW}:D{DEPARTMENT_ROW}",
+            f"F{DEPARTMENT_ROW}:J{DEPARTMENT_ROW}",
+            f"B{PROFILE_ROW}:D{PROFILE_ROW}",
+            f"E{PROFILE_ROW}:J{PROFILE_ROW}",
+            f"A{FUNDS_HEADER_ROW}:A{FUND_FIRST_ROW + FUND_ROWS - 1}",
+            f"A{GOALS_ROW}:A{GOALS_TEXT_ROW}",
+            f"B{GOALS_ROW}:D{GOALS_ROW}",
+            f"E{GOALS_ROW}:{LAST_COLUMN}{GOALS_ROW}",
+            f"B{GOALS_TEXT_ROW}:D{GOALS_TEXT_ROW}",
+            f"E{GOALS_TEXT_ROW}:{LAST_COLUMN}{GOALS_TEXT_ROW}",
+            f"A{self.total_row}:E{self.total_row}",
+            f"D{g}:{LAST_COLUMN}{g}",
+        ]
+
+
+def layout_of_sheet(ws, flavor: str | None = None) -> Layout | None:
+    """The layout of an existing template sheet (openpyxl worksheet), found from its 合计 row.
+
+    Returns None when the sheet is not a form sheet of this template (its indicator header is not
+    where the layout puts it)."""
+    header = [ws[f"{c}{INDICATOR_HEADER_ROW}"].value for c in COLUMNS[: len(labels.INDICATOR_HEADER)]]
+    if tuple(header) != labels.INDICATOR_HEADER:
+        return None
+    for row in range(INDICATOR_FIRST_ROW, ws.max_row + 1):
+        if ws[f"A{row}"].value == labels.TOTAL:
+            count = row - INDICATOR_FIRST_ROW
+            if count < 1:
+                return None
+            if flavor is None:
+                formula = ws[BUDGET_SCORE_CELL].value
+                flavor = "lite" if isinstance(formula, str) and f"{LITE_NAMESPACE}." in formula else "classic"
+            return Layout(count, flavor)
+    return None

@@ -1,0 +1,408 @@
+"""Build the Excel form (``workbook_template.xlsx``) and fill Forms into copies of its sheet.
+
+Every coordinate comes from :mod:`perfeval_xl.layout`; every label from :mod:`perfeval_xl.labels`.
+User text is always written as a string cell (never a formula), whatever it starts with.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
+from openpyxl.worksheet.worksheet import Worksheet
+
+from . import labels
+from . import layout as L
+from .model import Form, Indicator
+from .profiles import PROFILES, get_profile
+
+TEMPLATE_SHEET = "自评表"
+FONT_NAME = "宋体"
+HINT = "浅黄色单元格为填写区；其余单元格由公式自动计算（需 xlwings 加载项，或用 perfeval-xl recalc 生成数值版）。"
+_FIXED_DATE = _dt.datetime(2024, 1, 1)
+
+_thin = Side(style="thin", color="000000")
+BORDER = Border(left=_thin, right=_thin, top=_thin, bottom=_thin)
+INPUT = PatternFill("solid", start_color=L.INPUT_FILL, end_color=L.INPUT_FILL)
+COMPUTED = PatternFill("solid", start_color=L.COMPUTED_FILL, end_color=L.COMPUTED_FILL)
+HEADER = PatternFill("solid", start_color=L.HEADER_FILL, end_color=L.HEADER_FILL)
+WRAP_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+WRAP_LEFT = Alignment(horizontal="left", vertical="center", wrap_text=True)
+WRAP_TOP = Alignment(horizontal="left", vertical="top", wrap_text=True)
+NUMBER = "0.00"
+
+
+def profile_titles() -> list[str]:
+    return [p.title for p in PROFILES.values()]
+
+
+def put_text(ws: Worksheet, ref: str, value: object) -> None:
+    """Write user text as a string cell; an empty value leaves the cell empty."""
+    cell = ws[ref]
+    if value is None or value == "":
+        cell.value = None
+        return
+    cell.value = str(value)
+    cell.data_type = "s"  # never a formula, even for "=HYPERLINK(...)"
+
+
+def put_number(ws: Worksheet, ref: str, value: Decimal | None) -> None:
+    ws[ref].value = value
+
+
+def _label(ws: Worksheet, ref: str, text: str, fill: PatternFill | None = HEADER, bold: bool = True) -> None:
+    put_text(ws, ref, text)
+    cell = ws[ref]
+    cell.font = Font(name=FONT_NAME, size=10, bold=bold)
+    cell.alignment = WRAP_CENTER
+    if fill is not None:
+        cell.fill = fill
+
+
+def _style_input(ws: Worksheet, ref: str, align: Alignment = WRAP_LEFT, fmt: str | None = None) -> None:
+    cell = ws[ref]
+    cell.fill = INPUT
+    cell.protection = Protection(locked=False)
+    cell.alignment = align
+    cell.font = Font(name=FONT_NAME, size=10)
+    if fmt:
+        cell.number_format = fmt
+
+
+def _style_computed(
+    ws: Worksheet, ref: str, align: Alignment = WRAP_CENTER, fmt: str | None = NUMBER
+) -> None:
+    cell = ws[ref]
+    cell.fill = COMPUTED
+    cell.protection = Protection(locked=True)
+    cell.alignment = align
+    cell.font = Font(name=FONT_NAME, size=10)
+    if fmt:
+        cell.number_format = fmt
+
+
+def _validations(ws: Worksheet, lay: L.Layout) -> None:
+    first, last = L.INDICATOR_FIRST_ROW, lay.last_indicator_row
+
+    def add(dv: DataValidation, sqref: str) -> None:
+        dv.add(sqref)
+        ws.add_data_validation(dv)
+
+    money = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="金额有误",
+        error="请填写不小于 0 的数字（单位见“项目资金”标题）。",
+        promptTitle="金额",
+        prompt="填写数字，不小于 0。",
+        showInputMessage=True,
+    )
+    add(money, f"{L.FUND_INITIAL_COL}{L.FUND_FIRST_ROW}:{L.FUND_EXECUTED_COL}{L.fund_row(L.FUND_ROWS - 1)}")
+    points = DataValidation(
+        type="decimal",
+        operator="between",
+        formula1="0",
+        formula2="100",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="分值有误",
+        error="分值应是 0 到 100 之间的数字。",
+    )
+    add(points, f"{L.POINTS_COL}{first}:{L.POINTS_COL}{last}")
+    judgement = DataValidation(
+        type="decimal",
+        operator="greaterThanOrEqual",
+        formula1="0",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="定性评分有误",
+        error="定性评分应是不小于 0、不超过分值的数字。",
+        promptTitle="定性评分",
+        prompt="仅定性指标填写：达成 80%–100%，部分达成 60%–80%，未达成 60% 以下（占分值）。",
+        showInputMessage=True,
+    )
+    add(judgement, f"{L.JUDGEMENT_COL}{first}:{L.JUDGEMENT_COL}{last}")
+    level1 = DataValidation(
+        type="list",
+        formula1='"' + ",".join(labels.LEVEL1_CHOICES) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle="一级指标",
+        error="不在常用一级指标中，确定要使用吗？",
+    )
+    add(level1, f"{L.LEVEL1_COL}{first}:{L.LEVEL1_COL}{last}")
+    level2 = DataValidation(
+        type="list",
+        formula1='"' + ",".join(labels.LEVEL2_CHOICES) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorStyle="warning",
+        errorTitle="二级指标",
+        error="不在常用二级指标中，确定要使用吗？",
+    )
+    add(level2, f"{L.LEVEL2_COL}{first}:{L.LEVEL2_COL}{last}")
+    # 实际完成值: offer the qualitative results, but free text (figures with units) stays allowed
+    actual = DataValidation(
+        type="list",
+        formula1='"' + ",".join(labels.QUALITATIVE_CHOICES) + '"',
+        allow_blank=True,
+        showErrorMessage=False,
+        promptTitle="实际完成值",
+        prompt="定量指标填写数值和单位，如 430(家次)；定性指标可从下拉中选 达成/部分达成/未达成。",
+        showInputMessage=True,
+    )
+    add(actual, f"{L.ACTUAL_COL}{first}:{L.ACTUAL_COL}{last}")
+    profile = DataValidation(
+        type="list",
+        formula1='"' + ",".join(profile_titles()) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="评分规则",
+        error="请从下拉列表中选择评分规则。",
+    )
+    add(profile, L.PROFILE_CELL)
+
+
+def build_sheet(ws: Worksheet, lay: L.Layout, money_unit: str = "万元") -> None:
+    """Lay out an empty form on ``ws``: labels, styles, formulas, validations, protection, print setup."""
+    last = lay.last_row
+    # borders and default font on the whole form
+    for row in ws.iter_rows(min_row=1, max_row=last, min_col=1, max_col=len(L.COLUMNS)):
+        for cell in row:
+            cell.border = BORDER
+            cell.font = Font(name=FONT_NAME, size=10)
+            cell.alignment = WRAP_CENTER
+    for col, width in L.WIDTHS.items():
+        ws.column_dimensions[col].width = width
+
+    put_text(ws, "A1", labels.TITLE)
+    ws["A1"].font = Font(name=FONT_NAME, size=16, bold=True)
+    ws.row_dimensions[L.TITLE_ROW].height = 32
+
+    _label(ws, f"A{L.PROJECT_ROW}", labels.PROJECT)
+    _label(ws, L.YEAR_LABEL_CELL, labels.YEAR)
+    _label(ws, f"A{L.DEPARTMENT_ROW}", labels.DEPARTMENT)
+    _label(ws, L.UNIT_LABEL_CELL, labels.UNIT)
+    _label(ws, f"A{L.PROFILE_ROW}", labels.PROFILE)
+    for ref in (L.PROJECT_CELL, L.YEAR_CELL, L.DEPARTMENT_CELL, L.UNIT_CELL, L.PROFILE_CELL):
+        _style_input(ws, ref, fmt="@")
+    put_text(ws, L.PROFILE_CELL, get_profile(None).title)
+    put_text(ws, L.HINT_CELL, HINT)
+    ws[L.HINT_CELL].font = Font(name=FONT_NAME, size=9, italic=True, color="666666")
+    ws[L.HINT_CELL].alignment = WRAP_LEFT
+    for r in (L.PROJECT_ROW, L.DEPARTMENT_ROW, L.PROFILE_ROW):
+        ws.row_dimensions[r].height = 22
+
+    # funds block
+    _label(ws, L.FUNDS_LABEL_CELL, L.money_label(money_unit))
+    ws[f"{L.FUND_LABEL_COL}{L.FUNDS_HEADER_ROW}"].fill = HEADER
+    for col, text in zip("CDEFGH", labels.FUNDS_HEADER, strict=True):
+        _label(ws, f"{col}{L.FUNDS_HEADER_ROW}", text)
+    for i, text in enumerate(labels.FUND_ROWS):
+        r = L.fund_row(i)
+        _label(ws, f"{L.FUND_LABEL_COL}{r}", text, fill=None, bold=False)
+        for col in (L.FUND_INITIAL_COL, L.FUND_ANNUAL_COL, L.FUND_EXECUTED_COL):
+            _style_input(ws, f"{col}{r}", align=Alignment(horizontal="right", vertical="center"), fmt=NUMBER)
+        if i > 0:
+            put_text(ws, f"{L.FUND_POINTS_COL}{r}", "-")
+            put_text(ws, f"{L.FUND_SCORE_COL}{r}", "-")
+    for r in range(L.FUNDS_HEADER_ROW, L.fund_row(L.FUND_ROWS - 1) + 1):
+        for col in "IJ":
+            ws[f"{col}{r}"].fill = HEADER
+
+    # goals
+    _label(ws, f"A{L.GOALS_ROW}", labels.GOALS)
+    _label(ws, f"B{L.GOALS_ROW}", labels.GOAL_EXPECTED)
+    _label(ws, f"E{L.GOALS_ROW}", labels.GOAL_ACTUAL)
+    _style_input(ws, L.GOAL_EXPECTED_CELL, align=WRAP_TOP, fmt="@")
+    _style_input(ws, L.GOAL_ACTUAL_CELL, align=WRAP_TOP, fmt="@")
+    ws.row_dimensions[L.GOALS_TEXT_ROW].height = 120
+
+    # indicators
+    for col, text in zip(L.COLUMNS, L.INDICATOR_HEADER, strict=True):
+        _label(ws, f"{col}{L.INDICATOR_HEADER_ROW}", text)
+    ws.row_dimensions[L.INDICATOR_HEADER_ROW].height = 28
+    for i in range(lay.indicator_rows):
+        r = lay.indicator_row(i)
+        for col in (L.LEVEL1_COL, L.LEVEL2_COL, L.NAME_COL, L.TARGET_COL, L.ACTUAL_COL, L.DEVIATION_COL):
+            _style_input(ws, f"{col}{r}", fmt="@")
+        _style_input(ws, f"{L.POINTS_COL}{r}", align=WRAP_CENTER, fmt=NUMBER)
+        _style_input(ws, f"{L.JUDGEMENT_COL}{r}", align=WRAP_CENTER, fmt=NUMBER)
+
+    # totals and grade
+    _label(ws, f"A{lay.total_row}", labels.TOTAL)
+    for col in "HIJ":
+        ws[f"{col}{lay.total_row}"].fill = HEADER
+    _label(ws, f"A{lay.grade_row}", labels.GRADE)
+    _label(ws, lay.form_remarks_label_cell, labels.REMARKS)
+
+    # computed cells
+    text_cells = {lay.grade_cell, lay.form_remarks_cell}
+    text_cells |= {f"{L.REMARKS_COL}{lay.indicator_row(i)}" for i in range(lay.indicator_rows)}
+    for ref, formula in lay.computed_cells().items():
+        ws[ref].value = formula
+        if ref in text_cells:
+            align = WRAP_CENTER if ref == lay.grade_cell else WRAP_LEFT
+            _style_computed(ws, ref, align=align, fmt=None)
+        else:
+            _style_computed(ws, ref)
+    ws[lay.grade_cell].font = Font(name=FONT_NAME, size=12, bold=True)
+    for col in "FH":
+        for r in range(L.fund_row(1), L.fund_row(L.FUND_ROWS - 1) + 1):
+            ws[f"{col}{r}"].fill = COMPUTED
+    ws[lay.form_remarks_cell].font = Font(name=FONT_NAME, size=10, color="C00000")
+    for i in range(lay.indicator_rows):
+        ws[f"{L.REMARKS_COL}{lay.indicator_row(i)}"].font = Font(name=FONT_NAME, size=9, color="C00000")
+
+    for ref in lay.merges():
+        ws.merge_cells(ref)
+
+    _validations(ws, lay)
+
+    # protection: no password; staff may still resize rows and columns
+    ws.protection.sheet = True
+    ws.protection.formatRows = False
+    ws.protection.formatColumns = False
+    ws.protection.formatCells = False
+
+    # print: A4 landscape, one page wide, header row repeated
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.5
+    ws.print_title_rows = f"{L.INDICATOR_HEADER_ROW}:{L.INDICATOR_HEADER_ROW}"
+    ws.print_area = lay.print_area
+    ws.sheet_view.zoomScale = 100
+
+
+def _stated_judgement(ind: Indicator, profile) -> Decimal | None:
+    """The 定性评分 to write: the form's own judgement, or a qualitative indicator's stated 得分."""
+    if ind.judgement is not None:
+        return ind.judgement
+    if ind.stated_score is None or ind.points is None:
+        return None
+    from . import rules
+
+    try:
+        kind = rules.score_indicator(ind, profile).kind
+    except Exception:  # noqa: BLE001 - an unscorable row keeps no judgement
+        return None
+    return ind.stated_score if kind == "qualitative" else None
+
+
+def fill_sheet(ws: Worksheet, lay: L.Layout, form: Form, profile=None) -> None:
+    """Write ``form``'s inputs into a sheet built by :func:`build_sheet` with the same layout."""
+    prof = get_profile(profile if profile is not None else form.profile)
+    put_text(ws, "A1", form.title or labels.TITLE)
+    put_text(ws, L.PROJECT_CELL, form.project)
+    put_text(ws, L.YEAR_CELL, form.year)
+    put_text(ws, L.DEPARTMENT_CELL, form.department)
+    put_text(ws, L.UNIT_CELL, form.unit)
+    put_text(ws, L.PROFILE_CELL, prof.title)
+    put_text(ws, L.FUNDS_LABEL_CELL, L.money_label(form.money_unit or "万元"))
+    for i, default_label in enumerate(labels.FUND_ROWS):
+        row = form.fund(default_label) or (form.funds[i] if i < len(form.funds) else None)
+        r = L.fund_row(i)
+        put_text(ws, f"{L.FUND_LABEL_COL}{r}", row.label if row is not None and row.label else default_label)
+        if row is None:
+            continue
+        put_number(ws, f"{L.FUND_INITIAL_COL}{r}", row.initial)
+        put_number(ws, f"{L.FUND_ANNUAL_COL}{r}", row.annual)
+        put_number(ws, f"{L.FUND_EXECUTED_COL}{r}", row.executed)
+    put_text(ws, L.GOAL_EXPECTED_CELL, form.goal_expected)
+    put_text(ws, L.GOAL_ACTUAL_CELL, form.goal_actual)
+    prev1 = prev2 = None
+    for i, ind in enumerate(form.indicators):
+        r = lay.indicator_row(i)
+        new_group = ind.level1 != prev1
+        put_text(ws, f"{L.LEVEL1_COL}{r}", ind.level1 if new_group else "")
+        put_text(ws, f"{L.LEVEL2_COL}{r}", ind.level2 if new_group or ind.level2 != prev2 else "")
+        prev1, prev2 = ind.level1, ind.level2
+        put_text(ws, f"{L.NAME_COL}{r}", ind.name)
+        put_text(ws, f"{L.TARGET_COL}{r}", ind.target)
+        put_text(ws, f"{L.ACTUAL_COL}{r}", ind.actual)
+        put_number(ws, f"{L.POINTS_COL}{r}", ind.points)
+        put_text(ws, f"{L.DEVIATION_COL}{r}", ind.deviation_reason)
+        put_number(ws, f"{L.JUDGEMENT_COL}{r}", _stated_judgement(ind, prof))
+
+
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+
+
+def sheet_names(projects: list[str]) -> list[str]:
+    """Valid, unique (case-insensitive) sheet names of at most 31 characters, from project names."""
+    used = {L.CONF_SHEET.lower()}
+    out = []
+    for i, project in enumerate(projects, 1):
+        base = _BAD_SHEET_CHARS.sub("_", project or "").strip().strip("'").strip() or f"表{i}"
+        base = base[:31]
+        name, n = base, 1
+        while name.lower() in used:
+            n += 1
+            suffix = f"({n})"
+            name = base[: 31 - len(suffix)] + suffix
+        used.add(name.lower())
+        out.append(name)
+    return out
+
+
+def _conf_sheet(wb: Workbook) -> None:
+    ws = wb.create_sheet(L.CONF_SHEET)
+    put_text(ws, "A1", "UDF Modules")
+    put_text(ws, "B1", "udfs")
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 16
+
+
+def build_workbook(forms: list[Form] | None = None, flavor: str = "classic", profile=None) -> Workbook:
+    """The template workbook: one empty form sheet, or one filled sheet per form; plus xlwings.conf."""
+    wb = Workbook()
+    wb.remove(wb.active)
+    wb.properties.creator = "perfeval-xl"
+    wb.properties.title = labels.TITLE
+    wb.properties.created = _FIXED_DATE
+    wb.properties.modified = _FIXED_DATE
+    if not forms:
+        ws = wb.create_sheet(TEMPLATE_SHEET)
+        build_sheet(ws, L.Layout(flavor=flavor))
+    else:
+        for form, name in zip(forms, sheet_names([f.project for f in forms]), strict=True):
+            lay = L.Layout.for_count(len(form.indicators), flavor)
+            ws = wb.create_sheet(name)
+            build_sheet(ws, lay, form.money_unit or "万元")
+            fill_sheet(ws, lay, form, profile)
+    if flavor == "classic":
+        _conf_sheet(wb)
+    wb.active = 0
+    return wb
+
+
+def save_workbook(wb: Workbook, path: str | os.PathLike[str]) -> Path:
+    """Save atomically: a temporary file in the same folder, then rename."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".perfeval-", suffix=".xlsx", dir=target.parent)
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
