@@ -1,0 +1,481 @@
+"""Any input file as grids of cell values: tab-separated exports, xlsx/xlsm/xlsb/ods/xls, HTML tables.
+
+:func:`load_grids` looks at a file's content (not only its extension), refuses what must not be read
+(empty files, binary junk, encrypted workbooks, oversized files, zip bombs) with a Chinese
+:class:`~perfeval_xl.model.ReadError`, and yields one :class:`Grid` per sheet or HTML table.
+Workbooks are read with python-calamine (cached values of formula cells); openpyxl is the fallback
+for an xlsx that calamine cannot open.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+
+from .model import ReadError
+
+#: Files larger than this are refused without being read.
+MAX_FILE_BYTES = 100 * 1024 * 1024
+#: Zip containers (xlsx, xlsm, ods): refused when all members together unpack to more than this ...
+MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
+#: ... or when a member of at least ``RATIO_MIN_BYTES`` unpacked compresses better than this.
+MAX_COMPRESSION_RATIO = 200
+RATIO_MIN_BYTES = 1024 * 1024
+#: A single sheet or table with more cells than this is refused.
+MAX_CELLS = 5_000_000
+#: HTML colspan / rowspan are capped (as browsers do) so a hostile table cannot blow up memory.
+MAX_SPAN = 1000
+
+SHEET_KINDS = frozenset({"xlsx", "xls", "ods"})
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ZIP_MAGIC = b"PK\x03\x04"
+_ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
+_CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORECASE)
+
+
+def column_letter(index: int) -> str:
+    """0-based column index to Excel letters: 0 -> "A", 27 -> "AB"."""
+    letters = ""
+    n = index + 1
+    while n > 0:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+@dataclass
+class Grid:
+    """The cells of one sheet (or one HTML table, or a whole text export), row by row.
+
+    ``rows[r][c]`` is the cell at 0-based ``(origin[0] + r, origin[1] + c)`` of the sheet; values are
+    str, int, float, bool, datetime/date or None (blank). Rows may differ in length.
+    """
+
+    source: str  # the path as the user gave it
+    sheet: str | None  # sheet name; None for a text export (or a lone HTML table)
+    rows: list[list[object]]
+    origin: tuple[int, int] = (0, 0)  # 0-based (row, column) of rows[0][0]
+    kind: str = "text"  # "text", "html", "xlsx", "xls" or "ods"
+    lines: list[int] | None = None  # text exports: the file line (1-based) each row starts on
+
+    def cell(self, r: int, c: int) -> object:
+        """The value at grid position (r, c), None outside the grid."""
+        if 0 <= r < len(self.rows):
+            row = self.rows[r]
+            if 0 <= c < len(row):
+                return row[c]
+        return None
+
+    def ref(self, r: int, c: int) -> str:
+        """Where grid position (r, c) is, for messages: "D7" on sheets, "第7行第4列" in text exports."""
+        if self.kind in SHEET_KINDS:
+            return f"{column_letter(c + self.origin[1])}{r + self.origin[0] + 1}"
+        return f"第{self._line(r)}行第{c + self.origin[1] + 1}列"
+
+    def row_ref(self, r: int, c0: int | None = None, c1: int | None = None) -> str:
+        """A row (or the part c0..c1 of it): "B7:H7" on sheets, "第7行" in text exports."""
+        if self.kind in SHEET_KINDS:
+            if c0 is None or c1 is None:
+                return f"第{r + self.origin[0] + 1}行"
+            if c0 == c1:
+                return self.ref(r, c0)
+            return f"{self.ref(r, c0)}:{self.ref(r, c1)}"
+        return f"第{self._line(r)}行"
+
+    def _line(self, r: int) -> int:
+        if self.lines is not None and 0 <= r < len(self.lines):
+            return self.lines[r]
+        return r + self.origin[0] + 1
+
+
+SheetErrorHandler = Callable[[ReadError], None]
+
+
+def load_grids(path: str | os.PathLike, *, on_sheet_error: SheetErrorHandler | None = None) -> Iterator[Grid]:
+    """Yield the grids of the file at ``path``, whatever its format.
+
+    Raises :class:`ReadError` for a file that cannot be read at all. A single unreadable sheet of a
+    workbook is passed to ``on_sheet_error`` (and skipped) when given, else raised.
+    """
+    source = os.fspath(path)
+    if isinstance(source, bytes):
+        source = source.decode(errors="replace")
+    p = Path(source)
+    try:
+        size = p.stat().st_size
+        is_dir = p.is_dir()
+    except OSError as exc:
+        raise ReadError(source, f"无法打开文件（{_os_reason(exc)}）") from exc
+    if is_dir:
+        raise ReadError(source, "这是一个文件夹，不是文件")
+    if size == 0:
+        raise ReadError(source, "文件为空")
+    if size > MAX_FILE_BYTES:
+        raise ReadError(
+            source, f"文件过大（{size / 1048576:.1f} MB，上限 {MAX_FILE_BYTES // 1048576} MB），未读取"
+        )
+    try:
+        with open(source, "rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise ReadError(source, f"无法打开文件（{_os_reason(exc)}）") from exc
+
+    if head.startswith(_ZIP_MAGIC):
+        kind = _check_zip(source)
+        yield from _workbook_grids(source, kind, on_sheet_error)
+        return
+    if head.startswith(_OLE_MAGIC):
+        data = _read_all(source)
+        if _ENCRYPTED_STREAM in data:
+            raise ReadError(source, "文件已加密/设有密码，无法读取；请去掉密码后另存为 .xlsx 再试")
+        yield from _workbook_grids(source, "xls", on_sheet_error)
+        return
+    data = _read_all(source)
+    yield from _text_grids(source, data)
+
+
+def _os_reason(exc: OSError) -> str:
+    if isinstance(exc, FileNotFoundError):
+        return "文件不存在"
+    if isinstance(exc, PermissionError):
+        return "没有读取权限"
+    return exc.strerror or type(exc).__name__
+
+
+def _read_all(source: str) -> bytes:
+    try:
+        with open(source, "rb") as fh:
+            return fh.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
+        raise ReadError(source, f"无法读取文件（{_os_reason(exc)}）") from exc
+
+
+# --------------------------------------------------------------------------------------- workbooks
+
+
+def _check_zip(source: str) -> str:
+    """Inspect the zip directory (nothing is decompressed); return "xlsx" or "ods"."""
+    try:
+        with zipfile.ZipFile(source) as zf:
+            infos = zf.infolist()
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        raise ReadError(source, "工作簿已损坏（zip 结构无效），无法读取") from exc
+    total = 0
+    names = set()
+    for info in infos:
+        names.add(info.filename)
+        total += info.file_size
+        if info.file_size >= RATIO_MIN_BYTES:
+            ratio = info.file_size / max(info.compress_size, 1)
+            if ratio > MAX_COMPRESSION_RATIO:
+                raise ReadError(
+                    source,
+                    f"疑似压缩炸弹：成员“{info.filename[:60]}”压缩比 {ratio:.0f}:1"
+                    f"（上限 {MAX_COMPRESSION_RATIO}:1），未解压",
+                )
+    if total > MAX_UNZIPPED_BYTES:
+        raise ReadError(
+            source,
+            f"疑似压缩炸弹：解压后共 {total / 1048576:.0f} MB（上限 {MAX_UNZIPPED_BYTES // 1048576} MB），未解压",
+        )
+    if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
+        return "xlsx"
+    if "content.xml" in names and "mimetype" in names:
+        return "ods"
+    if "EncryptedPackage" in names:
+        raise ReadError(source, "文件已加密/设有密码，无法读取")
+    raise ReadError(source, "这是一个 zip 文件，但不是 Excel 工作簿")
+
+
+def _workbook_grids(source: str, kind: str, on_sheet_error: SheetErrorHandler | None) -> Iterator[Grid]:
+    import python_calamine as pc
+
+    try:
+        wb = pc.CalamineWorkbook.from_path(source)
+        metas = wb.sheets_metadata
+    except pc.PasswordError as exc:
+        raise ReadError(source, "文件已加密/设有密码，无法读取；请去掉密码后再试") from exc
+    except Exception as exc:  # calamine raises several error types for broken files
+        if kind == "xlsx":
+            yield from _openpyxl_grids(source, exc, on_sheet_error)
+            return
+        raise ReadError(source, f"无法读取工作簿（文件已损坏或格式不受支持：{_short(exc)}）") from exc
+    try:
+        for meta in metas:
+            if meta.typ != pc.SheetTypeEnum.WorkSheet:
+                continue  # chart sheets, dialog and macro sheets
+            name = meta.name
+            try:
+                sheet = wb.get_sheet_by_name(name)
+                if sheet.height * sheet.width > MAX_CELLS:
+                    raise ReadError(
+                        source, f"工作表过大（{sheet.height}×{sheet.width} 个单元格），未读取", sheet=name
+                    )
+                start = sheet.start
+                raw = sheet.to_python() if start is not None else []
+            except ReadError as err:
+                _sheet_failed(err, on_sheet_error)
+                continue
+            except Exception as exc:
+                err = ReadError(source, f"无法读取工作表（{_short(exc)}）", sheet=name)
+                _sheet_failed(err, on_sheet_error)
+                continue
+            rows = [[None if v == "" else v for v in row] for row in raw]
+            yield Grid(source, name, rows, origin=tuple(start) if start else (0, 0), kind=kind)
+    finally:
+        try:
+            wb.close()
+        except Exception:  # pragma: no cover - closing never matters for correctness
+            pass
+
+
+def _openpyxl_grids(source: str, first_error: Exception, on_sheet_error: SheetErrorHandler | None):
+    try:
+        import openpyxl
+
+        wb = openpyxl.load_workbook(source, read_only=True, data_only=True)
+    except Exception as exc:
+        raise ReadError(source, f"无法读取工作簿（文件已损坏或格式不受支持：{_short(first_error)}）") from exc
+    try:
+        for ws in wb.worksheets:
+            try:
+                rows = []
+                cells = 0
+                for row in ws.iter_rows(min_row=1, min_col=1, values_only=True):
+                    cells += len(row)
+                    if cells > MAX_CELLS:
+                        raise ReadError(source, "工作表过大，未读取", sheet=ws.title)
+                    rows.append([None if v == "" else v for v in row])
+            except ReadError as err:
+                _sheet_failed(err, on_sheet_error)
+                continue
+            except Exception as exc:
+                _sheet_failed(
+                    ReadError(source, f"无法读取工作表（{_short(exc)}）", sheet=ws.title), on_sheet_error
+                )
+                continue
+            yield Grid(source, ws.title, rows, kind="xlsx")
+    finally:
+        wb.close()
+
+
+def _sheet_failed(err: ReadError, handler: SheetErrorHandler | None) -> None:
+    if handler is None:
+        raise err
+    handler(err)
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return text[:120]
+
+
+# --------------------------------------------------------------------------------------- text, HTML
+
+
+def _decode(data: bytes, source: str) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError as exc:
+            raise ReadError(source, "不是可识别的表格文件（UTF-16 编码无效）") from exc
+    if b"\x00" in data:
+        raise ReadError(source, "不是可识别的表格文件（二进制内容）")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ReadError(source, "不是可识别的表格文件（既不是 UTF-8 也不是 GB18030 文本）")
+
+
+def _looks_binary(text: str) -> bool:
+    sample = text[:65536]
+    controls = sum(1 for ch in sample if (ch < " " and ch not in "\t\r\n") or "\x7f" <= ch <= "\x9f")
+    return controls > max(2, len(sample) // 200)
+
+
+def _text_grids(source: str, data: bytes) -> Iterator[Grid]:
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if head.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in data[:65536]:
+        raise ReadError(source, "这是 Excel 2003 XML 表格，暂不支持；请在 Excel 中另存为 .xlsx")
+    first_line = head.split(b"\n", 1)[0]
+    if (
+        head.startswith(b"<")
+        and b"\t" not in first_line
+        and (b"<table" in data[:65536].lower() or head.startswith((b"<!doctype html", b"<html")))
+    ):
+        yield from _html_grids(source, data)
+        return
+    text = _decode(data, source)
+    if _looks_binary(text):
+        raise ReadError(source, "不是可识别的表格文件（二进制内容）")
+    yield _tsv_grid(source, text)
+
+
+def _tsv_grid(source: str, text: str) -> Grid:
+    rows: list[list[object]] = []
+    lines: list[int] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter="\t", quotechar='"', strict=False)
+    start = 1
+    try:
+        for record in reader:
+            rows.append([v if v != "" else None for v in record])
+            lines.append(start)
+            start = reader.line_num + 1
+    except csv.Error:  # e.g. a field beyond csv's size limit: fall back to a plain split
+        rows, lines = [], []
+        for i, line in enumerate(text.splitlines(), 1):
+            rows.append([v if v != "" else None for v in line.split("\t")])
+            lines.append(i)
+    if sum(len(r) for r in rows) > MAX_CELLS:
+        raise ReadError(source, "表格过大，未读取")
+    return Grid(source, None, rows, kind="text", lines=lines)
+
+
+_BLOCK_IN_CELL = frozenset({"p", "br", "li", "div", "tr", "ol", "ul", "h1", "h2", "h3", "h4", "h5", "h6"})
+
+
+class _TableParser(HTMLParser):
+    """Collects every <table> as rows of cell texts, spans expanded into blank cells."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tables: list[list[list[object]]] = []
+        self._stack: list[dict] = []  # open tables (nested tables are collected separately)
+        self.cells = 0
+
+    @property
+    def _table(self) -> dict | None:
+        return self._stack[-1] if self._stack else None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        t = self._table
+        if tag == "table":
+            self._stack.append({"rows": [], "row": None, "cell": None, "spans": {}, "span": 1})
+            return
+        if t is None:
+            return
+        if tag == "tr":
+            self._end_cell(t)
+            self._end_row(t)
+            t["row"] = []
+            self._skip_spanned(t)
+        elif tag in ("td", "th"):
+            self._end_cell(t)
+            if t["row"] is None:
+                t["row"] = []
+                self._skip_spanned(t)
+            attr = dict(attrs)
+            colspan = _span(attr.get("colspan"))
+            rowspan = _span(attr.get("rowspan"))
+            t["cell"] = []
+            t["span"] = colspan
+            if rowspan > 1:
+                col = len(t["row"])
+                for k in range(colspan):
+                    t["spans"][col + k] = rowspan  # rows still to cover, this one included
+        elif tag in _BLOCK_IN_CELL and t["cell"] is not None:
+            t["cell"].append("\n")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "table":
+            return
+        self.handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        t = self._table
+        if t is None:
+            return
+        if tag == "table":
+            self._end_cell(t)
+            self._end_row(t)
+            self._stack.pop()
+            if t["rows"]:
+                self.tables.append(t["rows"])
+        elif tag in ("td", "th"):
+            self._end_cell(t)
+        elif tag == "tr":
+            self._end_cell(t)
+            self._end_row(t)
+        elif tag in _BLOCK_IN_CELL and t["cell"] is not None:
+            t["cell"].append("\n")
+
+    def handle_data(self, data: str) -> None:
+        t = self._table
+        if t is not None and t["cell"] is not None:
+            t["cell"].append(data)
+
+    def _end_cell(self, t: dict) -> None:
+        if t["cell"] is None:
+            return
+        text = "".join(t["cell"])
+        lines = (" ".join(line.split()) for line in text.split("\n"))
+        value = "\n".join(line for line in lines if line)
+        t["row"].append(value or None)
+        t["row"].extend([None] * (t["span"] - 1))
+        self.cells += t["span"]
+        if self.cells > MAX_CELLS:
+            raise _TooBig
+        t["cell"] = None
+        t["span"] = 1
+        self._skip_spanned(t)
+
+    def _end_row(self, t: dict) -> None:
+        if t["row"] is None:
+            return
+        t["rows"].append(t["row"])
+        t["row"] = None
+        # one row of every open rowspan is used up
+        t["spans"] = {c: n - 1 for c, n in t["spans"].items() if n > 1}
+
+    @staticmethod
+    def _skip_spanned(t: dict) -> None:
+        row, spans = t["row"], t["spans"]
+        while len(row) in spans:
+            row.append(None)
+
+
+class _TooBig(Exception):
+    pass
+
+
+def _span(value: str | None) -> int:
+    try:
+        n = int((value or "1").strip())
+    except ValueError:
+        return 1
+    return min(max(n, 1), MAX_SPAN)
+
+
+def _html_grids(source: str, data: bytes) -> Iterator[Grid]:
+    text = None
+    match = _CHARSET.search(data[:4096])
+    encodings = [match.group(1).decode("ascii", "replace")] if match else []
+    for encoding in (*encodings, "utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except (UnicodeDecodeError, LookupError):
+            continue
+    if text is None:
+        raise ReadError(source, "无法识别网页文件的编码")
+    parser = _TableParser()
+    try:
+        parser.feed(text)
+        parser.close()
+    except _TooBig as exc:
+        raise ReadError(source, "表格过大，未读取") from exc
+    tables = parser.tables
+    if not tables:
+        raise ReadError(source, "网页文件中没有表格")
+    for i, rows in enumerate(tables, 1):
+        yield Grid(source, None if len(tables) == 1 else f"第{i}个表格", rows, kind="html")

@@ -1,0 +1,597 @@
+"""The one label-anchored reader: any grid of cells to :class:`~perfeval_xl.model.Form` objects.
+
+Nothing here relies on fixed coordinates. The reader finds every 项目名称 cell (a grid may hold several
+forms, each with its own column offsets), takes the rows down to the next 项目名称 as that form's
+region, and inside it finds the form's own labels: the header fields, the 项目资金 block and its
+column header, 年度总体目标, the 绩效指标 header and its rows, the totals row and 评分等级.
+
+It reads the published forms' text exports, workbooks laid out like the official form (one or several
+forms per sheet, any sheet names), 元 or 万元 headers, and filled copies of the template (whose
+``定性评分`` column gives the reviewer's judgement, whose ``评分规则`` cell names the profile and whose
+``审核提示`` column is ignored).
+
+``Form.refs`` maps field keys to cell references for messages:
+
+- ``title``, ``project``, ``department``, ``unit``, ``year``, ``profile``: the value cells;
+- ``funds`` (the 项目资金 label), ``funds.header``, ``funds.<label>`` (the row) and
+  ``funds.<label>.<field>`` with field one of ``initial annual executed stated_points stated_rate
+  stated_score`` (e.g. ``funds.年度资金总额.executed``);
+- ``goal_expected``, ``goal_actual``;
+- ``indicators`` (the header row) and ``indicators.<i>.<field>`` (0-based i; field one of ``name target
+  actual points stated_score deviation_reason judgement``);
+- ``total_points``, ``total_score``, ``grade``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import os
+import re
+from collections.abc import Callable
+
+from . import labels as L
+from .grid import Grid, load_grids
+from .model import Form, FundRow, Indicator, ReadError
+from .text import html_to_text
+from .values import to_decimal
+
+FormErrorHandler = Callable[[ReadError], None]
+
+_WS = str.maketrans("", "", " \t\r\n\u3000\u00a0\u200b")
+_PAREN_SUFFIX = re.compile(r"[（(][^（）()]*[）)]$")
+_EXCEL_ERRORS = frozenset(
+    {"#NAME?", "#VALUE!", "#DIV/0!", "#N/A", "#REF!", "#NUM!", "#NULL!", "#GETTING_DATA"}
+)
+_MAX_LABEL = 40  # labels are short; longer cells are never keys
+
+#: Labels the first pass indexes (normalized form).
+_INDEXED = frozenset(
+    {
+        L.PROJECT,
+        L.DEPARTMENT,
+        L.UNIT,
+        L.YEAR,
+        L.PROFILE,
+        L.GOALS,
+        L.GOAL_EXPECTED,
+        L.GOAL_ACTUAL,
+        L.LEVEL3,
+        L.GRADE,
+    }
+)
+#: Any cell with one of these keys is a label, never a header field's value.
+_ALL_LABELS = frozenset(
+    {
+        *_INDEXED,
+        *L.FUNDS_HEADER,
+        *L.INDICATOR_HEADER,
+        L.JUDGEMENT,
+        L.REMARKS,
+        L.TOTAL,
+        L.FUND_TOTAL,
+        L.FUND_CURRENT,
+        L.FUND_CARRIED,
+        L.FUND_OTHER,
+    }
+)
+_FUND_ALIASES = {
+    "年度资金总额": L.FUND_TOTAL,
+    "资金总额": L.FUND_TOTAL,
+    "当年财政拨款": L.FUND_CURRENT,
+    "财政拨款": L.FUND_CURRENT,
+    "上年结转资金": L.FUND_CARRIED,
+    "上年结转": L.FUND_CARRIED,
+    "结转资金": L.FUND_CARRIED,
+    "其他资金": L.FUND_OTHER,
+}
+_FUND_FIELDS = {
+    "年初预算数": "initial",
+    "全年预算数": "annual",
+    "全年执行数": "executed",
+    "分数": "stated_points",
+    "执行率": "stated_rate",
+    "得分": "stated_score",
+}
+_STATED_FUND_FIELDS = frozenset({"stated_points", "stated_rate", "stated_score"})
+_FUND_WHAT = {
+    "initial": "年初预算数",
+    "annual": "全年预算数",
+    "executed": "全年执行数",
+    "stated_points": "分数",
+    "stated_rate": "执行率",
+    "stated_score": "得分",
+}
+
+
+def _key(value: object) -> str:
+    """A cell's label key: no whitespace, ':' as '：', no trailing colon. '' for non-labels."""
+    if not isinstance(value, str) or len(value) > _MAX_LABEL:
+        return ""
+    return value.translate(_WS).replace(":", "：").rstrip("：")
+
+
+def _header_key(value: object) -> str:
+    """A column header's key without a unit suffix: "分值（分）" -> "分值"."""
+    key = _key(value)
+    if key.endswith(("）", ")")):
+        key = _PAREN_SUFFIX.sub("", key)
+    return key
+
+
+def _fund_label(value: object) -> str | None:
+    key = _key(value)
+    if not key:
+        return None
+    if key.startswith("其中："):
+        key = key[3:]
+    elif key.startswith("其中"):
+        key = key[2:]
+    key = _PAREN_SUFFIX.sub("", key)
+    return _FUND_ALIASES.get(key)
+
+
+def _is_title(value: object) -> bool:
+    if not isinstance(value, str) or len(value) > 60:
+        return False
+    s = value.translate(_WS)
+    return "绩效" in s and ("评价" in s or "自评" in s) and not s.startswith(L.PROJECT)
+
+
+def cell_text(value: object) -> str:
+    """A cell as text, the way a person would read it (3.0 -> "3", 0.5 -> "0.5")."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            return str(value)
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat() if value.time() == _dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, (_dt.date, _dt.time)):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+class _FormReader:
+    """Reads the form whose 项目名称 label is at (r0, c0); its region ends before row r1."""
+
+    def __init__(self, grid: Grid, index: int, r0: int, c0: int, r1: int, found: dict, titles: list):
+        self.g = grid
+        self.r0, self.c0, self.r1 = r0, c0, r1
+        self.found = found
+        self.titles = titles
+        self.form = Form(source=grid.source, sheet=grid.sheet, index=index)
+        self.refs = self.form.refs
+
+    # ---------------------------------------------------------------- helpers
+
+    def error(self, message: str, r: int | None = None, c: int | None = None) -> ReadError:
+        cell = None
+        if r is not None:
+            cell = self.g.ref(r, c) if c is not None else self.g.row_ref(r)
+        where = f"第{self.form.index}张表（{self.form.project}）" if self.form.project else ""
+        return ReadError(self.g.source, f"{where}{message}" if where else message, self.g.sheet, cell)
+
+    def positions(self, label: str, lo: int | None = None, hi: int | None = None) -> list[tuple[int, int]]:
+        lo = self.r0 if lo is None else lo
+        hi = self.r1 if hi is None else hi
+        return [(r, c) for r, c in self.found.get(label, ()) if lo <= r < hi]
+
+    def first(self, label: str, lo: int | None = None, hi: int | None = None) -> tuple[int, int] | None:
+        pos = self.positions(label, lo, hi)
+        return pos[0] if pos else None
+
+    def right_value(self, r: int, c: int) -> tuple[object, int | None]:
+        """First non-blank cell right of (r, c), unless that is another label."""
+        row = self.g.rows[r] if 0 <= r < len(self.g.rows) else []
+        for cc in range(c + 1, len(row)):
+            v = row[cc]
+            if _blank(v):
+                continue
+            if _key(v) in _ALL_LABELS:
+                return None, None
+            return v, cc
+        return None, None
+
+    def text(self, r: int, c: int | None) -> str:
+        return cell_text(self.g.cell(r, c)) if c is not None else ""
+
+    def number(self, r: int, c: int | None, what: str, stated: bool = False, percent: bool = False):
+        """The cell as a Decimal (None when blank or "-"); text raises ReadError naming the cell.
+
+        ``stated`` cells (what the form computes: 执行率, 得分 …) read an Excel error value as blank.
+        """
+        if c is None:
+            return None
+        v = self.g.cell(r, c)
+        if v is None:
+            return None
+        if isinstance(v, str):
+            s = v.strip()
+            if stated and s.upper() in _EXCEL_ERRORS:
+                return None
+            if percent and s.endswith(("%", "％")):
+                s = s[:-1]
+            v = s
+        try:
+            return to_decimal(v)
+        except (ValueError, TypeError, ArithmeticError):
+            shown = cell_text(v)
+            if len(shown) > 30:
+                shown = shown[:30] + "…"
+            raise self.error(f"{what}应为数字，单元格中是“{shown}”", r, c) from None
+
+    # ---------------------------------------------------------------- blocks
+
+    def read(self) -> Form:
+        f = self.form
+        value, vc = self.right_value(self.r0, self.c0)
+        f.project = cell_text(value)
+        self.refs["project"] = self.g.ref(self.r0, vc if vc is not None else self.c0)
+        self.read_title()
+        funds_pos = self.find_funds()
+        header_end = funds_pos[0] if funds_pos else self.r1
+        for key, attr in (
+            (L.DEPARTMENT, "department"),
+            (L.UNIT, "unit"),
+            (L.YEAR, "year"),
+            (L.PROFILE, "profile"),
+        ):
+            pos = self.first(key, self.r0, header_end)
+            if pos is None:
+                continue
+            value, vc = self.right_value(*pos)
+            setattr(f, attr, cell_text(value))
+            self.refs[attr] = self.g.ref(pos[0], vc if vc is not None else pos[1])
+        f.profile = self.profile_name(f.profile) if f.profile else None
+        if funds_pos is None:
+            raise self.error(
+                "没有找到“项目资金”部分（年度资金总额、全年预算数、全年执行数）", self.r0, self.c0
+            )
+        ind_row = self.read_indicator_header()
+        after_funds = self.read_funds(funds_pos, ind_row if ind_row is not None else self.r1)
+        self.read_goals(after_funds, ind_row if ind_row is not None else self.r1)
+        if ind_row is not None:
+            self.read_indicators(ind_row)
+        self.read_grade(ind_row if ind_row is not None else after_funds)
+        return f
+
+    def read_title(self) -> None:
+        best = None
+        for r, c in self.titles:
+            if self.lo_title <= r < self.r0 or (r == self.r0 and c < self.c0):
+                best = (r, c)
+        if best is not None:
+            self.form.title = cell_text(self.g.cell(*best))
+            self.refs["title"] = self.g.ref(*best)
+
+    lo_title = 0
+
+    def profile_name(self, text: str) -> str:
+        from .profiles import PROFILES
+
+        key = text.strip()
+        for profile in PROFILES.values():
+            if key in (profile.name, profile.title) or key.lower() == profile.name.lower():
+                return profile.name
+        known = "、".join(p.title for p in PROFILES.values())
+        ref = self.refs.get("profile")
+        raise ReadError(self.g.source, f"评分规则“{key[:30]}”无法识别，可选：{known}", self.g.sheet, ref)
+
+    def find_funds(self) -> tuple[int, int] | None:
+        for r in range(self.r0, self.r1):
+            row = self.g.rows[r]
+            for c, v in enumerate(row):
+                if isinstance(v, str) and v.lstrip().startswith(L.FUNDS) and len(v) <= _MAX_LABEL:
+                    return r, c
+        return None
+
+    def read_funds(self, pos: tuple[int, int], stop: int) -> int:
+        """Reads the 项目资金 block; returns the row after its last fund row."""
+        g, f = self.g, self.form
+        fr, fc = pos
+        self.refs["funds"] = g.ref(fr, fc)
+        unit_texts = [g.cell(fr, fc)]
+        header_row, columns = None, {}
+        for r in range(fr, min(fr + 3, stop)):
+            cols = {}
+            for c, v in enumerate(g.rows[r]):
+                key = _header_key(v)
+                if key in _FUND_FIELDS and key not in cols:
+                    cols[key] = c
+            if len(cols) >= 3:
+                header_row, columns = r, cols
+                unit_texts.extend(g.rows[r][c] for c in cols.values())
+                break
+        if header_row is None:
+            raise self.error("“项目资金”部分没有表头（年初预算数、全年预算数、全年执行数…）", fr, fc)
+        for needed in ("全年预算数", "全年执行数"):
+            if needed not in columns:
+                raise self.error(f"“项目资金”表头中没有“{needed}”", header_row)
+        self.refs["funds.header"] = g.row_ref(header_row)
+        f.money_unit = "万元"
+        for text in unit_texts:
+            if isinstance(text, str):
+                if "万元" in text:
+                    break
+                if "元" in text:
+                    f.money_unit = "元"
+                    break
+
+        # fund rows: label cell, then the numbers
+        found: list[tuple[int, int, str]] = []
+        misses = 0
+        for r in range(fr, stop):
+            hit = None
+            for c, v in enumerate(g.rows[r]):
+                label = _fund_label(v)
+                if label is not None:
+                    hit = (r, c, label)
+                    break
+            if hit is None:
+                if r > header_row:
+                    misses += 1
+                    if found and misses > 1:
+                        break
+                    if misses > 4:
+                        break
+                continue
+            misses = 0
+            if all(label != hit[2] for _, _, label in found):
+                found.append(hit)
+        if not found:
+            raise self.error("“项目资金”部分没有资金行（年度资金总额等）", header_row)
+
+        order = sorted(columns.items(), key=lambda kv: kv[1])
+        header_cols = {c for _, c in order}
+        aligned = True
+        for r, c, _ in found:
+            if min(header_cols) <= c:
+                aligned = False
+                break
+            row = g.rows[r]
+            if any(not _blank(row[cc]) and cc not in header_cols for cc in range(c + 1, len(row))):
+                aligned = False
+                break
+        for r, c, label in found:
+            row = g.rows[r]
+            if aligned:
+                places = {name: col for name, col in order}
+            else:
+                start = next((cc for cc in range(c + 1, len(row)) if not _blank(row[cc])), c + 1)
+                places = {name: start + k for k, (name, _) in enumerate(order)}
+            fund = FundRow(label=label)
+            last = c
+            for name, col in places.items():
+                attr = _FUND_FIELDS[name]
+                value = self.number(
+                    r,
+                    col,
+                    f"“{label}”的{_FUND_WHAT[attr]}",
+                    stated=attr in _STATED_FUND_FIELDS,
+                    percent=attr == "stated_rate",
+                )
+                setattr(fund, attr, value)
+                self.refs[f"funds.{label}.{attr}"] = g.ref(r, col)
+                last = max(last, col)
+            fund.ref = g.row_ref(r, c, last)
+            self.refs[f"funds.{label}"] = fund.ref
+            f.funds.append(fund)
+        return max(r for r, _, _ in found) + 1
+
+    def read_goals(self, lo: int, hi: int) -> None:
+        g, f = self.g, self.form
+        goals = self.first(L.GOALS, lo, hi)
+        exp = self.first(L.GOAL_EXPECTED, lo, hi)
+        act = self.first(L.GOAL_ACTUAL, lo, hi)
+        if exp is not None and act is not None and exp[0] == act[0]:
+            # columns layout: sub-labels side by side, texts in the rows below
+            left, right = (exp, act) if exp[1] < act[1] else (act, exp)
+            texts: dict[tuple[int, int], list[str]] = {left: [], right: []}
+            first_ref: dict[tuple[int, int], str] = {}
+            for r in range(exp[0] + 1, hi):
+                row = g.rows[r]
+                if any(_key(v) in _ALL_LABELS for v in row if isinstance(v, str)):
+                    break
+                for c, v in enumerate(row):
+                    if _blank(v) or c < left[1]:
+                        continue
+                    target = left if c < right[1] else right
+                    texts[target].append(cell_text(v))
+                    first_ref.setdefault(target, g.ref(r, c))
+            for pos, attr in ((exp, "goal_expected"), (act, "goal_actual")):
+                setattr(f, attr, html_to_text("\n".join(texts[pos])))
+                self.refs[attr] = first_ref.get(pos, g.ref(*pos))
+            return
+        for pos, attr in ((exp, "goal_expected"), (act, "goal_actual")):
+            if pos is None:
+                continue
+            value, vc = self.right_value(*pos)
+            setattr(f, attr, html_to_text(cell_text(value)))
+            self.refs[attr] = g.ref(pos[0], vc if vc is not None else pos[1])
+        if exp is None and act is None and goals is not None:
+            value, vc = self.right_value(*goals)
+            f.goal_expected = html_to_text(cell_text(value))
+            self.refs["goal_expected"] = g.ref(goals[0], vc if vc is not None else goals[1])
+
+    def read_indicator_header(self) -> int | None:
+        pos = self.first(L.LEVEL3)
+        if pos is None:
+            return None
+        r = pos[0]
+        cols: dict[str, int] = {}
+        for c, v in enumerate(self.g.rows[r]):
+            key = _header_key(v)
+            if key and key not in cols:
+                cols[key] = c
+        self.ind_cols = cols
+        return r
+
+    def read_indicators(self, hr: int) -> None:
+        g, f = self.g, self.form
+        cols = self.ind_cols
+        for needed in (L.LEVEL3, L.TARGET, L.ACTUAL, L.POINTS):
+            if needed not in cols:
+                raise self.error(f"绩效指标表头中没有“{needed}”", hr)
+        self.refs["indicators"] = g.row_ref(hr)
+        c1, c2, c3 = cols.get(L.LEVEL1), cols.get(L.LEVEL2), cols[L.LEVEL3]
+        ct, ca, cp = cols[L.TARGET], cols[L.ACTUAL], cols[L.POINTS]
+        cs, cd, cj = cols.get(L.SCORE), cols.get(L.DEVIATION), cols.get(L.JUDGEMENT)
+        used = [c for c in (c1, c2, c3, ct, ca, cp, cs, cd, cj) if c is not None]
+        lo_c, hi_c = min(used), max(used)
+        grade_rows = {r for r, _ in self.positions(L.GRADE, hr + 1)}
+        level1 = level2 = ""
+        for r in range(hr + 1, self.r1):
+            if r in grade_rows:
+                break
+            row = g.rows[r]
+            if any(_key(v) == L.TOTAL for v in row if isinstance(v, str)):
+                self.read_totals(r, cp, cs)
+                break
+            t1, t2 = self.text(r, c1), self.text(r, c2)
+            name, target, actual = self.text(r, c3), self.text(r, ct), self.text(r, ca)
+            raw_points = g.cell(r, cp)
+            if not (t1 or t2 or name or target or actual) and not _blank(raw_points):
+                self.read_totals(r, cp, cs)
+                break
+            if t1:
+                level1, level2 = t1, ""
+            if t2:
+                level2 = t2
+            deviation = html_to_text(self.text(r, cd))
+            raw_judgement = g.cell(r, cj) if cj is not None else None
+            if not (name or target or actual or deviation) and _blank(raw_points) and _blank(raw_judgement):
+                continue  # an unused row
+            i = len(f.indicators)
+            what = f"指标“{name}”的" if name else "指标的"
+            points = self.number(r, cp, what + "分值")
+            stated = self.number(r, cs, what + "得分", stated=True)
+            judgement = self.number(r, cj, what + "定性评分") if cj is not None else stated
+            ind = Indicator(
+                level1=level1,
+                level2=level2,
+                name=name,
+                target=target,
+                actual=actual,
+                points=points,
+                stated_score=stated,
+                deviation_reason=deviation,
+                judgement=judgement,
+                ref=g.row_ref(r, lo_c, hi_c),
+            )
+            for attr, col in (
+                ("name", c3),
+                ("target", ct),
+                ("actual", ca),
+                ("points", cp),
+                ("stated_score", cs),
+                ("deviation_reason", cd),
+                ("judgement", cj),
+            ):
+                if col is not None:
+                    self.refs[f"indicators.{i}.{attr}"] = g.ref(r, col)
+            f.indicators.append(ind)
+
+    def read_totals(self, r: int, cp: int, cs: int | None) -> None:
+        f = self.form
+        f.stated_total_points = self.number(r, cp, "合计分值", stated=True)
+        self.refs["total_points"] = self.g.ref(r, cp)
+        if cs is not None:
+            f.stated_total_score = self.number(r, cs, "合计得分", stated=True)
+            self.refs["total_score"] = self.g.ref(r, cs)
+
+    def read_grade(self, lo: int) -> None:
+        pos = self.first(L.GRADE, lo)
+        if pos is None:
+            return
+        value, vc = self.right_value(*pos)
+        text = cell_text(value)
+        if text.upper() in _EXCEL_ERRORS:
+            text = ""
+        self.form.stated_grade = text or None
+        self.refs["grade"] = self.g.ref(pos[0], vc if vc is not None else pos[1])
+
+
+def _scan(grid: Grid) -> tuple[dict[str, list[tuple[int, int]]], list[tuple[int, int]]]:
+    """One pass over the grid: positions of the indexed labels and of title-like cells."""
+    found: dict[str, list[tuple[int, int]]] = {}
+    titles: list[tuple[int, int]] = []
+    for r, row in enumerate(grid.rows):
+        for c, v in enumerate(row):
+            if not isinstance(v, str) or len(v) > 60:
+                continue
+            key = _key(v)
+            if key in _INDEXED:
+                found.setdefault(key, []).append((r, c))
+            elif _is_title(v):
+                titles.append((r, c))
+    return found, titles
+
+
+def read_grid(grid: Grid, *, on_error: FormErrorHandler | None = None) -> list[Form]:
+    """All forms in one grid, in order. Raises :class:`ReadError` for an unusable form.
+
+    With ``on_error``, a broken form is passed to it and the other forms are still returned.
+    Never raises anything but ReadError.
+    """
+    try:
+        found, titles = _scan(grid)
+        starts: list[tuple[int, int]] = []
+        for r, c in found.get(L.PROJECT, ()):
+            if not starts or starts[-1][0] != r:
+                starts.append((r, c))
+        forms: list[Form] = []
+        for i, (r, c) in enumerate(starts):
+            r1 = starts[i + 1][0] if i + 1 < len(starts) else len(grid.rows)
+            reader = _FormReader(grid, len(forms) + 1, r, c, r1, found, titles)
+            reader.lo_title = max(starts[i - 1][0] + 1 if i else 0, r - 6)
+            try:
+                forms.append(reader.read())
+            except ReadError as err:
+                if on_error is None:
+                    raise
+                on_error(err)
+        return forms
+    except ReadError:
+        raise
+    except Exception as exc:  # a layout nobody foresaw: still a clear message, never a traceback
+        raise ReadError(
+            grid.source, f"无法识别表格结构（{type(exc).__name__}: {str(exc)[:80]}）", grid.sheet
+        ) from exc
+
+
+def read_forms(path: str | os.PathLike, *, on_sheet_error: FormErrorHandler | None = None) -> list[Form]:
+    """Every form in the file at ``path`` (text export, xlsx/xlsm/xls, HTML table).
+
+    Raises :class:`ReadError` when the file cannot be read or holds no form. With ``on_sheet_error``,
+    an unreadable sheet or a broken form is passed to it and reading goes on; a file that has no
+    form at all still raises.
+
+    >>> forms = read_forms("tests/data/seed_forms.txt")
+    >>> [f.project for f in forms]
+    ['企业服务专项', '信息化建设项目', '信息化运维项目', '事业发展专项']
+    """
+    forms: list[Form] = []
+    reported = 0
+
+    def report(err: ReadError) -> None:
+        nonlocal reported
+        reported += 1
+        on_sheet_error(err)
+
+    handler = report if on_sheet_error is not None else None
+    for grid in load_grids(path, on_sheet_error=handler):
+        forms.extend(read_grid(grid, on_error=handler))
+    if not forms and not reported:
+        raise ReadError(os.fspath(path), "没有找到绩效自评表（未找到“项目名称”）")
+    return forms
