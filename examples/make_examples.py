@@ -108,25 +108,25 @@ def vary(block: Block, rng: random.Random, serial: int) -> Block:
         r, c = dept_at
         value_c = next(i for i in range(c + 1, len(out[r])) if out[r][i].strip())
         out[r][value_c] = rng.choice(DEPARTMENTS)
-    funds = _find(out, labels.FUNDS)
-    header = funds[0] if funds else None
-    if header is None:
+    total_at = _find(out, labels.FUND_TOTAL)
+    if total_at is None:
         return out
-    hrow = out[header]
-    col = {cell.strip(): i for i, cell in enumerate(hrow) if cell.strip()}
     fraction = Decimal(rng.choice((100, 100, 98, 95, 91, 85, 72, 55, 40))) / 100
-    budget_score = None
-    for r in range(header + 1, header + 3):  # 年度资金总额 and 其中：当年财政拨款
+    budget_score = old = None
+    # Values follow the row label: 年初预算数, 全年预算数, 全年执行数, 分数, 执行率, 得分 (the header row
+    # above may be offset by merged cells, so positions are taken from the label, not the header).
+    for r in (total_at[0], total_at[0] + 1):  # 年度资金总额 and 其中：当年财政拨款
         row = out[r]
-        annual = Decimal(row[col["全年预算数"]])
+        c = total_at[1]
+        annual = Decimal(row[c + 2])
         executed = _trunc2(annual * fraction)
-        row[col["全年执行数"]] = f"{executed:.2f}"
+        row[c + 3] = f"{executed:.2f}"
         rate = _trunc2(executed / annual * 100) if annual else Decimal("0.00")
-        row[col["执行率"]] = f"{rate:.2f}"
-        if r == header + 1:
+        row[c + 5] = f"{rate:.2f}"
+        if r == total_at[0]:
             budget_score = min(_trunc2(rate / 100 * 10), Decimal(10))
-            old = Decimal(row[col["得分"]])
-            row[col["得分"]] = f"{budget_score:.2f}"
+            old = Decimal(row[c + 6])
+            row[c + 6] = f"{budget_score:.2f}"
     ind = _find(out, labels.LEVEL1)
     grade_at = _find(out, labels.GRADE)
     if ind and grade_at and budget_score is not None:

@@ -1,0 +1,134 @@
+"""Benchmark of ``perfeval-xl consolidate`` against merely reading the same workbooks.
+
+    python benchmarks/consolidate.py [--n 500] [--forms-per-book 4] [--jobs N] [--keep DIR]
+
+Generates N filled workbooks (each with ``--forms-per-book`` sheets holding one of the seed's four
+forms, varied: project name, 主管部门, spending and the stated numbers that follow from it) in a
+temporary folder, then measures in the same run:
+
+  (a) baseline: ``pandas.read_excel(path, sheet_name=None, engine="openpyxl", header=None)`` per file;
+  (b) raw python-calamine: every sheet of every file to Python values;
+  (c) ``perfeval_xl.consolidate`` end to end (discovery, reading, scoring, tables, summary workbook),
+      once in one process and once with all cores.
+
+and prints files/s, forms/s and the ratio to the baseline.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "examples"))
+
+import make_examples  # noqa: E402
+
+
+def generate(folder: Path, n: int, per_book: int, seed: int = 2023) -> list[Path]:
+    blocks = make_examples.seed_blocks()
+    rng = random.Random(seed)
+    paths = []
+    serial = 0
+    for i in range(n):
+        sheets = []
+        for k in range(per_book):
+            serial += 1
+            block = make_examples.vary(blocks[(i * per_book + k) % len(blocks)], rng, serial)
+            sheets.append((f"自评表{k + 1}", [block]))
+        sub = folder / f"单位{i // 100:02d}"
+        path = sub / f"自评_{i:05d}.xlsx"
+        make_examples.write_workbook(path, sheets)
+        paths.append(path)
+    return paths
+
+
+def bench_pandas(paths: list[Path]) -> tuple[float, int]:
+    import pandas as pd
+
+    t = time.perf_counter()
+    sheets = 0
+    for p in paths:
+        sheets += len(pd.read_excel(p, sheet_name=None, engine="openpyxl", header=None))
+    return time.perf_counter() - t, sheets
+
+
+def bench_calamine(paths: list[Path]) -> tuple[float, int]:
+    from python_calamine import CalamineWorkbook
+
+    t = time.perf_counter()
+    sheets = 0
+    for p in paths:
+        wb = CalamineWorkbook.from_path(str(p))
+        for name in wb.sheet_names:
+            wb.get_sheet_by_name(name).to_python()
+            sheets += 1
+    return time.perf_counter() - t, sheets
+
+
+def bench_ours(folder: Path, out: Path, jobs: int | None) -> tuple[float, int, int]:
+    from perfeval_xl.consolidate import consolidate
+    from perfeval_xl.summary import write_summary
+
+    t = time.perf_counter()
+    result = consolidate([folder], jobs=jobs)
+    write_summary(result, out)
+    return time.perf_counter() - t, len(result.forms), len(result.errors)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=500, help="number of workbooks (default 500)")
+    ap.add_argument("--forms-per-book", type=int, default=4, help="forms (sheets) per workbook (default 4)")
+    ap.add_argument("--jobs", type=int, default=None, help="worker processes for (c) (default: all cores)")
+    ap.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it (default: a temp folder)")
+    ap.add_argument("--skip-pandas", action="store_true", help="skip the (slow) pandas baseline")
+    args = ap.parse_args(argv)
+
+    tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="perfeval-bench-"))
+    forms_dir = tmp / "forms"
+    try:
+        t = time.perf_counter()
+        paths = generate(forms_dir, args.n, args.forms_per_book)
+        gen = time.perf_counter() - t
+        size = sum(p.stat().st_size for p in paths)
+        n_forms = args.n * args.forms_per_book
+        print(
+            f"生成 {args.n} 个工作簿 × {args.forms_per_book} 张表 = {n_forms} 张表，"
+            f"共 {size / 1048576:.1f} MB，用时 {gen:.1f} 秒；CPU 核数 {os.cpu_count()}"
+        )
+        rows = []
+        if not args.skip_pandas:
+            secs, _ = bench_pandas(paths)
+            rows.append(("(a) pandas.read_excel (openpyxl)，仅读取", secs, n_forms))
+        secs, _ = bench_calamine(paths)
+        rows.append(("(b) python-calamine，仅读取", secs, n_forms))
+        secs, got, errs = bench_ours(forms_dir, tmp / "汇总_1.xlsx", jobs=1)
+        rows.append(("(c) consolidate 全流程，1 个进程", secs, got))
+        jobs = args.jobs or os.cpu_count() or 1
+        secs, got, errs = bench_ours(forms_dir, tmp / "汇总.xlsx", jobs=jobs)
+        rows.append((f"(c) consolidate 全流程，{jobs} 个进程", secs, got))
+        if got != n_forms or errs:
+            print(f"注意：读出 {got} 张表（应为 {n_forms}），{errs} 条错误", file=sys.stderr)
+
+        base = rows[0][1] if not args.skip_pandas else None
+        print("| 方法 | 秒 | 文件/秒 | 表/秒 | 对 (a) 的倍数 |")
+        print("|---|---:|---:|---:|---:|")
+        for name, secs, forms in rows:
+            ratio = f"{base / secs:.1f}x" if base else "-"
+            print(f"| {name} | {secs:.2f} | {args.n / secs:.0f} | {forms / secs:.0f} | {ratio} |")
+    finally:
+        if not args.keep:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
