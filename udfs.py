@@ -32,7 +32,7 @@ except ImportError:  # pragma: no cover - exercised where xlwings is absent
         return lambda g: g
 
 
-from perfeval_xl import rules
+from perfeval_xl import layout, rules
 from perfeval_xl.labels import FUND_ROWS
 from perfeval_xl.model import Form, FundRow, Indicator
 from perfeval_xl.profiles import get_profile
@@ -49,20 +49,8 @@ __all__ = [
     "PE_FORM_FINDINGS",
 ]
 
-#: short cell texts for the finding codes a row or form shows; other codes show their message
-SHORT = {
-    "missing-deviation-reason": "偏差原因未填写",
-    "funds-sum": "资金合计不符",
-    "points-not-100": "分值合计不为100",
-    "over-execution": "超预算执行",
-    "unit-mismatch": "单位不一致",
-    "actual-without-figure": "未给出实际数值",
-}
-#: finding codes that concern the whole form (shown once, beside 评分等级)
-FORM_CODES = ("funds-sum", "points-not-100", "over-execution", "weights")
-#: codes a single row never shows (they need the whole form, or the header)
-ROW_EXCLUDE = (*FORM_CODES, "stated-mismatch", "missing-field", "unknown-profile")
-SEPARATOR = "；"
+FORM_CODES = layout.FORM_CODES
+ROW_EXCLUDE = layout.ROW_EXCLUDE
 
 
 class _Blank(Exception):
@@ -144,12 +132,7 @@ def _rows(x: Any, width: int) -> list[list[Any]]:
 
 
 def _short(findings: Iterable[Any]) -> str:
-    texts: list[str] = []
-    for f in findings:
-        text = SHORT.get(f.code) or f.message
-        if text not in texts:
-            texts.append(text)
-    return SEPARATOR.join(texts)
+    return layout.remarks(findings)
 
 
 def _indicator(target, actual, points, name=None, judgement=None, level1="", level2="", deviation=None):

@@ -98,6 +98,32 @@ FLAVORS = ("classic", "lite")
 LITE_NAMESPACE = "XLWINGS"
 
 
+#: short cell texts for finding codes shown in the 审核提示 cells; other codes show their message
+SHORT_REMARKS = {
+    "missing-deviation-reason": "偏差原因未填写",
+    "funds-sum": "资金合计不符",
+    "points-not-100": "分值合计不为100",
+    "over-execution": "超预算执行",
+    "unit-mismatch": "单位不一致",
+    "actual-without-figure": "未给出实际数值",
+}
+#: finding codes about the whole form, shown once beside 评分等级
+FORM_CODES = ("funds-sum", "points-not-100", "over-execution", "weights")
+#: codes a single indicator row never shows (they need the whole form, the header or stated numbers)
+ROW_EXCLUDE = (*FORM_CODES, "stated-mismatch", "missing-field", "unknown-profile")
+REMARKS_SEPARATOR = "；"
+
+
+def remarks(findings) -> str:
+    """Findings as the short text of a 审核提示 cell (the same for live UDFs and ``recalc``)."""
+    texts: list[str] = []
+    for f in findings:
+        text = SHORT_REMARKS.get(f.code) or f.message
+        if text not in texts:
+            texts.append(text)
+    return REMARKS_SEPARATOR.join(texts)
+
+
 def money_label(unit: str = "万元") -> str:
     """The funds block's label, e.g. ``项目资金（万元）``."""
     return f"{labels.FUNDS}（{unit}）"

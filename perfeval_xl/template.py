@@ -292,10 +292,9 @@ def build_sheet(ws: Worksheet, lay: L.Layout, money_unit: str = "万元") -> Non
 
 
 def _stated_judgement(ind: Indicator, profile) -> Decimal | None:
-    """The 定性评分 to write: the form's own judgement, or a qualitative indicator's stated 得分."""
-    if ind.judgement is not None:
-        return ind.judgement
-    if ind.stated_score is None or ind.points is None:
+    """The 定性评分 to write, for qualitative indicators only: the form's judgement, else its stated 得分."""
+    judgement = ind.judgement if ind.judgement is not None else ind.stated_score
+    if judgement is None or ind.points is None:
         return None
     from . import rules
 
@@ -303,7 +302,7 @@ def _stated_judgement(ind: Indicator, profile) -> Decimal | None:
         kind = rules.score_indicator(ind, profile).kind
     except Exception:  # noqa: BLE001 - an unscorable row keeps no judgement
         return None
-    return ind.stated_score if kind == "qualitative" else None
+    return judgement if kind == "qualitative" else None
 
 
 def fill_sheet(ws: Worksheet, lay: L.Layout, form: Form, profile=None) -> None:

@@ -1,0 +1,35 @@
+"""``perfeval-xl recalc FILE -o OUT.xlsx``: a copy whose computed cells hold values, not UDF formulas."""
+
+from __future__ import annotations
+
+import sys
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "recalc",
+        help="生成数值版：计算单元格写入计算结果（供 WPS、LibreOffice 或未装 xlwings 的同事打开）",
+        description="读取已填写的模板，按评分规则计算，把执行率、得分、总分、评分等级和审核提示写成数值，另存一份。",
+    )
+    p.add_argument("file", metavar="文件", help="已填写的模板（.xlsx / .xlsm）")
+    p.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .xlsx 文件")
+    p.add_argument("--profile", default=None, metavar="评分规则", help="覆盖表中“评分规则”单元格")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..model import ReadError
+    from ..profiles import get_profile
+    from ..recalc import recalc
+
+    try:
+        profile = get_profile(args.profile) if args.profile else None
+        sheets = recalc(args.file, args.output, profile)
+    except ReadError as exc:
+        print(exc.describe(), file=sys.stderr)
+        return 2
+    except (ValueError, OSError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(f"已写出数值版（{len(sheets)} 个工作表）：{args.output}")
+    return 0

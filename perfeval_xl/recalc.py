@@ -1,0 +1,138 @@
+"""``recalc``: a copy of a filled template where every computed cell holds the engine's value.
+
+For colleagues without the xlwings add-in (WPS, LibreOffice, Excel without Python): the UDF
+formulas would show ``#NAME?`` there. The forms are read with :func:`perfeval_xl.reader.read_forms`,
+scored with :func:`perfeval_xl.rules.evaluate`, and the values are written into the cells that
+:mod:`perfeval_xl.layout` names as computed. Inputs, styles, validations and protection stay.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from decimal import Decimal
+from pathlib import Path
+
+from . import labels
+from . import layout as L
+from .model import Form, Result
+from .rules import evaluate
+from .template import put_text
+
+_ROW_NUMBER = re.compile(r"[A-Z]{1,3}(\d+)|第(\d+)行")
+
+
+def _row_of(ref: str) -> int | None:
+    m = _ROW_NUMBER.search(ref or "")
+    if not m:
+        return None
+    return int(m.group(1) or m.group(2))
+
+
+def _text(value: object) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def _indicator_rows(ws, lay: L.Layout) -> list[int]:
+    """Rows of the indicator block that hold an indicator (any of 三级指标..分值 filled)."""
+    rows = []
+    for i in range(lay.indicator_rows):
+        r = lay.indicator_row(i)
+        cols = (L.NAME_COL, L.TARGET_COL, L.ACTUAL_COL, L.POINTS_COL)
+        if any(_text(ws[f"{c}{r}"].value) for c in cols):
+            rows.append(r)
+    return rows
+
+
+def _match_rows(ws, lay: L.Layout, result: Result) -> list[int | None]:
+    """The sheet row of each indicator result: from its ``ref`` when it names a row, else by order."""
+    filled = _indicator_rows(ws, lay)
+    out: list[int | None] = []
+    for k, ir in enumerate(result.indicators):
+        row = _row_of(ir.indicator.ref)
+        if row is None or not (L.INDICATOR_FIRST_ROW <= row <= lay.last_indicator_row):
+            row = filled[k] if k < len(filled) else None
+        out.append(row)
+    return out
+
+
+def _number(value: Decimal) -> Decimal:
+    return value.quantize(Decimal("0.01"))
+
+
+def write_values(ws, lay: L.Layout, result: Result | None, profile=None) -> None:
+    """Replace every computed cell of ``ws`` by the value ``result`` holds (blank when None)."""
+    from .profiles import get_profile
+
+    for ref in lay.computed_cells():
+        ws[ref].value = None
+    if result is None:
+        ws[L.BUDGET_POINTS_CELL].value = _number(get_profile(profile).budget_points)
+        return
+    ws[L.BUDGET_POINTS_CELL].value = _number(result.budget_points)
+    fund_rows = {
+        _text(ws[f"{L.FUND_LABEL_COL}{L.fund_row(i)}"].value): L.fund_row(i) for i in range(L.FUND_ROWS)
+    }
+    for k, fr in enumerate(result.funds):
+        row = fund_rows.get(fr.row.label) or (L.fund_row(k) if k < L.FUND_ROWS else None)
+        if row is None or (fr.row.annual is None and fr.row.executed is None):
+            continue
+        ws[f"{L.FUND_RATE_COL}{row}"].value = _number(fr.execution_rate)
+    total = result.form.total_fund
+    if total is not None and not (total.annual is None and total.executed is None):
+        ws[L.BUDGET_SCORE_CELL].value = _number(result.budget_score)
+    for ir, row in zip(result.indicators, _match_rows(ws, lay, result), strict=True):
+        if row is None:
+            continue
+        if ir.indicator.points is None:
+            put_text(ws, f"{L.SCORE_COL}{row}", "缺少分值")
+        else:
+            ws[f"{L.SCORE_COL}{row}"].value = _number(ir.score)
+        name = ir.indicator.name or "（未命名指标）"
+        own = list(ir.findings) + [f for f in result.findings if f.where == name and f not in ir.findings]
+        text = L.remarks(f for f in own if f.code not in L.ROW_EXCLUDE)
+        put_text(ws, f"{L.REMARKS_COL}{row}", text)
+    ws[lay.total_points_cell].value = _number(result.total_points)
+    ws[lay.total_score_cell].value = _number(result.total_score)
+    put_text(ws, lay.grade_cell, result.grade)
+    put_text(ws, lay.form_remarks_cell, L.remarks(f for f in result.findings if f.code in L.FORM_CODES))
+
+
+def recalc(source: str | os.PathLike[str], output: str | os.PathLike[str], profile=None) -> list[str]:
+    """Write ``output``: ``source`` with computed values instead of UDF formulas.
+
+    Returns the names of the sheets recalculated. Raises :class:`~perfeval_xl.model.ReadError` when
+    the source cannot be read and ``ValueError`` when it holds no template sheet.
+    """
+    import openpyxl
+
+    from .model import ReadError
+    from .reader import read_forms
+    from .template import save_workbook
+
+    source = str(source)
+    if Path(source).resolve() == Path(output).resolve():
+        raise ValueError("输出文件不能覆盖来源文件")
+    forms: list[Form] = read_forms(source)
+    by_sheet: dict[str | None, Form] = {}
+    for form in forms:
+        by_sheet.setdefault(form.sheet, form)
+    try:
+        wb = openpyxl.load_workbook(source)
+    except Exception as exc:  # noqa: BLE001 - reported as a read error with the file name
+        raise ReadError(source, f"无法作为 Excel 工作簿打开（{exc.__class__.__name__}）") from exc
+    done = []
+    for ws in wb.worksheets:
+        lay = L.layout_of_sheet(ws)
+        if lay is None:
+            continue
+        form = by_sheet.get(ws.title)
+        result = evaluate(form, profile) if form is not None else None
+        write_values(ws, lay, result, profile)
+        done.append(ws.title)
+    if not done:
+        raise ValueError(
+            f"{source}：没有找到本模板的自评表工作表（{labels.LEVEL1} 表头应在第 {L.INDICATOR_HEADER_ROW} 行）"
+        )
+    save_workbook(wb, output)
+    return done
