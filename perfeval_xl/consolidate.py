@@ -610,6 +610,8 @@ TABLE_FILES = {
 def write_csv(result: Consolidation, folder: str | os.PathLike) -> list[Path]:
     """One UTF-8 (with BOM, for Excel) CSV per table; form text that could run as a formula in Excel
     gets a leading apostrophe."""
+    import pandas as pd
+
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     written = []
@@ -617,7 +619,7 @@ def write_csv(result: Consolidation, folder: str | os.PathLike) -> list[Path]:
         path = folder / f"{TABLE_FILES[key]}.csv"
         safe = df.copy()
         for col in safe.columns:
-            if safe[col].dtype == object:
+            if not pd.api.types.is_numeric_dtype(safe[col]):
                 safe[col] = safe[col].map(_safe_csv_text)
         _atomic(path, lambda tmp, safe=safe: safe.to_csv(tmp, index=False, encoding="utf-8-sig"))
         written.append(path)

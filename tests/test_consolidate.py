@@ -1,0 +1,290 @@
+"""Batch consolidation: a folder of real, nested and broken inputs into a summary workbook, read back."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import shutil
+import sys
+import zipfile
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+from perfeval_xl import labels
+from perfeval_xl.cli import main
+from perfeval_xl.consolidate import consolidate
+
+DATA = Path(__file__).parent / "data"
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "examples"))
+
+import make_examples  # noqa: E402
+
+EXPECTED = json.loads((DATA / "seed_expected.json").read_text(encoding="utf-8"))["000_6bbe80b524893a26.txt"]
+EXPECTED_FORMS = {f["project"]: f for f in EXPECTED["forms"]}
+HYPERLINK = '=HYPERLINK("http://x","y")'
+BAD_FILES = ("corrupt.xlsx", "empty.xlsx", "encrypted.xlsx", "noform.xlsx", "zipbomb.xlsx")
+
+
+def _rename(block, old: str, new: str):
+    return [[new if cell == old else cell for cell in row] for row in block]
+
+
+def _encrypted(src: Path, dst: Path) -> None:
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    with open(src, "rb") as fh:
+        office = OOXMLFile(fh)
+        out = io.BytesIO()
+        office.encrypt("secret", out)
+    dst.write_bytes(out.getvalue())
+
+
+def _zip_bomb(dst: Path) -> None:
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("[Content_Types].xml", "<Types/>")
+        zf.writestr("xl/workbook.xml", "<workbook/>")
+        zf.writestr("xl/worksheets/sheet1.xml", b" " * (8 * 1024 * 1024))
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory) -> Path:
+    """A folder like a department's inbox: good forms in several formats, copies, and broken files."""
+    root = tmp_path_factory.mktemp("inbox")
+    blocks = make_examples.seed_blocks(DATA / "seed_forms.txt")
+    assert len(blocks) == 4
+    make_examples.write_workbook(
+        root / "一号.xlsx", [("企业服务专项", [blocks[0]]), ("信息化建设项目", [blocks[1]])]
+    )
+    make_examples.write_workbook(root / "二号.xlsx", [("自评表", [blocks[2], blocks[3]])])
+    shutil.copy(DATA / "seed_forms.txt", root / "导出.txt")
+    nested = root / "下级单位" / "二〇二三"
+    nested.mkdir(parents=True)
+    shutil.copy(root / "一号.xlsx", nested / "一号副本.xlsx")
+    hostile = _rename(blocks[3], "事业发展专项", HYPERLINK)
+    make_examples.write_workbook(root / "公式名.xlsx", [("表", [hostile])])
+
+    bad = root / "坏文件"
+    bad.mkdir()
+    (bad / "corrupt.xlsx").write_bytes(b"PK\x03\x04" + bytes(range(256)) * 20)
+    (bad / "empty.xlsx").write_bytes(b"")
+    _encrypted(root / "一号.xlsx", bad / "encrypted.xlsx")
+    wb = openpyxl.Workbook()
+    wb.active.title = "说明"
+    wb.active["A1"] = "本工作簿只有说明文字，没有自评表"
+    wb.save(bad / "noform.xlsx")
+    _zip_bomb(bad / "zipbomb.xlsx")
+    (bad / "~$一号.xlsx").write_bytes(b"lock file of an open workbook")  # Office lock file: skipped
+    return root
+
+
+def _hashes(folder: Path) -> dict[str, str]:
+    return {
+        str(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def _sheet_rows(ws) -> tuple[list[str], list[dict]]:
+    rows = list(ws.iter_rows(values_only=True))
+    header = list(rows[0])
+    return header, [dict(zip(header, r, strict=False)) for r in rows[1:] if any(v is not None for v in r)]
+
+
+@pytest.fixture(scope="module")
+def summary(batch, tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    before = _hashes(batch)
+    code = main(
+        [
+            "consolidate",
+            str(batch),
+            "-o",
+            str(out / "汇总.xlsx"),
+            "--csv",
+            str(out / "csv"),
+            "--parquet",
+            str(out / "parquet"),
+            "--jobs",
+            "2",
+            "--quiet",
+        ]
+    )
+    return {"code": code, "out": out, "before": before, "after": _hashes(batch)}
+
+
+def test_exit_status_3_and_inputs_untouched(summary):
+    assert summary["code"] == 3
+    assert summary["before"] == summary["after"]
+    assert summary["before"]  # the hashes did cover the inputs
+    leftovers = [p.name for p in summary["out"].iterdir() if p.name.startswith(".~perfeval")]
+    assert leftovers == []
+
+
+def test_summary_rows_match_the_published_numbers(summary):
+    wb = openpyxl.load_workbook(summary["out"] / "汇总.xlsx")
+    assert wb.sheetnames[:5] == ["汇总", "按主管部门", "指标明细", "问题清单", "错误"]
+    header, rows = _sheet_rows(wb["汇总"])
+    for col in ("项目名称", "主管部门", "实施单位", "年度", "全年预算数", "全年执行数", "执行率", "预算执行得分",
+                "指标得分", "总分", "评分等级", "问题数", "来源文件", "工作表"):  # fmt: skip
+        assert col in header
+    # 4 forms in two workbooks, 4 in the text export, 2 in the nested copy, 1 renamed copy
+    assert len(rows) == 11
+    by_project: dict[str, list[dict]] = {}
+    for row in rows:
+        by_project.setdefault(row["项目名称"], []).append(row)
+    assert len(by_project["企业服务专项"]) == 3
+    assert len(by_project["事业发展专项"]) == 2
+    for project, expected in EXPECTED_FORMS.items():
+        for row in by_project[project]:
+            assert Decimal(str(row["执行率"])) == Decimal(str(expected["execution_rate"]))
+            assert Decimal(str(row["预算执行得分"])) == Decimal(str(expected["budget_score"]))
+            assert Decimal(str(row["总分"])) == Decimal(str(expected["total_score"]))
+            assert row["评分等级"] == expected["grade"]
+            assert row["主管部门"] == "上海市经济和信息化委员会"
+    sources = {r["来源文件"] for r in rows}
+    assert any(s.endswith("导出.txt") for s in sources)
+    assert any("下级单位" in s for s in sources)
+    txt = [r for r in rows if r["来源文件"].endswith("导出.txt")]
+    assert [r["项目名称"] for r in txt] == [f["project"] for f in EXPECTED["forms"]]
+    assert all(r["工作表"] is None for r in txt)
+
+
+def test_indicator_details_match_the_published_scores(summary):
+    wb = openpyxl.load_workbook(summary["out"] / "汇总.xlsx")
+    _, rows = _sheet_rows(wb["指标明细"])
+    txt = [r for r in rows if r["来源文件"].endswith("导出.txt")]
+    for project, expected in EXPECTED_FORMS.items():
+        scores = [Decimal(str(r["得分"])) for r in txt if r["项目名称"] == project]
+        assert scores == [Decimal(str(s)) for s in expected["scores"]], project
+        stated = [Decimal(str(r["填报得分"])) for r in txt if r["项目名称"] == project]
+        assert stated == scores
+
+
+def test_every_bad_file_is_on_the_error_sheet(summary):
+    wb = openpyxl.load_workbook(summary["out"] / "汇总.xlsx")
+    _, rows = _sheet_rows(wb["错误"])
+    by_name = {Path(r["来源文件"]).name: r["原因"] for r in rows}
+    assert set(by_name) == set(BAD_FILES)
+    assert "加密" in by_name["encrypted.xlsx"] or "密码" in by_name["encrypted.xlsx"]
+    assert "空" in by_name["empty.xlsx"]
+    assert "压缩炸弹" in by_name["zipbomb.xlsx"]
+    assert "自评表" in by_name["noform.xlsx"]
+    assert all(reason for reason in by_name.values())
+
+
+def test_department_sheet_sums_with_decimals(summary):
+    wb = openpyxl.load_workbook(summary["out"] / "汇总.xlsx")
+    ws = wb["按主管部门"]
+    header = [c.value for c in ws[1]]
+    rows = {
+        r[0]: dict(zip(header, r, strict=False)) for r in ws.iter_rows(min_row=2, values_only=True) if r[0]
+    }
+    total = rows[labels.TOTAL]
+    assert total["项目数"] == 11
+    assert total["优"] == 11 and total["差"] == 0
+    annual = {
+        "企业服务专项": "758.11",
+        "信息化建设项目": "137.65",
+        "信息化运维项目": "37.76",
+        "事业发展专项": "69.26",
+    }
+    executed = {
+        "企业服务专项": "754.31",
+        "信息化建设项目": "122.75",
+        "信息化运维项目": "37.76",
+        "事业发展专项": "65.93",
+    }
+    counts = {"企业服务专项": 3, "信息化建设项目": 3, "信息化运维项目": 2, "事业发展专项": 2}
+    a = sum(Decimal(annual[p]) * n for p, n in counts.items()) + Decimal(annual["事业发展专项"])
+    e = sum(Decimal(executed[p]) * n for p, n in counts.items()) + Decimal(executed["事业发展专项"])
+    assert Decimal(str(total["全年预算数"])) == a
+    assert Decimal(str(total["全年执行数"])) == e
+    rate = (e / a * 100).quantize(Decimal("0.01"), rounding="ROUND_DOWN")  # Shanghai truncation
+    assert Decimal(str(total["执行率"])) == rate
+    # the execution-rate buckets below the table count every form once
+    buckets = {r[0]: r[1] for r in ws.iter_rows(min_row=2, values_only=True) if r[0] and "%" in str(r[0])}
+    assert sum(buckets.values()) == 11
+    assert buckets["100%"] == 2 and buckets["80%–90%"] == 3
+
+
+def test_summary_layout_charts_filters_frozen_panes(summary):
+    path = summary["out"] / "汇总.xlsx"
+    wb = openpyxl.load_workbook(path)
+    for name in ("汇总", "指标明细", "问题清单", "错误"):
+        assert wb[name].freeze_panes == "A2"
+        assert wb[name].auto_filter.ref
+    ws = wb["汇总"]
+    header = [c.value for c in ws[1]]
+    rate_col = header.index("执行率") + 1
+    assert ws.cell(2, rate_col).number_format == "0.00"
+    rules = [r for rng in ws.conditional_formatting for r in rng.rules]
+    assert len(rules) >= 2
+    with zipfile.ZipFile(path) as zf:
+        charts = [n for n in zf.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2
+
+
+def test_formula_like_text_stays_text_everywhere(summary):
+    wb = openpyxl.load_workbook(summary["out"] / "汇总.xlsx")
+    seen = 0
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if cell.value == HYPERLINK:
+                    assert cell.data_type == "s", (ws.title, cell.coordinate)
+                    seen += 1
+                assert cell.data_type != "f", (ws.title, cell.coordinate, cell.value)
+    assert seen >= 3  # 汇总, 指标明细 (one per indicator), 问题清单 when it has findings
+    csv = pd.read_csv(summary["out"] / "csv" / "汇总.csv", encoding="utf-8-sig")
+    assert "'" + HYPERLINK in set(csv["项目名称"])  # neutralised for Excel
+    parquet = pd.read_parquet(summary["out"] / "parquet" / "汇总.parquet")
+    assert HYPERLINK in set(parquet["项目名称"])  # kept as written
+
+
+def test_csv_and_parquet_hold_the_same_rows(summary):
+    wb = openpyxl.load_workbook(summary["out"] / "汇总.xlsx")
+    n_ind = wb["指标明细"].max_row - 1
+    for name, n in (("汇总", 11), ("指标明细", n_ind), ("错误", len(BAD_FILES))):
+        assert len(pd.read_csv(summary["out"] / "csv" / f"{name}.csv", encoding="utf-8-sig")) == n
+        assert len(pd.read_parquet(summary["out"] / "parquet" / f"{name}.parquet")) == n
+
+
+def test_api_parallel_equals_serial_and_profile_override(batch):
+    serial = consolidate([batch], jobs=1)
+    parallel = consolidate([str(batch / "**" / "*.xlsx"), str(batch / "导出.txt")], jobs=2)
+    cols = ["项目名称", "执行率", "总分", "评分等级", "来源文件", "工作表", "序号"]
+    pd.testing.assert_frame_equal(serial.forms[cols], parallel.forms[cols])
+    assert len(serial.errors) == len(BAD_FILES) and not serial.ok
+    mof = consolidate([batch / "导出.txt"], profile="mof-2020", jobs=1)
+    assert mof.ok
+    first = mof.forms.iloc[0]
+    assert first["项目名称"] == "企业服务专项"
+    # 754.31 / 758.11 = 99.4988 %: truncated 99.49 (Shanghai) but 99.50 half-up (MoF), scoring 9.95
+    assert (first["执行率"], first["预算执行得分"]) == (99.50, 9.95)
+    assert first["评分规则"] == "mof-2020"
+
+
+def test_unusable_arguments_exit_2(batch, tmp_path, capsys):
+    assert main(["consolidate", str(tmp_path / "nothing-here"), "-o", str(tmp_path / "a.xlsx"), "-q"]) == 2
+    target = batch / "一号.xlsx"
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    assert main(["consolidate", str(target), "-o", str(target), "-q"]) == 2
+    assert hashlib.sha256(target.read_bytes()).hexdigest() == digest
+    assert main(["consolidate", str(target), "-o", str(tmp_path / "b.xlsx"), "--profile", "nowhere"]) == 2
+    assert "未知的评分规则" in capsys.readouterr().err
+    assert not (tmp_path / "b.xlsx").exists()
+
+
+def test_clean_batch_exits_0_and_output_inside_input_folder_is_skipped(tmp_path):
+    blocks = make_examples.seed_blocks(DATA / "seed_forms.txt")
+    make_examples.write_workbook(tmp_path / "a.xlsx", [("表", [blocks[0]])])
+    out = tmp_path / "汇总.xlsx"
+    assert main(["consolidate", str(tmp_path), "-o", str(out), "-q"]) == 0
+    assert main(["consolidate", str(tmp_path), "-o", str(out), "-q"]) == 0  # its own output is not an input
+    _, rows = _sheet_rows(openpyxl.load_workbook(out)["汇总"])
+    assert [r["项目名称"] for r in rows] == ["企业服务专项"]
