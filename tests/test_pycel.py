@@ -119,7 +119,7 @@ def test_live_findings_and_profile_switch(imported, tmp_path):
     assert "未写比较符号" in v["J13"]  # 3.00 has no operator: read as ≥, and said so
     assert v["J14"] == "" or "偏差" not in v["J14"]
     assert "资金合计不符" in v[lay.form_remarks_cell]
-    assert v[lay.total_score_cell] == round(8.92 + 6.67 + 70, 2)
+    assert v[lay.total_score_cell] == round(8.92 + 6.67 + 80, 2)  # the other indicators: 80 points, met
     assert v[lay.grade_cell] == "优"
 
     # the engine, reading the same edited workbook, agrees with the formulas
