@@ -43,12 +43,21 @@ _CHARSET = re.compile(rb"""charset\s*=\s*["']?\s*([A-Za-z0-9_\-]+)""", re.IGNORE
 
 def column_letter(index: int) -> str:
     """0-based column index to Excel letters: 0 -> "A", 27 -> "AB"."""
+    if 0 <= index < len(_LETTERS):
+        return _LETTERS[index]
+    return _column_letter(index)
+
+
+def _column_letter(index: int) -> str:
     letters = ""
     n = index + 1
     while n > 0:
         n, rem = divmod(n - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
+
+
+_LETTERS = [_column_letter(i) for i in range(702)]
 
 
 @dataclass

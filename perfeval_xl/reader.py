@@ -17,14 +17,14 @@ forms per sheet, any sheet names), 元 or 万元 headers, and filled copies of t
   ``funds.<label>.<field>`` with field one of ``initial annual executed stated_points stated_rate
   stated_score`` (e.g. ``funds.年度资金总额.executed``);
 - ``goal_expected``, ``goal_actual``;
-- ``indicators`` (the header row) and ``indicators.<i>.<field>`` (0-based i; field one of ``name target
-  actual points stated_score deviation_reason judgement``);
+- ``indicators``: the indicator header row (each ``Indicator.ref`` names its own row, e.g. "A13:I13");
 - ``total_points``, ``total_score``, ``grade``.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
+import functools
 import os
 import re
 from collections.abc import Callable
@@ -57,6 +57,7 @@ _INDEXED = frozenset(
         L.GOAL_ACTUAL,
         L.LEVEL3,
         L.GRADE,
+        L.TOTAL,
     }
 )
 #: Any cell with one of these keys is a label, never a header field's value.
@@ -105,8 +106,13 @@ _FUND_WHAT = {
 
 def _key(value: object) -> str:
     """A cell's label key: no whitespace, ':' as '：', no trailing colon. '' for non-labels."""
-    if not isinstance(value, str) or len(value) > _MAX_LABEL:
+    if value.__class__ is not str or len(value) > _MAX_LABEL:
         return ""
+    return _key_of(value)
+
+
+@functools.lru_cache(maxsize=16384)
+def _key_of(value: str) -> str:
     return value.translate(_WS).replace(":", "：").rstrip("：")
 
 
@@ -119,7 +125,14 @@ def _header_key(value: object) -> str:
 
 
 def _fund_label(value: object) -> str | None:
-    key = _key(value)
+    if value.__class__ is not str or len(value) > _MAX_LABEL:
+        return None
+    return _fund_label_of(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fund_label_of(value: str) -> str | None:
+    key = _key_of(value)
     if not key:
         return None
     if key.startswith("其中："):
@@ -156,6 +169,16 @@ def cell_text(value: object) -> str:
     if isinstance(value, (_dt.date, _dt.time)):
         return value.isoformat()
     return str(value).strip()
+
+
+@functools.lru_cache(maxsize=8192)
+def _decimal_of(text: str):
+    """to_decimal for short texts, cached: forms repeat the same few numbers ("0.00", "10.00", "-")."""
+    return to_decimal(text)
+
+
+def _text_of(value: object) -> str:
+    return value.strip() if value.__class__ is str else cell_text(value)
 
 
 def _blank(value: object) -> bool:
@@ -216,13 +239,18 @@ class _FormReader:
         v = self.g.cell(r, c)
         if v is None:
             return None
-        if isinstance(v, str):
+        if v.__class__ is str:
             s = v.strip()
             if stated and s.upper() in _EXCEL_ERRORS:
                 return None
             if percent and s.endswith(("%", "％")):
                 s = s[:-1]
             v = s
+            if len(s) <= 40:
+                try:
+                    return _decimal_of(s)
+                except (ValueError, TypeError, ArithmeticError):
+                    pass  # fall through to the message below
         try:
             return to_decimal(v)
         except (ValueError, TypeError, ArithmeticError):
@@ -450,17 +478,23 @@ class _FormReader:
         used = [c for c in (c1, c2, c3, ct, ca, cp, cs, cd, cj) if c is not None]
         lo_c, hi_c = min(used), max(used)
         grade_rows = {r for r, _ in self.positions(L.GRADE, hr + 1)}
+        total_rows = {r for r, _ in self.positions(L.TOTAL, hr + 1)}
         level1 = level2 = ""
+        width = hi_c + 1
+        rows = g.rows
         for r in range(hr + 1, self.r1):
             if r in grade_rows:
                 break
-            row = g.rows[r]
-            if any(_key(v) == L.TOTAL for v in row if isinstance(v, str)):
+            if r in total_rows:
                 self.read_totals(r, cp, cs)
                 break
-            t1, t2 = self.text(r, c1), self.text(r, c2)
-            name, target, actual = self.text(r, c3), self.text(r, ct), self.text(r, ca)
-            raw_points = g.cell(r, cp)
+            row = rows[r]
+            if len(row) < width:
+                row = row + [None] * (width - len(row))
+            t1 = _text_of(row[c1]) if c1 is not None else ""
+            t2 = _text_of(row[c2]) if c2 is not None else ""
+            name, target, actual = _text_of(row[c3]), _text_of(row[ct]), _text_of(row[ca])
+            raw_points = row[cp]
             if not (t1 or t2 or name or target or actual) and not _blank(raw_points):
                 self.read_totals(r, cp, cs)
                 break
@@ -468,39 +502,28 @@ class _FormReader:
                 level1, level2 = t1, ""
             if t2:
                 level2 = t2
-            deviation = html_to_text(self.text(r, cd))
-            raw_judgement = g.cell(r, cj) if cj is not None else None
+            deviation = html_to_text(_text_of(row[cd])) if cd is not None else ""
+            raw_judgement = row[cj] if cj is not None else None
             if not (name or target or actual or deviation) and _blank(raw_points) and _blank(raw_judgement):
                 continue  # an unused row
-            i = len(f.indicators)
             what = f"指标“{name}”的" if name else "指标的"
             points = self.number(r, cp, what + "分值")
             stated = self.number(r, cs, what + "得分", stated=True)
             judgement = self.number(r, cj, what + "定性评分") if cj is not None else stated
-            ind = Indicator(
-                level1=level1,
-                level2=level2,
-                name=name,
-                target=target,
-                actual=actual,
-                points=points,
-                stated_score=stated,
-                deviation_reason=deviation,
-                judgement=judgement,
-                ref=g.row_ref(r, lo_c, hi_c),
+            f.indicators.append(
+                Indicator(
+                    level1=level1,
+                    level2=level2,
+                    name=name,
+                    target=target,
+                    actual=actual,
+                    points=points,
+                    stated_score=stated,
+                    deviation_reason=deviation,
+                    judgement=judgement,
+                    ref=g.row_ref(r, lo_c, hi_c),
+                )
             )
-            for attr, col in (
-                ("name", c3),
-                ("target", ct),
-                ("actual", ca),
-                ("points", cp),
-                ("stated_score", cs),
-                ("deviation_reason", cd),
-                ("judgement", cj),
-            ):
-                if col is not None:
-                    self.refs[f"indicators.{i}.{attr}"] = g.ref(r, col)
-            f.indicators.append(ind)
 
     def read_totals(self, r: int, cp: int, cs: int | None) -> None:
         f = self.form
@@ -533,7 +556,7 @@ def _scan(grid: Grid) -> tuple[dict[str, list[tuple[int, int]]], list[tuple[int,
             key = _key(v)
             if key in _INDEXED:
                 found.setdefault(key, []).append((r, c))
-            elif _is_title(v):
+            elif "绩效" in v and _is_title(v):
                 titles.append((r, c))
     return found, titles
 

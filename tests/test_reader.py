@@ -173,7 +173,7 @@ def test_seed_indicator_groups_and_texts(seed_forms):
     assert len(seed_forms[1].goal_actual.split("\n")) == 4
     refs = seed_forms[0].refs
     assert refs["project"] == "第4行第2列" and refs["total_score"] == "第27行第7列"
-    assert refs["grade"] == "第28行第3列" and refs["indicators.12.stated_score"] == "第26行第7列"
+    assert refs["grade"] == "第28行第3列" and seed_forms[0].indicators[12].ref == "第26行"
 
 
 # ------------------------------------------------------------------------------------------ xlsx
@@ -336,7 +336,7 @@ def test_filled_template_layout_is_read_back(tmp_path):
         Decimal("72.68"),
         "中",
     )
-    assert form.refs["profile"] == "B4" and form.refs["indicators.2.judgement"] == "I15"
+    assert form.refs["profile"] == "B4" and form.indicators[2].ref == "A15:I15"
     assert form.refs["total_score"] == "G43" and form.refs["grade"] == "B44"
 
 
