@@ -171,10 +171,10 @@ def cell_text(value: object) -> str:
     return str(value).strip()
 
 
-@functools.lru_cache(maxsize=8192)
-def _decimal_of(text: str):
-    """to_decimal for short texts, cached: forms repeat the same few numbers ("0.00", "10.00", "-")."""
-    return to_decimal(text)
+@functools.lru_cache(maxsize=8192, typed=True)
+def _decimal_of(value: str | float):
+    """to_decimal, cached: forms repeat the same few numbers ("0.00", "10.00", "-", 5.0)."""
+    return to_decimal(value)
 
 
 def _text_of(value: object) -> str:
@@ -239,6 +239,11 @@ class _FormReader:
         v = self.g.cell(r, c)
         if v is None:
             return None
+        if v.__class__ is float:
+            try:
+                return _decimal_of(v)
+            except (ValueError, TypeError, ArithmeticError):
+                pass  # nan, inf: the message below
         if v.__class__ is str:
             s = v.strip()
             if stated and s.upper() in _EXCEL_ERRORS:
@@ -549,14 +554,17 @@ def _scan(grid: Grid) -> tuple[dict[str, list[tuple[int, int]]], list[tuple[int,
     """One pass over the grid: positions of the indexed labels and of title-like cells."""
     found: dict[str, list[tuple[int, int]]] = {}
     titles: list[tuple[int, int]] = []
+    key_of, indexed = _key_of, _INDEXED
     for r, row in enumerate(grid.rows):
         for c, v in enumerate(row):
-            if not isinstance(v, str) or len(v) > 60:
+            if v.__class__ is not str or len(v) > 60:
                 continue
-            key = _key(v)
-            if key in _INDEXED:
-                found.setdefault(key, []).append((r, c))
-            elif "绩效" in v and _is_title(v):
+            if len(v) <= _MAX_LABEL:
+                key = key_of(v)
+                if key in indexed:
+                    found.setdefault(key, []).append((r, c))
+                    continue
+            if "绩效" in v and _is_title(v):
                 titles.append((r, c))
     return found, titles
 
