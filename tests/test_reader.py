@@ -551,3 +551,28 @@ def test_corrupted_seed_text_never_crashes(tmp_path_factory, where, noise):
         read_forms(path)
     except ReadError:
         pass
+
+
+def test_legacy_xls_reads_the_same(tmp_path, seed_forms):
+    """An .xls (BIFF) copy made by LibreOffice reads like the xlsx it came from."""
+    import shutil
+    import subprocess
+
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if soffice is None:
+        pytest.skip("LibreOffice is not installed")
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for i, block in enumerate(seed_blocks(), 1):
+        put(wb.create_sheet(f"表{i}"), as_workbook_values(block), 2, 2)
+    src = tmp_path / "forms.xlsx"
+    wb.save(src)
+    subprocess.run(
+        [soffice, "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "xls",
+         "--outdir", str(tmp_path / "out"), str(src)],
+        check=True, capture_output=True, timeout=180,
+    )  # fmt: skip
+    forms = read_forms(tmp_path / "out" / "forms.xls")
+    assert [f.sheet for f in forms] == ["表1", "表2", "表3", "表4"]
+    assert [essence(f) for f in forms] == [essence(f) for f in seed_forms]
+    assert forms[1].refs["funds.年度资金总额.executed"] == "I7"
