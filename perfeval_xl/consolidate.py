@@ -360,35 +360,58 @@ def _process_chunk(chunk: Sequence[tuple[int, str]], profile: Profile | None) ->
 # The driver
 
 
-@dataclass
-class Consolidation:
-    """The tables of a batch. Numbers are floats in the DataFrames (for analysis); the per-department
-    and bucket tables were computed with ``Decimal`` before conversion."""
+#: table key -> column names
+COLUMNS = {
+    "forms": FORM_COLUMNS,
+    "indicators": INDICATOR_COLUMNS,
+    "findings": FINDING_COLUMNS,
+    "errors": ERROR_COLUMNS,
+    "departments": DEPARTMENT_COLUMNS,
+    "rate_buckets": BUCKET_COLUMNS,
+}
 
-    forms: pd.DataFrame
-    indicators: pd.DataFrame
-    findings: pd.DataFrame
-    errors: pd.DataFrame
-    departments: pd.DataFrame
-    rate_buckets: pd.DataFrame
-    files: int = 0
-    seconds: float = 0.0
-    profile: str = ""
+
+class Consolidation:
+    """The tables of a batch: ``forms``, ``indicators``, ``findings``, ``errors``, ``departments``
+    (per 主管部门, last row 合计) and ``rate_buckets``, as pandas DataFrames built on first access.
+
+    ``rows[key]`` holds the same tables as tuples with exact ``Decimal`` numbers (the summary workbook
+    is written from these); the DataFrames carry floats for analysis. Department sums, means and rates
+    were computed with ``Decimal`` and the profile's rounding before any conversion.
+    """
+
+    def __init__(self, rows: dict[str, list[tuple]], files: int = 0, profile: str = "", seconds: float = 0.0):
+        self.rows = rows
+        self.files = files
+        self.profile = profile
+        self.seconds = seconds
+        self._frames: dict[str, pd.DataFrame] = {}
+
+    def frame(self, key: str) -> pd.DataFrame:
+        if key not in self._frames:
+            import pandas as pd
+
+            self._frames[key] = _frame(self.rows[key], COLUMNS[key], pd)
+        return self._frames[key]
+
+    forms = property(lambda self: self.frame("forms"), doc="one row per form")
+    indicators = property(lambda self: self.frame("indicators"), doc="one row per indicator")
+    findings = property(lambda self: self.frame("findings"), doc="one row per finding")
+    errors = property(lambda self: self.frame("errors"), doc="one row per unreadable input or sheet")
+    departments = property(lambda self: self.frame("departments"), doc="per 主管部门, then 合计")
+    rate_buckets = property(lambda self: self.frame("rate_buckets"), doc="forms per execution-rate bucket")
 
     @property
     def ok(self) -> bool:
         """True when every input was read."""
-        return self.errors.empty
+        return not self.rows["errors"]
 
     def tables(self) -> dict[str, pd.DataFrame]:
-        return {
-            "forms": self.forms,
-            "indicators": self.indicators,
-            "findings": self.findings,
-            "errors": self.errors,
-            "departments": self.departments,
-            "rate_buckets": self.rate_buckets,
-        }
+        return {key: self.frame(key) for key in COLUMNS}
+
+    def __repr__(self) -> str:
+        n = {k: len(v) for k, v in self.rows.items()}
+        return f"Consolidation(files={self.files}, forms={n['forms']}, errors={n['errors']}, profile={self.profile!r})"
 
 
 ProgressFn = Callable[[int, int, int], None]  # (files done, files total, forms so far)
@@ -555,8 +578,6 @@ class _Accumulator:
         )
 
     def build(self, n_files: int) -> Consolidation:
-        import pandas as pd
-
         depts = [
             self._dept_row(k, v)
             for k, v in sorted(((k, v) for k, v in self.depts.items() if k is not None), key=lambda kv: kv[0])
@@ -564,16 +585,15 @@ class _Accumulator:
         if None in self.depts:
             depts.append(self._dept_row(ALL_DEPARTMENTS, self.depts[None]))
         buckets = [(label, n) for (label, _), n in zip(RATE_BUCKETS, self.buckets, strict=True)]
-        return Consolidation(
-            forms=_frame(self.forms, FORM_COLUMNS, pd),
-            indicators=_frame(self.indicators, INDICATOR_COLUMNS, pd),
-            findings=_frame(self.findings, FINDING_COLUMNS, pd),
-            errors=_frame(self.errors, ERROR_COLUMNS, pd),
-            departments=_frame(depts, DEPARTMENT_COLUMNS, pd),
-            rate_buckets=_frame(buckets, BUCKET_COLUMNS, pd),
-            files=n_files,
-            profile=self.profile.name,
-        )
+        rows = {
+            "forms": self.forms,
+            "indicators": self.indicators,
+            "findings": self.findings,
+            "errors": self.errors,
+            "departments": depts,
+            "rate_buckets": buckets,
+        }
+        return Consolidation(rows, files=n_files, profile=self.profile.name)
 
 
 def _frame(rows: list[tuple], columns: Sequence[str], pd) -> pd.DataFrame:

@@ -74,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     from ..profiles import get_profile
     from ..summary import write_summary
 
+    started = time.perf_counter()
     out = Path(args.output)
     if out.suffix.lower() != ".xlsx":
         return _fail(f"输出文件应以 .xlsx 结尾：{args.output}")
@@ -119,18 +120,19 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"无法写出结果：{exc}")
 
-    bad_files = result.errors["来源文件"].nunique() if len(result.errors) else 0
+    errors = result.rows["errors"]
     if show:
         line = (
-            f"已汇总 {result.files} 个文件中的 {len(result.forms)} 张自评表，"
-            f"{len(result.findings)} 条审核提示 → {out}（用时 {result.seconds:.1f} 秒）"
+            f"已汇总 {result.files} 个文件中的 {len(result.rows['forms'])} 张自评表，"
+            f"{len(result.rows['findings'])} 条审核提示 → {out}（用时 {time.perf_counter() - started:.1f} 秒）"
         )
         print(line, file=sys.stderr)
-        if bad_files:
+        if errors:
+            bad_files = len({source for source, _sheet, _reason in errors})
             print(f"{bad_files} 个文件（或其中的工作表）无法读取，见“错误”工作表：", file=sys.stderr)
-            for source, sheet, reason in result.errors.head(20).itertuples(index=False, name=None):
+            for source, sheet, reason in errors[:20]:
                 place = f"{source}［{sheet}］" if sheet else source
                 print(f"  {place}：{reason}", file=sys.stderr)
-            if len(result.errors) > 20:
-                print(f"  ……共 {len(result.errors)} 条", file=sys.stderr)
-    return 3 if len(result.errors) else 0
+            if len(errors) > 20:
+                print(f"  ……共 {len(errors)} 条", file=sys.stderr)
+    return 3 if errors else 0
