@@ -60,6 +60,12 @@ def _number(value: Decimal) -> Decimal:
     return value.quantize(Decimal("0.01"))
 
 
+def _is_empty(form: Form) -> bool:
+    """A form with nothing filled in (the blank template): its computed cells stay blank."""
+    money = any(v is not None for f in form.funds for v in (f.initial, f.annual, f.executed))
+    return not money and not form.indicators
+
+
 def write_values(ws, lay: L.Layout, result: Result | None, profile=None) -> None:
     """Replace every computed cell of ``ws`` by the value ``result`` holds (blank when None)."""
     from .profiles import get_profile
@@ -127,7 +133,7 @@ def recalc(source: str | os.PathLike[str], output: str | os.PathLike[str], profi
         if lay is None:
             continue
         form = by_sheet.get(ws.title)
-        result = evaluate(form, profile) if form is not None else None
+        result = evaluate(form, profile) if form is not None and not _is_empty(form) else None
         write_values(ws, lay, result, profile)
         done.append(ws.title)
     if not done:

@@ -367,6 +367,7 @@ def _conf_sheet(wb: Workbook) -> None:
     put_text(ws, "B1", "udfs")
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 16
+    ws.sheet_state = "hidden"  # xlwings reads it hidden too; staff neither see nor print it
 
 
 def build_workbook(forms: list[Form] | None = None, flavor: str = "classic", profile=None) -> Workbook:
