@@ -288,3 +288,11 @@ def test_clean_batch_exits_0_and_output_inside_input_folder_is_skipped(tmp_path)
     assert main(["consolidate", str(tmp_path), "-o", str(out), "-q"]) == 0  # its own output is not an input
     _, rows = _sheet_rows(openpyxl.load_workbook(out)["汇总"])
     assert [r["项目名称"] for r in rows] == ["企业服务专项"]
+
+
+def test_package_attribute_is_callable_after_the_submodule_is_imported():
+    import perfeval_xl
+    import perfeval_xl.consolidate  # noqa: F401 - binds the package attribute to the submodule
+
+    result = perfeval_xl.consolidate([DATA / "seed_forms.txt"], jobs=1)
+    assert list(result.forms["项目名称"]) == [f["project"] for f in EXPECTED["forms"]]
