@@ -81,17 +81,19 @@ def _width(text: str) -> int:
 
 
 def _cell(text: str, width: int) -> str:
-    """``text`` cut or padded to ``width`` terminal columns (CJK characters count double)."""
-    out, used = "", 0
-    for ch in text.replace("\n", " "):
-        w = _width(ch)
-        if used + w > width - (1 if _width(text) > width else 0):
-            out += "…"
-            used += 1
-            break
-        out += ch
-        used += w
-    return out + " " * max(0, width - used)
+    """``text`` in a column of ``width`` terminal columns (CJK characters count double), cut with … so
+    that at least two spaces separate it from the next column."""
+    text = text.replace("\n", " ")
+    room = width - 2
+    if _width(text) > room:
+        out, used = "", 0
+        for ch in text:
+            if used + _width(ch) > room - 1:
+                break
+            out += ch
+            used += _width(ch)
+        text = out + "…"
+    return text + " " * (width - _width(text))
 
 
 def _num(x: Decimal | None) -> str:
@@ -159,9 +161,7 @@ def format_result(result: Result) -> str:
     if result.findings:
         lines.append(f"  问题（{len(result.findings)}）：")
         for f in result.findings:
-            lines.append(
-                f"    [{SEVERITY_NAMES.get(f.severity, f.severity)}] {f.where}：{f.message}（{f.code}）"
-            )
+            lines.append(f"    [{SEVERITY_NAMES.get(f.severity, f.severity)}] {f.message}（{f.code}）")
     else:
         lines.append("  问题：无")
     return "\n".join(lines)
