@@ -261,3 +261,75 @@ def test_import_never_overwrites_its_source(tmp_path, capsys):
     before = src.read_bytes()
     assert main(["import", str(src), "-o", str(src)]) == 2
     assert src.read_bytes() == before
+
+
+# ---- recalc: the values copy ----------------------------------------------------------------------
+
+
+def test_recalc_writes_values_and_keeps_the_form(imported, tmp_path):
+    out = tmp_path / "values.xlsx"
+    assert main(["recalc", str(imported), "-o", str(out)]) == 0
+    wb = openpyxl.load_workbook(out)
+    lay = L.Layout()
+    for ws, expected in zip(wb.worksheets[:4], EXPECTED, strict=True):
+        assert all(c.data_type != "f" for row in ws.iter_rows() for c in row), ws.title
+        assert float(ws["G6"].value) == expected["execution_rate"]
+        assert float(ws[lay.total_score_cell].value) == expected["total_score"]
+        assert ws[lay.grade_cell].value == expected["grade"]
+        assert ws.protection.sheet and len(ws.data_validations.dataValidation) == 7
+        assert ws["D6"].protection.locked is False and ws["G6"].protection.locked
+        assert ws[f"G{lay.indicator_row(len(expected['scores']))}"].value is None  # blank rows stay blank
+    # the values copy reads back to the same forms, now with the computed numbers as stated ones
+    for form, expected in zip(read_forms(out), EXPECTED, strict=True):
+        assert float(form.stated_total_score) == expected["total_score"]
+        assert form.stated_grade == expected["grade"]
+        assert not [f for f in evaluate(form).findings if f.code == "stated-mismatch"]
+
+
+def test_recalc_profile_override(imported, tmp_path):
+    out = tmp_path / "mof.xlsx"
+    assert main(["recalc", str(imported), "-o", str(out), "--profile", "mof-2020"]) == 0
+    ws = openpyxl.load_workbook(out)["信息化建设项目"]
+    assert float(ws["H6"].value) == 8.92  # 122.75 / 137.65 half up; the seed (truncated) says 8.91
+
+
+def test_recalc_shows_findings(tmp_path):
+    wb = openpyxl.load_workbook(TEMPLATE)
+    ws = wb.worksheets[0]
+    ws[L.PROJECT_CELL] = "检查项目"
+    for r, vals in {6: (100, 100, 120), 7: (50, 50, 50), 8: (0, 0, 0), 9: (0, 0, 0)}.items():
+        ws[f"C{r}"], ws[f"D{r}"], ws[f"E{r}"] = vals
+    ws["A13"], ws["B13"], ws["C13"], ws["D13"], ws["E13"], ws["F13"] = (
+        "产出指标",
+        "数量指标",
+        "培训",
+        "≥500",
+        "430",
+        90,
+    )
+    src = tmp_path / "filled.xlsx"
+    wb.save(src)
+    out = tmp_path / "values.xlsx"
+    assert main(["recalc", str(src), "-o", str(out)]) == 0
+    ws = openpyxl.load_workbook(out).worksheets[0]
+    lay = L.Layout()
+    assert float(ws["G6"].value) == 120.0 and float(ws["H6"].value) == 10.0
+    assert float(ws["G13"].value) == 77.4
+    assert ws["J13"].value == "偏差原因未填写"
+    assert ws["G14"].value is None and ws["J14"].value is None
+    remarks = ws[lay.form_remarks_cell].value
+    assert "资金合计不符" in remarks and "超预算执行" in remarks
+    assert float(ws[lay.total_score_cell].value) == 87.4 and ws[lay.grade_cell].value == "良"
+
+
+def test_recalc_bad_input(tmp_path, capsys):
+    assert main(["recalc", str(tmp_path / "missing.xlsx"), "-o", str(tmp_path / "o.xlsx")]) == 2
+    assert "missing.xlsx" in capsys.readouterr().err
+    foreign = sorted((ROOT / "examples" / "forms").glob("*.xlsx"))[0]
+    assert main(["recalc", str(foreign), "-o", str(tmp_path / "o.xlsx")]) == 2  # not a template sheet
+    assert "模板" in capsys.readouterr().err
+    assert not (tmp_path / "o.xlsx").exists()
+    copy = tmp_path / "t.xlsx"
+    copy.write_bytes(TEMPLATE.read_bytes())
+    assert main(["recalc", str(copy), "-o", str(copy)]) == 2
+    assert copy.read_bytes() == TEMPLATE.read_bytes()
