@@ -200,6 +200,7 @@ def test_print_setup(ws):
 def test_xlwings_conf_sheet(fresh):
     conf = openpyxl.load_workbook(fresh)[L.CONF_SHEET]
     assert (conf["A1"].value, conf["B1"].value) == ("UDF Modules", "udfs")
+    assert conf.sheet_state == "hidden"  # neither seen nor printed by staff
 
 
 def test_lite_flavor(tmp_path):
