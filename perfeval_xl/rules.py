@@ -14,13 +14,13 @@ Decimal('9.94')
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from fractions import Fraction
 
 from . import checks
 from .model import Finding, Form, FundResult, Indicator, IndicatorResult, Result
 from .profiles import DEFAULT, Profile, get_profile
-from .values import attainment, convert, is_lower_better, normalize, parse_value, to_decimal
+from .values import Value, attainment, convert, is_lower_better, normalize, parse_value, to_decimal
 
 Number = Decimal | int | float | str | None
 
@@ -46,9 +46,16 @@ def _quantize(q: Fraction, rounding: str) -> Decimal:
     return (Decimal(sign * cents) / 100).quantize(_ZERO)
 
 
+_DECIMAL_ROUNDING = {"truncate": ROUND_DOWN, "half-up": ROUND_HALF_UP}
+_EXACT = Context(prec=1000, traps=[InvalidOperation])
+
+
 def round2(x: Decimal | Fraction | int, profile: Profile | str | None = None) -> Decimal:
     """Round to two decimals the way ``profile`` does (truncate or half up)."""
-    return _quantize(Fraction(x), get_profile(profile).rounding)
+    rounding = get_profile(profile).rounding
+    if isinstance(x, Decimal):  # exact already: quantize directly (the common, fast case)
+        return x.quantize(_ZERO, rounding=_DECIMAL_ROUNDING[rounding], context=_EXACT)
+    return _quantize(Fraction(x), rounding)
 
 
 def _frac(x: Number) -> Fraction | None:
@@ -102,9 +109,9 @@ def _finding(severity: str, code: str, where: str, message: str) -> Finding:
     return Finding(severity, code, where, message)  # type: ignore[arg-type]
 
 
-def _quantitative(ind: Indicator, prof: Profile, full: Fraction) -> IndicatorResult:
+def _quantitative(ind: Indicator, prof: Profile, points: Decimal, target: Value) -> IndicatorResult:
     name = ind.name or "（未命名指标）"
-    target, actual = parse_value(ind.target), parse_value(ind.actual)
+    actual = parse_value(ind.actual)
     findings: list[Finding] = []
     op = target.op
     if op is None:
@@ -116,9 +123,15 @@ def _quantitative(ind: Indicator, prof: Profile, full: Fraction) -> IndicatorRes
             )
         )
 
-    def done(score: Fraction, kind: str = "quantitative") -> IndicatorResult:
-        value = round2(_clamp(score, Fraction(0), full), prof)
-        return IndicatorResult(ind, value, kind, op, findings)  # type: ignore[arg-type]
+    def done(ratio: Fraction | None) -> IndicatorResult:
+        """Score = points × ratio, kept within [0, points]; ``None`` means full points."""
+        if ratio is None or ratio >= 1:
+            value = round2(points, prof)
+        elif ratio <= 0:
+            value = round2(Decimal(0), prof)
+        else:
+            value = round2(Fraction(points) * ratio, prof)
+        return IndicatorResult(ind, value, "quantitative", op, findings)  # type: ignore[arg-type]
 
     if actual.number is None:
         verdict = attainment(ind.actual)
@@ -131,9 +144,9 @@ def _quantitative(ind: Indicator, prof: Profile, full: Fraction) -> IndicatorRes
                     f"“{name}”的实际完成值“{actual.text}”未给出数值，按达成计分",
                 )
             )
-            return done(full)
+            return done(None)
         if verdict in ("partial", "unmet"):
-            return _qualitative(ind, prof, full, verdict, findings, op)
+            return _qualitative(ind, prof, Fraction(points), verdict, findings, op)
         if actual.is_blank:
             findings.append(
                 _finding("warning", "missing-actual", name, f"“{name}”未填写实际完成值，得分按 0 计")
@@ -150,9 +163,9 @@ def _quantitative(ind: Indicator, prof: Profile, full: Fraction) -> IndicatorRes
         return done(Fraction(0))
 
     assert target.number is not None
-    t = Fraction(target.number)
-    converted = convert(actual.number, actual.unit, target.unit)
-    if converted is None:
+    t = target.number
+    a = convert(actual.number, actual.unit, target.unit)
+    if a is None:
         findings.append(
             _finding(
                 "warning",
@@ -161,28 +174,27 @@ def _quantitative(ind: Indicator, prof: Profile, full: Fraction) -> IndicatorRes
                 f"“{name}”的年度指标值单位“{target.unit}”与实际完成值单位“{actual.unit}”无法换算，按数字直接比较",
             )
         )
-        converted = actual.number
-    a = Fraction(converted)
+        a = actual.number
 
+    # Comparisons are exact on Decimals; only a partial score needs a (Fraction) ratio.
     if op in (">=", ">"):
-        met = a >= t if op == ">=" else a > t
-        ratio = Fraction(1) if met else (a / t if t > 0 else Fraction(0))
-    elif op in ("<=", "<"):
-        met = a <= t if op == "<=" else a < t
-        if met:
-            ratio = Fraction(1)
-        elif prof.negative == "linear":
-            ratio = 1 - (a - t) / t if t > 0 else Fraction(0)
-        else:
-            ratio = t / a if a > 0 and t > 0 else Fraction(0)
-    else:  # "="
-        if a == t:
-            ratio = Fraction(1)
-        elif a > 0 and t > 0:
-            ratio = min(a / t, t / a)
-        else:
-            ratio = Fraction(0)
-    return done(full * ratio)
+        if a >= t if op == ">=" else a > t:
+            return done(None)
+        return done(Fraction(a) / Fraction(t) if t > 0 else Fraction(0))
+    if op in ("<=", "<"):
+        if a <= t if op == "<=" else a < t:
+            return done(None)
+        if t <= 0:
+            return done(Fraction(0))
+        if prof.negative == "linear":
+            return done(1 - (Fraction(a) - Fraction(t)) / Fraction(t))
+        return done(Fraction(t) / Fraction(a))
+    # "="
+    if a == t:
+        return done(None)
+    if a > 0 and t > 0:
+        return done(min(Fraction(a) / Fraction(t), Fraction(t) / Fraction(a)))
+    return done(Fraction(0))
 
 
 def _qualitative(
@@ -266,13 +278,15 @@ def score_indicator(ind: Indicator, profile: Profile | str | None = None) -> Ind
     if ind.points is None:
         finding = _finding("warning", "missing-points", name, f"“{name}”未填写分值，不计分")
         return IndicatorResult(ind, round2(0, prof), "unscored", None, [finding])
-    full = Fraction(ind.points)
-    if full < 0:
-        finding = _finding("error", "missing-points", name, f"“{name}”的分值 {_fmt(full)} 为负数，不计分")
+    if ind.points < 0:
+        finding = _finding(
+            "warning", "missing-points", name, f"“{name}”的分值 {_fmt(ind.points)} 为负数，不计分"
+        )
         return IndicatorResult(ind, round2(0, prof), "unscored", None, [finding])
     target = parse_value(ind.target)
     if target.is_numeric:
-        return _quantitative(ind, prof, full)
+        return _quantitative(ind, prof, ind.points, target)
+    full = Fraction(ind.points)
     if normalize(ind.actual) and normalize(ind.actual) == normalize(ind.target):
         verdict: str | None = "met"
     else:

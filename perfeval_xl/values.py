@@ -12,6 +12,7 @@ Decimal('120722')
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -65,6 +66,8 @@ _PREFIX_OPS: tuple[tuple[str, Op], ...] = tuple(
         key=lambda kv: -len(kv[0]),
     )
 )
+_PREFIX_OP_RE = re.compile("|".join(re.escape(word) for word, _ in _PREFIX_OPS))
+_PREFIX_OP_OF = dict(_PREFIX_OPS)
 # Words after the number: 95%以上, 5%以内.
 _SUFFIX_OPS: tuple[tuple[str, Op], ...] = (
     ("及以上", ">="),
@@ -186,18 +189,26 @@ def parse_value(text: object) -> Value:
     Handles ``≥``/``>=``/``＞＝``/``不低于``…, full-width digits, thousands separators, spaces, units in
     brackets or appended, and suffixes like ``以上``/``以内``. Never raises.
     """
+    if isinstance(text, str):
+        return _parse_text(text) if len(text) <= 200 else _parse_text.__wrapped__(text)
     raw = "" if text is None else (repr(text) if isinstance(text, float) else str(text)).strip()
     if isinstance(text, (int, float, Decimal)) and not isinstance(text, bool):
         try:
             return Value(None, to_decimal(text), None, raw)
         except ValueError:
             return Value(None, None, None, raw)
+    return _parse_text(raw)
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_text(text: str) -> Value:
+    # Values repeat a lot across a department's forms ("达成指标", "≥90%"): the cache pays off in batch.
+    raw = text.strip()
     s = normalize(raw)
     op: Op | None = None
-    for word, sym in _PREFIX_OPS:
-        if s.startswith(word):
-            op, s = sym, s[len(word) :]
-            break
+    m = _PREFIX_OP_RE.match(s)
+    if m is not None:
+        op, s = _PREFIX_OP_OF[m.group()], s[m.end() :]
     m = _NUMBER.search(s)
     if m is None:
         return Value(None, None, None, raw)
@@ -249,6 +260,14 @@ def convert(number: Decimal, unit: str | None, to_unit: str | None) -> Decimal |
 
 def attainment(text: object) -> Attainment | None:
     """What a worded 实际完成值 says: ``met`` (达成指标), ``partial`` (部分达成), ``unmet`` (未达成) or None."""
+    if text is None:
+        return None
+    s = text if isinstance(text, str) else str(text)
+    return _attainment(s) if len(s) <= 200 else _attainment.__wrapped__(s)
+
+
+@functools.lru_cache(maxsize=4096)
+def _attainment(text: str) -> Attainment | None:
     s = normalize(text)
     if not s:
         return None
