@@ -74,7 +74,7 @@ def bench_calamine(paths: list[Path]) -> tuple[float, int]:
 
 
 def bench_ours(folder: Path, out: Path, jobs: int | None) -> tuple[float, int, int]:
-    from perfeval_xl.consolidate import consolidate
+    from perfeval_xl.batch import consolidate
     from perfeval_xl.summary import write_summary
 
     t = time.perf_counter()

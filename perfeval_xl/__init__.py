@@ -31,7 +31,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .consolidate import consolidate
+    from .batch import consolidate
     from .reader import read_forms
 
 
@@ -43,7 +43,7 @@ def __getattr__(name: str) -> Any:
 
         return read_forms
     if name == "consolidate":
-        from .consolidate import consolidate
+        from .batch import consolidate
 
         return consolidate
     raise AttributeError(f"module 'perfeval_xl' has no attribute {name!r}")

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from . import labels
-from .consolidate import (
+from .batch import (
     ALL_DEPARTMENTS,
     ANNUAL,
     BUCKET_COLUMNS,

@@ -70,7 +70,7 @@ def _key(path: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..consolidate import TABLE_FILES, UsageError, consolidate, discover, write_csv, write_parquet
+    from ..batch import TABLE_FILES, UsageError, consolidate, discover, write_csv, write_parquet
     from ..profiles import get_profile
     from ..summary import write_summary
 

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import glob
 import os
-import sys
 import time
-import types
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -675,14 +673,3 @@ def _atomic(path: Path, write: Callable[[str], None]) -> None:
         except OSError:
             pass
         raise
-
-
-class _CallableModule(types.ModuleType):
-    """``perfeval_xl.consolidate`` is both this module and the function: once the submodule is
-    imported, Python binds the package attribute to the module, so the module forwards calls."""
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Consolidation:
-        return consolidate(*args, **kwargs)
-
-
-sys.modules[__name__].__class__ = _CallableModule
