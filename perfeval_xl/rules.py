@@ -1,8 +1,11 @@
 """The scoring rules: the only place a number is computed. Standard library only.
 
-Arithmetic is exact: inputs are ``Decimal`` as written, every intermediate is a ``Fraction`` (so
-10 ÷ 30 × 30 is exactly 10), and rounding happens once, at two decimals, where the rule rounds, the way
-the profile says (truncate for ``shanghai-municipal``, half up for ``mof-2020``).
+Arithmetic is exact: inputs are ``Decimal`` as written, every score is one multiplication and one
+division (so 10 ÷ 30 × 30 is exactly 10, never 9.99), and rounding happens once, at two decimals, where
+the rule rounds, the way the profile says (truncate for ``shanghai-municipal``, half up for
+``mof-2020``). The division is carried to 80 digits rounding toward zero, which provably gives the same
+two-decimal result as the exact quotient under both rounding modes (a Fraction fallback covers inputs
+too long for that).
 
 >>> execution_rate(Decimal("758.11"), Decimal("754.31"))
 Decimal('99.49')
@@ -14,7 +17,16 @@ Decimal('9.94')
 
 from __future__ import annotations
 
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Context, Decimal, InvalidOperation
+from decimal import (
+    ROUND_DOWN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    Inexact,
+    InvalidOperation,
+    Overflow,
+)
 from fractions import Fraction
 
 from . import checks
@@ -25,54 +37,56 @@ from .values import Value, attainment, convert, is_lower_better, normalize, pars
 Number = Decimal | int | float | str | None
 
 _ZERO = Decimal("0.00")
+_HUNDRED = Decimal(100)
+_ONE = Decimal(1)
 
 
-def _fmt(x: Decimal | Fraction | int) -> str:
-    """Two-decimal text of a number for messages (exact: Fractions are shown truncated)."""
-    if isinstance(x, Fraction):
-        x = _quantize(x, "truncate")
-    return f"{Decimal(x):.2f}"
-
-
-def _quantize(q: Fraction, rounding: str) -> Decimal:
-    """``q`` at two decimals, truncated toward zero or rounded half away from zero, exactly."""
-    scaled = q * 100
-    sign = -1 if scaled < 0 else 1
-    magnitude = abs(scaled)
-    if rounding == "half-up":
-        cents = int(magnitude + Fraction(1, 2))
-    else:
-        cents = int(magnitude)  # int() truncates a Fraction toward zero
-    return (Decimal(sign * cents) / 100).quantize(_ZERO)
+def _fmt(x: Decimal) -> str:
+    """Two-decimal text of a number, for messages."""
+    return f"{x:.2f}"
 
 
 _DECIMAL_ROUNDING = {"truncate": ROUND_DOWN, "half-up": ROUND_HALF_UP}
-_EXACT = Context(prec=1000, traps=[InvalidOperation])
+_QUANTIZE = Context(prec=1000, traps=[InvalidOperation])
+# Products must be exact; quotients are cut toward zero at 80 digits (see the module docstring).
+_MUL = Context(prec=80, traps=[InvalidOperation, Inexact, Overflow])
+_DIV = Context(prec=80, rounding=ROUND_DOWN, traps=[InvalidOperation, Overflow, DivisionByZero])
 
 
 def round2(x: Decimal | Fraction | int, profile: Profile | str | None = None) -> Decimal:
-    """Round to two decimals the way ``profile`` does (truncate or half up)."""
+    """Round to two decimals the way ``profile`` does (truncate toward zero, or half away from zero)."""
     rounding = get_profile(profile).rounding
-    if isinstance(x, Decimal):  # exact already: quantize directly (the common, fast case)
-        return x.quantize(_ZERO, rounding=_DECIMAL_ROUNDING[rounding], context=_EXACT)
-    return _quantize(Fraction(x), rounding)
+    if not isinstance(x, Decimal):
+        q = Fraction(x) * 100
+        cents = abs(q) + Fraction(1, 2) if rounding == "half-up" else abs(q)
+        x = _QUANTIZE.divide(Decimal(int(cents) * (-1 if q < 0 else 1)), 100)  # int() truncates toward 0
+    return x.quantize(_ZERO, rounding=_DECIMAL_ROUNDING[rounding], context=_QUANTIZE)
 
 
-def _frac(x: Number) -> Fraction | None:
-    d = to_decimal(x)
-    return None if d is None else Fraction(d)
+def scaled_ratio(scale: Decimal, num: Decimal, den: Decimal, prof: Profile, cap: bool = True) -> Decimal:
+    """``scale × num ÷ den`` at two decimals, exactly; within [0, ``scale``] when ``cap``.
 
-
-def _clamp(q: Fraction, low: Fraction, high: Fraction) -> Fraction:
-    return max(low, min(high, q))
+    The one formula behind every partial score: 执行率 (scale 100), 预算执行得分 (scale 分数) and a
+    quantitative indicator's 分值 × 实际 ÷ 目标.
+    """
+    if den <= 0 or num <= 0:
+        return round2(Decimal(0), prof)
+    if cap and num >= den:
+        return round2(scale, prof)
+    try:
+        value = _DIV.divide(_MUL.multiply(scale, num), den)
+    except (Inexact, Overflow):  # absurdly long numbers: exact rational arithmetic instead
+        return round2(Fraction(scale) * Fraction(num) / Fraction(den), prof)
+    return round2(value, prof)
 
 
 def execution_rate(annual: Number, executed: Number, profile: Profile | str | None = None) -> Decimal:
     """执行率 in percent: 全年执行数 ÷ 全年预算数 × 100 at two decimals; 0.00 when nothing was budgeted."""
-    budget, spent = _frac(annual), _frac(executed)
-    if not budget or spent is None or budget <= 0:
-        return _ZERO
-    return round2(spent * 100 / budget, profile)
+    prof = get_profile(profile)
+    budget, spent = to_decimal(annual), to_decimal(executed)
+    if budget is None or spent is None:
+        return round2(Decimal(0), prof)
+    return scaled_ratio(_HUNDRED, spent, budget, prof, cap=False)
 
 
 def budget_score(
@@ -84,13 +98,13 @@ def budget_score(
     rounded one.
     """
     prof = get_profile(profile)
-    full = _frac(points)
+    full = to_decimal(points)
     if full is None:
-        full = Fraction(prof.budget_points)
-    budget, spent = _frac(annual), _frac(executed)
-    if not budget or spent is None or budget <= 0:
-        return round2(0, prof)
-    return round2(_clamp(spent / budget * full, Fraction(0), full), prof)
+        full = prof.budget_points
+    budget, spent = to_decimal(annual), to_decimal(executed)
+    if budget is None or spent is None or full <= 0:
+        return round2(Decimal(0), prof)
+    return scaled_ratio(full, spent, budget, prof)
 
 
 def grade(total: Number, profile: Profile | str | None = None) -> str:
@@ -123,14 +137,9 @@ def _quantitative(ind: Indicator, prof: Profile, points: Decimal, target: Value)
             )
         )
 
-    def done(ratio: Fraction | None) -> IndicatorResult:
-        """Score = points × ratio, kept within [0, points]; ``None`` means full points."""
-        if ratio is None or ratio >= 1:
-            value = round2(points, prof)
-        elif ratio <= 0:
-            value = round2(Decimal(0), prof)
-        else:
-            value = round2(Fraction(points) * ratio, prof)
+    def done(num: Decimal = _ONE, den: Decimal = _ONE) -> IndicatorResult:
+        """Score = 分值 × num ÷ den within [0, 分值] (full points by default)."""
+        value = scaled_ratio(points, num, den, prof)
         return IndicatorResult(ind, value, "quantitative", op, findings)  # type: ignore[arg-type]
 
     if actual.number is None:
@@ -144,9 +153,9 @@ def _quantitative(ind: Indicator, prof: Profile, points: Decimal, target: Value)
                     f"“{name}”的实际完成值“{actual.text}”未给出数值，按达成计分",
                 )
             )
-            return done(None)
+            return done()
         if verdict in ("partial", "unmet"):
-            return _qualitative(ind, prof, Fraction(points), verdict, findings, op)
+            return _qualitative(ind, prof, points, verdict, findings, op)
         if actual.is_blank:
             findings.append(
                 _finding("warning", "missing-actual", name, f"“{name}”未填写实际完成值，得分按 0 计")
@@ -160,7 +169,7 @@ def _quantitative(ind: Indicator, prof: Profile, points: Decimal, target: Value)
                     f"“{name}”的实际完成值“{actual.text}”无法与年度指标值“{target.text}”比较，得分按 0 计",
                 )
             )
-        return done(Fraction(0))
+        return done(_ZERO)
 
     assert target.number is not None
     t = target.number
@@ -176,47 +185,45 @@ def _quantitative(ind: Indicator, prof: Profile, points: Decimal, target: Value)
         )
         a = actual.number
 
-    # Comparisons are exact on Decimals; only a partial score needs a (Fraction) ratio.
+    # Comparisons are exact on Decimals; a partial score is 分值 × num ÷ den in one division.
     if op in (">=", ">"):
         if a >= t if op == ">=" else a > t:
-            return done(None)
-        return done(Fraction(a) / Fraction(t) if t > 0 else Fraction(0))
+            return done()
+        return done(a, t)  # 实际 ÷ 目标
     if op in ("<=", "<"):
         if a <= t if op == "<=" else a < t:
-            return done(None)
+            return done()
         if t <= 0:
-            return done(Fraction(0))
+            return done(_ZERO)
         if prof.negative == "linear":
-            return done(1 - (Fraction(a) - Fraction(t)) / Fraction(t))
-        return done(Fraction(t) / Fraction(a))
+            return done(2 * t - a, t)  # 1 − (实际 − 目标) ÷ 目标, 0 from twice the target
+        return done(t, a)  # 目标 ÷ 实际
     # "="
     if a == t:
-        return done(None)
-    if a > 0 and t > 0:
-        return done(min(Fraction(a) / Fraction(t), Fraction(t) / Fraction(a)))
-    return done(Fraction(0))
+        return done()
+    return done(a, t) if a < t else done(t, a)  # min(实际/目标, 目标/实际)
 
 
 def _qualitative(
     ind: Indicator,
     prof: Profile,
-    full: Fraction,
+    full: Decimal,
     verdict: str | None,
     findings: list[Finding],
     op: str | None = None,
 ) -> IndicatorResult:
     name = ind.name or "（未命名指标）"
-    met_lo = full * Fraction(prof.qualitative_met)
-    partial_lo = full * Fraction(prof.qualitative_partial)
+    met_lo = full * prof.qualitative_met
+    partial_lo = full * prof.qualitative_partial
     bands = {
         "met": (met_lo, full, True, "达成"),
         "partial": (partial_lo, met_lo, False, "部分达成"),
-        "unmet": (Fraction(0), partial_lo, False, "未达成"),
+        "unmet": (_ZERO, partial_lo, False, "未达成"),
     }
-    judgement = None if ind.judgement is None else Fraction(ind.judgement)
+    judgement = ind.judgement
 
-    def done(score: Fraction) -> IndicatorResult:
-        value = round2(_clamp(score, Fraction(0), full), prof)
+    def done(score: Decimal) -> IndicatorResult:
+        value = round2(max(_ZERO, min(full, score)), prof)
         return IndicatorResult(ind, value, "qualitative", op, findings)  # type: ignore[arg-type]
 
     if verdict is None:
@@ -238,7 +245,7 @@ def _qualitative(
                 f"“{name}”的实际完成值“{ind.actual}”无法判断是否达成（请写达成、部分达成或未达成，或填写评分），得分按 0 计",
             )
         )
-        return done(Fraction(0))
+        return done(_ZERO)
 
     low, high, closed, word = bands[verdict]
     span = f"[{_fmt(low)}, {_fmt(high)}{']' if closed else ')'}"
@@ -286,7 +293,7 @@ def score_indicator(ind: Indicator, profile: Profile | str | None = None) -> Ind
     target = parse_value(ind.target)
     if target.is_numeric:
         return _quantitative(ind, prof, ind.points, target)
-    full = Fraction(ind.points)
+    full = ind.points
     if normalize(ind.actual) and normalize(ind.actual) == normalize(ind.target):
         verdict: str | None = "met"
     else:

@@ -290,3 +290,38 @@ def test_budget_score_stays_within_points(annual, executed, profile):
     assert D(0) <= s <= D(10)
     rate = execution_rate(annual, executed, profile)
     assert rate >= 0
+
+
+def _exact_reference(scale, num, den, rounding):
+    """Two-decimal result computed with Fractions only, as the rule defines it."""
+    from fractions import Fraction
+
+    q = Fraction(scale) * Fraction(num) / Fraction(den) * 100
+    cents = int(q + Fraction(1, 2)) if rounding == "half-up" else int(q)
+    return D(cents) / 100
+
+
+@given(
+    st.decimals(min_value=0, max_value=100, places=2),
+    st.decimals(min_value="0.0001", max_value=10**12, places=4),
+    st.decimals(min_value="0.0001", max_value=10**12, places=4),
+    st.sampled_from([SH, MOF]),
+)
+def test_one_division_equals_exact_rational_arithmetic(scale, num, den, profile):
+    from perfeval_xl.rules import scaled_ratio
+
+    prof = get_profile(profile)
+    assert scaled_ratio(scale, num, den, prof, cap=False) == _exact_reference(scale, num, den, prof.rounding)
+
+
+def test_division_boundaries_are_exact():
+    from perfeval_xl.rules import scaled_ratio
+
+    prof_sh, prof_mof = get_profile(SH), get_profile(MOF)
+    # 1/3 * 3 = 1 exactly: no 0.99 from a rounded intermediate
+    assert scaled_ratio(D(3), D(1), D(3), prof_sh) == D("1.00")
+    # exactly half a cent: half up goes up, truncation does not
+    assert scaled_ratio(D(1), D("0.005"), D(1), prof_mof) == D("0.01")
+    assert scaled_ratio(D(1), D("0.005"), D(1), prof_sh) == D("0.00")
+    # a quotient just below a cent boundary stays below it
+    assert scaled_ratio(D(1), D("2.99999999999999999999999999999"), D(100), prof_sh) == D("0.02")
