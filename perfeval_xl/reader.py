@@ -322,12 +322,7 @@ class _FormReader:
         raise ReadError(self.g.source, f"评分规则“{key[:30]}”无法识别，可选：{known}", self.g.sheet, ref)
 
     def find_funds(self) -> tuple[int, int] | None:
-        for r in range(self.r0, self.r1):
-            row = self.g.rows[r]
-            for c, v in enumerate(row):
-                if isinstance(v, str) and v.lstrip().startswith(L.FUNDS) and len(v) <= _MAX_LABEL:
-                    return r, c
-        return None
+        return self.first(L.FUNDS)
 
     def read_funds(self, pos: tuple[int, int], stop: int) -> int:
         """Reads the 项目资金 block; returns the row after its last fund row."""
@@ -554,7 +549,7 @@ def _scan(grid: Grid) -> tuple[dict[str, list[tuple[int, int]]], list[tuple[int,
     """One pass over the grid: positions of the indexed labels and of title-like cells."""
     found: dict[str, list[tuple[int, int]]] = {}
     titles: list[tuple[int, int]] = []
-    key_of, indexed = _key_of, _INDEXED
+    key_of, indexed, funds = _key_of, _INDEXED, L.FUNDS
     for r, row in enumerate(grid.rows):
         for c, v in enumerate(row):
             if v.__class__ is not str or len(v) > 60:
@@ -563,6 +558,9 @@ def _scan(grid: Grid) -> tuple[dict[str, list[tuple[int, int]]], list[tuple[int,
                 key = key_of(v)
                 if key in indexed:
                     found.setdefault(key, []).append((r, c))
+                    continue
+                if key.startswith(funds):  # 项目资金（万元）
+                    found.setdefault(funds, []).append((r, c))
                     continue
             if "绩效" in v and _is_title(v):
                 titles.append((r, c))
