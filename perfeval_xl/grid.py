@@ -86,7 +86,9 @@ class Grid:
     def ref(self, r: int, c: int) -> str:
         """Where grid position (r, c) is, for messages: "D7" on sheets, "第7行第4列" in text exports."""
         if self.kind in SHEET_KINDS:
-            return f"{column_letter(c + self.origin[1])}{r + self.origin[0] + 1}"
+            col = c + self.origin[1]
+            letters = _LETTERS[col] if 0 <= col < 702 else column_letter(col)
+            return f"{letters}{r + self.origin[0] + 1}"
         return f"第{self._line(r)}行第{c + self.origin[1] + 1}列"
 
     def row_ref(self, r: int, c0: int | None = None, c1: int | None = None) -> str:

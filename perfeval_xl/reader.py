@@ -94,6 +94,9 @@ _FUND_FIELDS = {
     "得分": "stated_score",
 }
 _STATED_FUND_FIELDS = frozenset({"stated_points", "stated_rate", "stated_score"})
+_FUND_REF_KEYS = {
+    (label, attr): f"funds.{label}.{attr}" for label in L.FUND_ROWS for attr in _FUND_FIELDS.values()
+}
 _FUND_WHAT = {
     "initial": "年初预算数",
     "annual": "全年预算数",
@@ -229,7 +232,9 @@ class _FormReader:
     def text(self, r: int, c: int | None) -> str:
         return cell_text(self.g.cell(r, c)) if c is not None else ""
 
-    def number(self, r: int, c: int | None, what: str, stated: bool = False, percent: bool = False):
+    def number(
+        self, r: int, c: int | None, what: str | tuple[str, str], stated: bool = False, percent: bool = False
+    ):
         """The cell as a Decimal (None when blank or "-"); text raises ReadError naming the cell.
 
         ``stated`` cells (what the form computes: 执行率, 得分 …) read an Excel error value as blank.
@@ -259,6 +264,8 @@ class _FormReader:
         try:
             return to_decimal(v)
         except (ValueError, TypeError, ArithmeticError):
+            if isinstance(what, tuple):  # (prefix, field): the message is built only when needed
+                what = "".join(what)
             shown = cell_text(v)
             if len(shown) > 30:
                 shown = shown[:30] + "…"
@@ -400,17 +407,18 @@ class _FormReader:
                 places = {name: start + k for k, (name, _) in enumerate(order)}
             fund = FundRow(label=label)
             last = c
+            what = f"“{label}”的"
             for name, col in places.items():
                 attr = _FUND_FIELDS[name]
                 value = self.number(
                     r,
                     col,
-                    f"“{label}”的{_FUND_WHAT[attr]}",
+                    (what, _FUND_WHAT[attr]),
                     stated=attr in _STATED_FUND_FIELDS,
                     percent=attr == "stated_rate",
                 )
                 setattr(fund, attr, value)
-                self.refs[f"funds.{label}.{attr}"] = g.ref(r, col)
+                self.refs[_FUND_REF_KEYS[label, attr]] = g.ref(r, col)
                 last = max(last, col)
             fund.ref = g.row_ref(r, c, last)
             self.refs[f"funds.{label}"] = fund.ref
@@ -507,9 +515,9 @@ class _FormReader:
             if not (name or target or actual or deviation) and _blank(raw_points) and _blank(raw_judgement):
                 continue  # an unused row
             what = f"指标“{name}”的" if name else "指标的"
-            points = self.number(r, cp, what + "分值")
-            stated = self.number(r, cs, what + "得分", stated=True)
-            judgement = self.number(r, cj, what + "定性评分") if cj is not None else stated
+            points = self.number(r, cp, (what, "分值"))
+            stated = self.number(r, cs, (what, "得分"), stated=True)
+            judgement = self.number(r, cj, (what, "定性评分")) if cj is not None else stated
             f.indicators.append(
                 Indicator(
                     level1=level1,
