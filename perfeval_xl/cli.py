@@ -24,6 +24,15 @@ COMMANDS = {
 
 
 class _Parser(argparse.ArgumentParser):
+    """argparse with Chinese section titles and help text (users are Chinese finance staff)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("add_help", False)
+        super().__init__(*args, **kwargs)
+        self._positionals.title = "参数"
+        self._optionals.title = "选项"
+        self.add_argument("-h", "--help", action="help", help="显示本帮助并退出")
+
     def error(self, message: str) -> None:  # argparse exits 2 already; keep its message short
         self.print_usage(sys.stderr)
         self.exit(2, f"{self.prog}: 参数错误：{message}\n")
@@ -35,7 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="财政项目支出绩效自评：计分、Excel 模板、批量汇总。",
         epilog="每个子命令的用法：perfeval-xl 子命令 --help",
     )
-    parser.add_argument("--version", action="version", version=f"perfeval-xl {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"perfeval-xl {__version__}", help="显示版本号"
+    )
     sub = parser.add_subparsers(dest="command", metavar="子命令", parser_class=_Parser)
     for module_name in COMMANDS.values():
         try:
