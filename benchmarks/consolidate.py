@@ -8,10 +8,15 @@ temporary folder, then measures in the same run:
 
   (a) baseline: ``pandas.read_excel(path, sheet_name=None, engine="openpyxl", header=None)`` per file;
   (b) raw python-calamine: every sheet of every file to Python values;
-  (c) ``perfeval_xl.consolidate`` end to end (discovery, reading, scoring, tables, summary workbook),
-      once in one process and once with all cores.
+  (c) ``perfeval-xl consolidate DIR -o OUT.xlsx`` end to end (discovery, reading, scoring, summary
+      workbook written), called in this process (imports already loaded), once with one process and
+      once with all cores;
+  (d) the Python API ``perfeval_xl.consolidate()`` (in-memory tables) + ``write_summary``, all cores;
 
-and prints files/s, forms/s and the ratio to the baseline.
+and prints files/s, forms/s and the ratio to the baseline. Then the peak RSS of the CLI run as a child
+process (``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``: the largest of the main process and its
+workers) for N and 4N workbooks (the 4N set is the N workbooks copied four times), to show that memory
+does not grow with the number of inputs.
 """
 
 from __future__ import annotations
@@ -73,14 +78,51 @@ def bench_calamine(paths: list[Path]) -> tuple[float, int]:
     return time.perf_counter() - t, sheets
 
 
-def bench_ours(folder: Path, out: Path, jobs: int | None) -> tuple[float, int, int]:
+def bench_cli(folder: Path, out: Path, jobs: int) -> tuple[float, int]:
+    from perfeval_xl.cli import main
+
+    t = time.perf_counter()
+    code = main(["consolidate", str(folder), "-o", str(out), "--jobs", str(jobs), "--quiet"])
+    secs = time.perf_counter() - t
+    from python_calamine import CalamineWorkbook
+
+    forms = len(CalamineWorkbook.from_path(str(out)).get_sheet_by_name("汇总").to_python()) - 1
+    if code != 0:
+        print(f"注意：退出码 {code}", file=sys.stderr)
+    return secs, forms
+
+
+def bench_api(folder: Path, out: Path, jobs: int | None) -> tuple[float, int, int]:
     from perfeval_xl.batch import consolidate
     from perfeval_xl.summary import write_summary
 
     t = time.perf_counter()
     result = consolidate([folder], jobs=jobs)
     write_summary(result, out)
-    return time.perf_counter() - t, len(result.forms), len(result.errors)
+    return time.perf_counter() - t, len(result.rows["forms"]), len(result.rows["errors"])
+
+
+_RSS_CHILD = """
+import resource, subprocess, sys, time
+t = time.perf_counter()
+code = subprocess.call([sys.executable, "-m", "perfeval_xl", "consolidate", *sys.argv[1:]])
+secs = time.perf_counter() - t
+print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, secs)
+"""
+
+
+def peak_rss(folder: Path, out: Path, jobs: int) -> tuple[float, float]:
+    """Peak RSS (MiB) and wall seconds of ``perfeval-xl consolidate`` run as a fresh process."""
+    import subprocess
+
+    args = [str(folder), "-o", str(out), "--jobs", str(jobs), "--quiet"]
+    res = subprocess.run(
+        [sys.executable, "-c", _RSS_CHILD, *args], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    code, kib, secs = res.stdout.split()
+    if code not in ("0",):
+        print(f"注意：退出码 {code}", file=sys.stderr)
+    return int(kib) / 1024, float(secs)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,6 +132,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=None, help="worker processes for (c) (default: all cores)")
     ap.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it (default: a temp folder)")
     ap.add_argument("--skip-pandas", action="store_true", help="skip the (slow) pandas baseline")
+    ap.add_argument("--skip-rss", action="store_true", help="skip the peak-RSS runs")
     args = ap.parse_args(argv)
 
     tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="perfeval-bench-"))
@@ -110,11 +153,14 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(("(a) pandas.read_excel (openpyxl)，仅读取", secs, n_forms))
         secs, _ = bench_calamine(paths)
         rows.append(("(b) python-calamine，仅读取", secs, n_forms))
-        secs, got, errs = bench_ours(forms_dir, tmp / "汇总_1.xlsx", jobs=1)
-        rows.append(("(c) consolidate 全流程，1 个进程", secs, got))
         jobs = args.jobs or os.cpu_count() or 1
-        secs, got, errs = bench_ours(forms_dir, tmp / "汇总.xlsx", jobs=jobs)
-        rows.append((f"(c) consolidate 全流程，{jobs} 个进程", secs, got))
+        for j in (1, jobs):
+            secs, got = bench_cli(forms_dir, tmp / f"汇总_{j}.xlsx", jobs=j)
+            rows.append((f"(c) perfeval-xl consolidate 全流程，{j} 个进程", secs, got))
+            if got != n_forms:
+                print(f"注意：读出 {got} 张表（应为 {n_forms}）", file=sys.stderr)
+        secs, got, errs = bench_api(forms_dir, tmp / "汇总_api.xlsx", jobs=jobs)
+        rows.append((f"(d) Python API consolidate() + write_summary，{jobs} 个进程", secs, got))
         if got != n_forms or errs:
             print(f"注意：读出 {got} 张表（应为 {n_forms}），{errs} 条错误", file=sys.stderr)
 
@@ -124,6 +170,17 @@ def main(argv: list[str] | None = None) -> int:
         for name, secs, forms in rows:
             ratio = f"{base / secs:.1f}x" if base else "-"
             print(f"| {name} | {secs:.2f} | {args.n / secs:.0f} | {forms / secs:.0f} | {ratio} |")
+        if not args.skip_rss:
+            big = tmp / "forms4"
+            for k in range(4):
+                shutil.copytree(forms_dir, big / f"副本{k + 1}")
+            print()
+            print("| perfeval-xl consolidate（独立进程） | 工作簿 | 进程 | 峰值 RSS (MiB) | 秒（含启动） |")
+            print("|---|---:|---:|---:|---:|")
+            for folder, n in ((forms_dir, args.n), (big, 4 * args.n)):
+                for j in (1, jobs):
+                    mib, secs = peak_rss(folder, tmp / f"汇总_rss_{n}_{j}.xlsx", j)
+                    print(f"| {folder.name} | {n} | {j} | {mib:.0f} | {secs:.2f} |")
     finally:
         if not args.keep:
             shutil.rmtree(tmp, ignore_errors=True)

@@ -19,9 +19,10 @@ and rounded by the profile's own rule, never with floats.
 from __future__ import annotations
 
 import glob
+import io
 import os
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -352,8 +353,50 @@ def _looks_like_form(g) -> bool:
     return False
 
 
-def _process_chunk(chunk: Sequence[tuple[int, str]], profile: Profile | None) -> list[tuple[int, FileRows]]:
-    return [(i, process_file(path, profile)) for i, path in chunk]
+@dataclass
+class ChunkOut:
+    """What a worker sends back for a chunk of files: compact, cheap to pickle.
+
+    ``xml``/``csv`` hold the rows of each table already formatted (bytes) when asked for; ``rows`` the
+    tuples (the Python API and Parquet need them); ``agg`` the chunk's department and rate-bucket sums;
+    ``errors`` the error rows (few) for the caller's report."""
+
+    files: int
+    forms: int
+    findings: int
+    agg: Aggregates
+    errors: list[tuple]
+    xml: dict[str, bytes] | None = None
+    csv: dict[str, bytes] | None = None
+    rows: FileRows | None = None
+
+
+def _process_chunk(paths: Sequence[str], profile: Profile | None, want: frozenset[str]) -> ChunkOut:
+    rows = FileRows()
+    for path in paths:
+        one = process_file(path, profile)
+        rows.forms += one.forms
+        rows.indicators += one.indicators
+        rows.findings += one.findings
+        rows.errors += one.errors
+    agg = Aggregates()
+    agg.add_forms(rows.forms)
+    out = ChunkOut(len(paths), len(rows.forms), len(rows.findings), agg, rows.errors)
+    tables = {
+        "forms": rows.forms,
+        "indicators": rows.indicators,
+        "findings": rows.findings,
+        "errors": rows.errors,
+    }
+    if "xml" in want:
+        from .summary import RowXml
+
+        out.xml = {key: RowXml(key)(table) for key, table in tables.items()}
+    if "csv" in want:
+        out.csv = {key: csv_rows(table) for key, table in tables.items()}
+    if "rows" in want:
+        out.rows = rows
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -417,6 +460,13 @@ class Consolidation:
 ProgressFn = Callable[[int, int, int], None]  # (files done, files total, forms so far)
 
 
+def _override(profile: str | Profile | None) -> Profile | None:
+    try:
+        return get_profile(profile) if profile is not None else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
 def consolidate(
     inputs: Iterable[str | os.PathLike] | str | os.PathLike,
     profile: str | Profile | None = None,
@@ -433,82 +483,177 @@ def consolidate(
     started = time.perf_counter()
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
-    try:
-        override = get_profile(profile) if profile is not None else None
-    except ValueError as exc:
-        raise UsageError(str(exc)) from exc
+    override = _override(profile)
     files, missing = discover(inputs, exclude)
-    results = _run(files, override, jobs, progress)
     acc = _Accumulator(override or get_profile(None))
-    for source, _sheet, reason in missing:
-        acc.errors.append((source, None, reason))
-    for rows in results:
-        acc.add(rows)
+    acc.errors.extend((source, None, reason) for source, _sheet, reason in missing)
+    for chunk in run_chunks(files, override, jobs, frozenset({"rows"}), progress):
+        acc.add(chunk)
     out = acc.build(len(files))
     out.seconds = time.perf_counter() - started
     return out
 
 
-def _run(
-    files: list[str], profile: Profile | None, jobs: int | None, progress: ProgressFn | None
-) -> list[FileRows]:
+@dataclass
+class StreamStats:
+    """What :func:`consolidate_to` did (for the CLI's report); the tables themselves went to disk."""
+
+    files: int = 0
+    forms: int = 0
+    findings: int = 0
+    n_errors: int = 0
+    error_files: int = 0
+    first_errors: list[tuple] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def consolidate_to(
+    output: str | os.PathLike,
+    inputs: Iterable[str | os.PathLike] | str | os.PathLike,
+    profile: str | Profile | None = None,
+    jobs: int | None = None,
+    progress: ProgressFn | None = None,
+    exclude: Iterable[str | os.PathLike] = (),
+    csv_dir: str | os.PathLike | None = None,
+    parquet_dir: str | os.PathLike | None = None,
+) -> StreamStats:
+    """Like :func:`consolidate`, but the summary workbook (and ``--csv`` tables) are written as the
+    rows arrive, so memory does not grow with the number of inputs. Parquet (``parquet_dir``) is
+    written from in-memory tables at the end."""
+    from .summary import RowXml, SummaryWriter
+
+    started = time.perf_counter()
+    if isinstance(inputs, (str, os.PathLike)):
+        inputs = [inputs]
+    override = _override(profile)
+    prof = override or get_profile(None)
+    files, missing = discover(inputs, exclude)
+    want = {"xml"}
+    if csv_dir is not None:
+        want.add("csv")
+    if parquet_dir is not None:
+        want.add("rows")
+    stats = StreamStats(files=len(files))
+    agg = Aggregates()
+    kept = _Accumulator(prof) if parquet_dir is not None else None
+    last_source: list[Any] = [object()]
+
+    def note_errors(errors: list[tuple]) -> None:
+        stats.n_errors += len(errors)
+        for err in errors:
+            if err[0] != last_source[0]:
+                stats.error_files += 1
+                last_source[0] = err[0]
+            if len(stats.first_errors) < 20:
+                stats.first_errors.append(err)
+
+    first = [(source, None, reason) for source, _sheet, reason in missing]
+    with SummaryWriter(output, prof.name) as writer, _CsvSink(csv_dir) as csv_sink:
+        note_errors(first)
+        writer.add("errors", RowXml("errors")(first))
+        if csv_sink:
+            csv_sink.add("errors", csv_rows(first))
+        if kept is not None:
+            kept.errors.extend(first)
+        for chunk in run_chunks(files, override, jobs, frozenset(want), progress):
+            stats.forms += chunk.forms
+            stats.findings += chunk.findings
+            note_errors(chunk.errors)
+            agg.merge(chunk.agg)
+            for key, xml in (chunk.xml or {}).items():
+                writer.add(key, xml)
+            if csv_sink:
+                for key, text in (chunk.csv or {}).items():
+                    csv_sink.add(key, text)
+            if kept is not None:
+                kept.add(chunk)
+        departments, buckets = agg.departments(prof), agg.buckets()
+        writer.close(departments, buckets)
+        if csv_sink:
+            csv_sink.add("departments", csv_rows(departments))
+            csv_sink.add("rate_buckets", csv_rows(buckets))
+            csv_sink.close()
+    if kept is not None:
+        write_parquet(kept.build(len(files)), parquet_dir)
+    stats.seconds = time.perf_counter() - started
+    return stats
+
+
+def _chunk_size(total: int, jobs: int) -> int:
+    # Big enough to amortise the hand-off, small enough to balance the cores and stream progress.
+    return max(1, min(32, total // (jobs * 8)))
+
+
+def run_chunks(
+    files: list[str],
+    profile: Profile | None,
+    jobs: int | None,
+    want: frozenset[str],
+    progress: ProgressFn | None = None,
+) -> Iterator[ChunkOut]:
+    """Process ``files`` in chunks, over ``jobs`` processes, yielding each chunk's output in file order.
+
+    At most a few chunks per process are in flight or waiting to be yielded, so memory stays bounded.
+    A chunk whose worker died yields an error row per file instead of being lost."""
     total = len(files)
     jobs = max(1, jobs or os.cpu_count() or 1)
     jobs = min(jobs, max(1, total))
-    results: list[FileRows | None] = [None] * total
     done = 0
     n_forms = 0
     if progress:
         progress(0, total, 0)
     if jobs == 1 or total < 4:
-        for i, path in enumerate(files):
-            results[i] = process_file(path, profile)
-            done += 1
-            n_forms += len(results[i].forms)
+        size = 32
+        for i in range(0, total, size):
+            chunk = _process_chunk(files[i : i + size], profile, want)
+            done += chunk.files
+            n_forms += chunk.forms
             if progress:
                 progress(done, total, n_forms)
-        return [r for r in results if r is not None]
+            yield chunk
+        return
 
-    # Chunks big enough to amortise the hand-off, small enough to balance and to stream progress.
-    size = max(1, min(32, total // (jobs * 8)))
-    tasks = list(enumerate(files))
-    chunks = [tasks[i : i + size] for i in range(0, total, size)]
+    size = _chunk_size(total, jobs)
+    chunks = [files[i : i + size] for i in range(0, total, size)]
+    limit = jobs * 4
     from concurrent.futures import FIRST_COMPLETED, wait
 
-    context = _mp_context()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        pending = set()
-        it = iter(chunks)
-        # Keep a bounded number of chunks in flight so results are consumed as they arrive.
-        for chunk in it:
-            pending.add(pool.submit(_process_chunk, chunk, profile))
-            if len(pending) >= jobs * 4:
-                break
-        while pending:
-            finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-            for fut in finished:
-                for i, rows in _chunk_result(fut):
-                    results[i] = rows
-                    done += 1
-                    n_forms += len(rows.forms)
-            for chunk in it:
-                pending.add(pool.submit(_process_chunk, chunk, profile))
-                if len(pending) >= jobs * 4:
-                    break
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context()) as pool:
+        futures: dict[int, Any] = {}
+        ready: dict[int, ChunkOut] = {}
+        submitted = 0
+        next_out = 0
+        while next_out < len(chunks):
+            while submitted < len(chunks) and len(futures) + len(ready) < limit:
+                futures[submitted] = pool.submit(_process_chunk, chunks[submitted], profile, want)
+                submitted += 1
+            finished, _ = wait(futures.values(), return_when=FIRST_COMPLETED)
+            for k in [k for k, fut in futures.items() if fut in finished]:
+                ready[k] = _chunk_result(futures.pop(k), chunks[k], want)
+                done += ready[k].files
+                n_forms += ready[k].forms
             if progress:
                 progress(done, total, n_forms)
-    # A chunk whose worker died leaves holes: report those files instead of losing them.
-    for i, r in enumerate(results):
-        if r is None:
-            results[i] = FileRows(errors=[(files[i], None, "读取进程异常退出（文件可能过大或损坏）")])
-    return results  # type: ignore[return-value]
+            while next_out in ready:
+                yield ready.pop(next_out)
+                next_out += 1
 
 
-def _chunk_result(fut) -> list[tuple[int, FileRows]]:
+def _chunk_result(fut, paths: Sequence[str], want: frozenset[str]) -> ChunkOut:
     try:
         return fut.result()
-    except Exception:  # noqa: BLE001 - a crashed worker (BrokenProcessPool); holes are filled later
-        return []
+    except Exception:  # noqa: BLE001 - a crashed worker (BrokenProcessPool): report its files
+        errors = [(path, None, "读取进程异常退出（文件可能过大或损坏）") for path in paths]
+        out = ChunkOut(len(paths), 0, 0, Aggregates(), errors)
+        if "xml" in want:
+            from .summary import RowXml
+
+            out.xml = {"errors": RowXml("errors")(errors)}
+        if "csv" in want:
+            out.csv = {"errors": csv_rows(errors)}
+        if "rows" in want:
+            out.rows = FileRows(errors=list(errors))
+        return out
 
 
 def _mp_context():
@@ -520,8 +665,81 @@ def _mp_context():
     return None
 
 
+_I_DEPT = FORM_COLUMNS.index(labels.DEPARTMENT)
+_I_ANNUAL = FORM_COLUMNS.index(ANNUAL)
+_I_EXEC = FORM_COLUMNS.index(EXECUTED)
+_I_RATE = FORM_COLUMNS.index(RATE)
+_I_TOTAL = FORM_COLUMNS.index(TOTAL_SCORE)
+_I_GRADE = FORM_COLUMNS.index(labels.GRADE)
+
+
+class Aggregates:
+    """Per 主管部门 counts and exact Decimal sums, and execution-rate buckets: bounded by the number
+    of departments, mergeable across chunks (sums are exact, so the order does not matter)."""
+
+    def __init__(self) -> None:
+        # department (None: all) -> [n, grade counts..., total score, annual, executed]
+        self.depts: dict[str | None, list] = {}
+        self.bucket_counts = [0] * len(RATE_BUCKETS)
+
+    def _dept(self, key: str | None) -> list:
+        d = self.depts.get(key)
+        if d is None:
+            d = self.depts[key] = [0, dict.fromkeys(labels.GRADES, 0), Decimal(0), Decimal(0), Decimal(0)]
+        return d
+
+    def add_forms(self, forms: Iterable[tuple]) -> None:
+        for row in forms:
+            for key in (row[_I_DEPT] or "（未填）", None):
+                d = self._dept(key)
+                d[0] += 1
+                if row[_I_GRADE] in d[1]:
+                    d[1][row[_I_GRADE]] += 1
+                d[2] += row[_I_TOTAL]
+                d[3] += row[_I_ANNUAL] or 0
+                d[4] += row[_I_EXEC] or 0
+            rate = row[_I_RATE]
+            for b in range(len(RATE_BUCKETS) - 1, -1, -1):
+                if rate >= RATE_BUCKETS[b][1]:
+                    self.bucket_counts[b] += 1
+                    break
+
+    def merge(self, other: Aggregates) -> None:
+        for key, o in other.depts.items():
+            d = self._dept(key)
+            d[0] += o[0]
+            for g, n in o[1].items():
+                d[1][g] += n
+            d[2] += o[2]
+            d[3] += o[3]
+            d[4] += o[4]
+        self.bucket_counts = [a + b for a, b in zip(self.bucket_counts, other.bucket_counts, strict=True)]
+
+    @staticmethod
+    def _dept_row(name: str, d: list, profile: Profile) -> tuple:
+        from .rules import execution_rate, round2
+
+        n, grades, total, annual, executed = d
+        mean = round2(total / n, profile) if n else None
+        rate = execution_rate(annual, executed, profile)
+        return (name, n, *(grades[g] for g in labels.GRADES), mean, annual, executed, rate)
+
+    def departments(self, profile: Profile) -> list[tuple]:
+        """The department table: one row per 主管部门 (sorted), then 合计."""
+        rows = [
+            self._dept_row(k, v, profile)
+            for k, v in sorted((k, v) for k, v in self.depts.items() if k is not None)
+        ]
+        if None in self.depts:
+            rows.append(self._dept_row(ALL_DEPARTMENTS, self.depts[None], profile))
+        return rows
+
+    def buckets(self) -> list[tuple]:
+        return [(label, n) for (label, _), n in zip(RATE_BUCKETS, self.bucket_counts, strict=True)]
+
+
 class _Accumulator:
-    """Collects row tuples and sums per 主管部门 with Decimal as rows arrive."""
+    """Collects the chunks' row tuples (in memory: the Python API's contract) and their aggregates."""
 
     def __init__(self, profile: Profile):
         self.profile = profile
@@ -529,69 +747,25 @@ class _Accumulator:
         self.indicators: list[tuple] = []
         self.findings: list[tuple] = []
         self.errors: list[tuple] = []
-        self.depts: dict[str, dict[str, Any]] = {}
-        self.buckets = [0] * len(RATE_BUCKETS)
+        self.agg = Aggregates()
 
-    def add(self, rows: FileRows) -> None:
-        self.forms.extend(rows.forms)
-        self.indicators.extend(rows.indicators)
-        self.findings.extend(rows.findings)
-        self.errors.extend(rows.errors)
-        i_dept = FORM_COLUMNS.index(labels.DEPARTMENT)
-        i_annual = FORM_COLUMNS.index(ANNUAL)
-        i_exec = FORM_COLUMNS.index(EXECUTED)
-        i_rate = FORM_COLUMNS.index(RATE)
-        i_total = FORM_COLUMNS.index(TOTAL_SCORE)
-        i_grade = FORM_COLUMNS.index(labels.GRADE)
-        for row in rows.forms:
-            for key in (row[i_dept] or "（未填）", None):
-                d = self.depts.setdefault(
-                    key,
-                    {"n": 0, "grades": dict.fromkeys(labels.GRADES, 0), "total": Decimal(0), "annual": Decimal(0),
-                     "executed": Decimal(0)},
-                )  # fmt: skip
-                d["n"] += 1
-                if row[i_grade] in d["grades"]:
-                    d["grades"][row[i_grade]] += 1
-                d["total"] += row[i_total]
-                d["annual"] += row[i_annual] or 0
-                d["executed"] += row[i_exec] or 0
-            rate = row[i_rate]
-            for b in range(len(RATE_BUCKETS) - 1, -1, -1):
-                if rate >= RATE_BUCKETS[b][1]:
-                    self.buckets[b] += 1
-                    break
-
-    def _dept_row(self, name: str, d: dict[str, Any]) -> tuple:
-        from .rules import execution_rate, round2
-
-        mean = round2(d["total"] / d["n"], self.profile) if d["n"] else None
-        rate = execution_rate(d["annual"], d["executed"], self.profile)
-        return (
-            name,
-            d["n"],
-            *(d["grades"][g] for g in labels.GRADES),
-            mean,
-            d["annual"],
-            d["executed"],
-            rate,
-        )
+    def add(self, chunk: ChunkOut) -> None:
+        rows = chunk.rows
+        if rows is not None:
+            self.forms.extend(rows.forms)
+            self.indicators.extend(rows.indicators)
+            self.findings.extend(rows.findings)
+            self.errors.extend(rows.errors)
+        self.agg.merge(chunk.agg)
 
     def build(self, n_files: int) -> Consolidation:
-        depts = [
-            self._dept_row(k, v)
-            for k, v in sorted(((k, v) for k, v in self.depts.items() if k is not None), key=lambda kv: kv[0])
-        ]
-        if None in self.depts:
-            depts.append(self._dept_row(ALL_DEPARTMENTS, self.depts[None]))
-        buckets = [(label, n) for (label, _), n in zip(RATE_BUCKETS, self.buckets, strict=True)]
         rows = {
             "forms": self.forms,
             "indicators": self.indicators,
             "findings": self.findings,
             "errors": self.errors,
-            "departments": depts,
-            "rate_buckets": buckets,
+            "departments": self.agg.departments(self.profile),
+            "rate_buckets": self.agg.buckets(),
         }
         return Consolidation(rows, files=n_files, profile=self.profile.name)
 
@@ -627,23 +801,69 @@ TABLE_FILES = {
 }
 
 
+def csv_rows(rows: Sequence[tuple]) -> bytes:
+    """Rows as CSV (UTF-8, CRLF): numbers exactly as computed, form text that could run as a formula
+    in Excel with a leading apostrophe."""
+    import csv
+
+    buf = io.StringIO()
+    csv.writer(buf).writerows(
+        [tuple(_safe_csv_text(v) if v.__class__ is str else v for v in row) for row in rows]
+    )
+    return buf.getvalue().encode("utf-8")
+
+
+class _CsvSink:
+    """One CSV per table, appended to as rows arrive, renamed into place at the end."""
+
+    def __init__(self, folder: str | os.PathLike | None):
+        self.folder = Path(folder) if folder is not None else None
+        self.files: dict[str, tuple[Any, str, Path]] = {}
+        if self.folder is None:
+            return
+        import tempfile
+
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for key, name in TABLE_FILES.items():
+            path = self.folder / f"{name}.csv"
+            fd, tmp = tempfile.mkstemp(prefix=".~perfeval-", suffix=".csv", dir=self.folder)
+            fh = os.fdopen(fd, "wb")
+            fh.write("\ufeff".encode() + csv_rows([COLUMNS[key]]))
+            self.files[key] = (fh, tmp, path)
+
+    def __bool__(self) -> bool:
+        return self.folder is not None
+
+    def __enter__(self) -> _CsvSink:
+        return self
+
+    def add(self, key: str, data: bytes) -> None:
+        self.files[key][0].write(data)
+
+    def close(self) -> None:
+        for fh, tmp, path in self.files.values():
+            fh.close()
+            os.replace(tmp, path)
+        self.files = {}
+
+    def __exit__(self, *exc) -> None:
+        for fh, tmp, _path in self.files.values():
+            fh.close()
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
 def write_csv(result: Consolidation, folder: str | os.PathLike) -> list[Path]:
     """One UTF-8 (with BOM, for Excel) CSV per table; form text that could run as a formula in Excel
-    gets a leading apostrophe."""
-    import pandas as pd
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for key, df in result.tables().items():
-        path = folder / f"{TABLE_FILES[key]}.csv"
-        safe = df.copy()
-        for col in safe.columns:
-            if not pd.api.types.is_numeric_dtype(safe[col]):
-                safe[col] = safe[col].map(_safe_csv_text)
-        _atomic(path, lambda tmp, safe=safe: safe.to_csv(tmp, index=False, encoding="utf-8-sig"))
-        written.append(path)
-    return written
+    gets a leading apostrophe. Numbers are written exactly as computed."""
+    with _CsvSink(folder) as sink:
+        for key in TABLE_FILES:
+            sink.add(key, csv_rows(result.rows[key]))
+        paths = [path for _fh, _tmp, path in sink.files.values()]
+        sink.close()
+    return paths
 
 
 def write_parquet(result: Consolidation, folder: str | os.PathLike) -> list[Path]:

@@ -1,4 +1,4 @@
-"""The summary workbook of a batch (XlsxWriter, constant-memory mode).
+"""The summary workbook of a batch, written from streamed rows (XlsxWriter for everything else).
 
 Sheets: 汇总 (one row per form), 按主管部门 (per department, with the grade and execution-rate charts),
 指标明细 (one row per indicator), 问题清单 (every finding), 错误 (every input that could not be read).
@@ -13,8 +13,10 @@ import math
 import os
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
@@ -88,27 +90,234 @@ _WIDTH = {
 
 
 def write_summary(result: Consolidation, path: str | os.PathLike) -> Path:
-    """Write the summary workbook of ``result`` to ``path`` (atomically). Returns the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _atomic(path, lambda tmp: _write(result, tmp))
-    return path
+    """Write the summary workbook of ``result`` to ``path`` (atomically). Returns the path.
+
+    The rows go through the same :class:`RowXml` and :class:`SummaryWriter` as the streaming CLI, so
+    both paths give the same workbook."""
+    rows = result.rows
+    with SummaryWriter(path, result.profile) as writer:
+        for key in TABLES:
+            convert = RowXml(key)
+            table = rows[key]
+            for i in range(0, len(table), 8192):
+                writer.add(key, convert(table[i : i + 8192]))
+        writer.close(rows["departments"], rows["rate_buckets"])
+    return Path(path)
 
 
-# How the workbook is made: XlsxWriter writes the whole workbook -- styles, column formats, header
-# rows, frozen panes, autofilters, conditional formats, the department sheet and its charts -- but
-# the data rows of the four big tables are left out. They are then streamed straight into those
-# sheets' <sheetData> while the zip is copied, as plain cell XML (numbers with the column's style,
-# text as inline strings, never formulas). Per cell this is several times cheaper than XlsxWriter's
-# cell API, which dominated the batch's run time.
+# How the workbook is made: the data rows of the four big tables are turned into sheet XML by
+# :class:`RowXml` (in the worker processes on the CLI path), then renumbered, compressed and appended
+# to one temporary file per sheet by :class:`SummaryWriter` as they arrive. At the end XlsxWriter
+# writes the rest of the workbook -- styles, column formats, header rows, frozen panes, autofilters,
+# conditional formats, the department sheet and its charts -- and the zip is assembled from that
+# skeleton and the compressed rows (each sheet's deflate stream is skeleton head + rows + skeleton
+# tail, joined at byte-aligned flush points). Numbers are written exactly as computed (the Decimal's
+# own digits), text as inline strings, never formulas.
+
+#: the tables streamed into their own sheets, in sheet order after 汇总/按主管部门
+TABLES = {
+    "forms": (SHEET_FORMS, FORM_COLUMNS),
+    "indicators": (SHEET_INDICATORS, INDICATOR_COLUMNS),
+    "findings": (SHEET_FINDINGS, FINDING_COLUMNS),
+    "errors": (SHEET_ERRORS, ERROR_COLUMNS),
+}
+
+#: XF style indices of the number formats: fixed because :class:`_Formats` registers them first
+_STYLE_MONEY, _STYLE_TWO, _STYLE_INT = 2, 3, 4
+_ROW_MARK = "\x01"  # stands for the row number until the parent knows it (never in escaped text)
+_ROW_END = "\x02"  # ends every row
 
 
-def _write(result: Consolidation, filename: str) -> None:
+def _style_of(name: str) -> int:
+    if name in _MONEY:
+        return _STYLE_MONEY
+    if name in _TWO:
+        return _STYLE_TWO
+    if name in _INT:
+        return _STYLE_INT
+    return 0
+
+
+class RowXml:
+    """Turns row tuples of one table into ``<row>`` XML (UTF-8), with :data:`_ROW_MARK` for the row
+    number and :data:`_ROW_END` after every row. Works column by column: text columns through a
+    cache of escaped cells, number columns through one string build per cell."""
+
+    def __init__(self, key: str):
+        from xlsxwriter.utility import xl_col_to_name
+
+        headers = TABLES[key][1]
+        self.key = key
+        self.numeric = [_style_of(h) != 0 for h in headers]
+        self.text_pre = []
+        self.num_pre = []
+        for c, h in enumerate(headers):
+            letter = xl_col_to_name(c)
+            style = _style_of(h)
+            self.text_pre.append(f'<c r="{letter}{_ROW_MARK}" t="inlineStr">')
+            self.num_pre.append(f'<c r="{letter}{_ROW_MARK}"' + (f' s="{style}"' if style else "") + "><v>")
+
+    def __call__(self, rows: Sequence[tuple]) -> bytes:
+        if not rows:
+            return b""
+        n = len(rows)
+        parts: list[Iterable[str]] = [[f'<row r="{_ROW_MARK}">'] * n]
+        for c, col in enumerate(zip(*rows, strict=True)):
+            if self.numeric[c]:
+                pre = self.num_pre[c]
+                parts.append(
+                    [
+                        pre + str(v) + "</v></c>"
+                        if (t := v.__class__) is int or (t is Decimal and v.is_finite())
+                        else self._cell(c, v)
+                        for v in col
+                    ]
+                )
+            else:
+                cache: dict[Any, str] = {None: "", "": ""}
+                parts.append([cache[v] if v in cache else self._text(c, v, cache) for v in col])
+        parts.append(["</row>" + _ROW_END] * n)
+        return "".join(chain.from_iterable(zip(*parts, strict=True))).encode("utf-8")
+
+    def _text(self, c: int, v: Any, cache: dict[Any, str]) -> str:
+        if type(v) is str:
+            frag = cache[v] = self.text_pre[c] + _inline(v) + "</c>"
+            return frag
+        return self._cell(c, v)
+
+    def _cell(self, c: int, v: Any) -> str:
+        """Any value the fast paths did not take: None, text in a number column, floats, booleans."""
+        if v is None or v == "":
+            return ""
+        num = _number(v)
+        if num is not None:
+            return self.num_pre[c] + num + "</v></c>"
+        if isinstance(v, (Decimal, float)):  # NaN / infinity: left blank
+            return ""
+        return self.text_pre[c] + _inline(str(v)) + "</c>"
+
+
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]|_x[0-9A-Fa-f]{4}_|^\s|\s$")
+_LITERAL_X = re.compile(r"_x[0-9A-Fa-f]{4}_")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _inline(text: str) -> str:
+    """``<is>`` element of an inline string (escaped as Excel expects)."""
+    text = text[:MAX_TEXT]
+    if _SPECIAL.search(text) is None:
+        return f"<is><t>{text}</t></is>"
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _LITERAL_X.sub(lambda m: "_x005F" + m.group(0), text)
+    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
+    return f'<is><t xml:space="preserve">{text}</t></is>'
+
+
+def _number(v: Any) -> str | None:
+    if isinstance(v, Decimal):
+        return str(v) if v.is_finite() else None
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return repr(v) if math.isfinite(v) else None
+    return None
+
+
+class _Part:
+    """The rows of one sheet: renumbered, deflated and appended to a temporary file as they arrive."""
+
+    def __init__(self, folder: str, key: str, number: int):
+        self.key = key
+        self.path = os.path.join(folder, f"{key}{number}.deflate")
+        self.fh = open(self.path, "wb")  # noqa: SIM115 - closed in finish()
+        self.comp = zlib.compressobj(1, zlib.DEFLATED, -15)
+        self.crc = 0
+        self.size = 0
+        self.rows = 0
+
+    def write(self, rows: list[bytes]) -> None:
+        first = self.rows + 2  # row 1 is the header
+        data = b"".join([r.replace(b"\x01", b"%d" % n) for n, r in enumerate(rows, first)])
+        self.rows += len(rows)
+        self.crc = zlib.crc32(data, self.crc)
+        self.size += len(data)
+        self.fh.write(self.comp.compress(data))
+
+    def finish(self) -> None:
+        self.fh.write(self.comp.flush(zlib.Z_SYNC_FLUSH))  # byte-aligned, not final: more follows
+        self.fh.close()
+
+
+class SummaryWriter:
+    """Writes the summary workbook from streamed rows; memory stays flat whatever the number of rows.
+
+    ``add(key, xml)`` takes :class:`RowXml` output for a table of :data:`TABLES` (rows in order);
+    ``close(departments, rate_buckets)`` writes the workbook atomically. Use as a context manager so
+    the temporary files go away on errors too."""
+
+    def __init__(self, path: str | os.PathLike, profile: str = ""):
+        import tempfile
+
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.profile = profile
+        self.tmp = tempfile.mkdtemp(prefix=".~perfeval-", dir=self.path.parent)
+        self.parts: dict[str, list[_Part]] = {key: [] for key in TABLES}
+        self.counts = dict.fromkeys(TABLES, 0)
+
+    def __enter__(self) -> SummaryWriter:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.cleanup()
+
+    def cleanup(self) -> None:
+        import shutil
+
+        for parts in self.parts.values():
+            for part in parts:
+                if not part.fh.closed:
+                    part.fh.close()
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def add(self, key: str, xml: bytes) -> None:
+        if not xml:
+            return
+        rows = xml.split(b"\x02")
+        rows.pop()  # after the last row end
+        self.counts[key] += len(rows)
+        parts = self.parts[key]
+        per_sheet = MAX_ROWS - 1
+        while rows:
+            if not parts or parts[-1].rows >= per_sheet:
+                parts.append(_Part(self.tmp, key, len(parts) + 1))
+            part = parts[-1]
+            room = per_sheet - part.rows
+            part.write(rows[:room])
+            rows = rows[room:]
+
+    def close(self, departments: Sequence[tuple], buckets: Sequence[tuple]) -> Path:
+        for parts in self.parts.values():
+            for part in parts:
+                part.finish()
+        skeleton = io.BytesIO()
+        targets = _skeleton(skeleton, self.profile, {k: [p.rows for p in v] for k, v in self.parts.items()},
+                            departments, buckets)  # fmt: skip
+        streams = {name: self.parts[key][k] for name, (key, k) in targets.items() if k < len(self.parts[key])}
+        _atomic(self.path, lambda tmp: _assemble(skeleton, tmp, streams))
+        return self.path
+
+
+def _skeleton(
+    out, profile: str, counts: dict[str, list[int]], departments, buckets
+) -> dict[str, tuple[str, int]]:
+    """The workbook without the big tables' data rows. Returns zip member name -> (table, part)."""
     import xlsxwriter
 
-    skeleton = io.BytesIO()
     book = xlsxwriter.Workbook(
-        skeleton,
+        out,
         {
             "constant_memory": True,  # inline strings only: no shared-string table to merge into
             "in_memory": True,
@@ -117,35 +326,37 @@ def _write(result: Consolidation, filename: str) -> None:
             "strings_to_urls": False,
         },
     )
-    book.set_properties({"title": "财政项目支出绩效自评汇总", "comments": f"评分规则：{result.profile}"})
+    book.set_properties({"title": "财政项目支出绩效自评汇总", "comments": f"评分规则：{profile}"})
     fmt = _Formats(book)
-    bulk: list[_Bulk] = []
-    rows = result.rows
-    forms_ws = _table(book, fmt, SHEET_FORMS, FORM_COLUMNS, rows["forms"], bulk)
-    _highlight_forms(forms_ws, fmt, list(FORM_COLUMNS), len(rows["forms"]))
-    _departments(book, fmt, result)
-    ind_ws = _table(book, fmt, SHEET_INDICATORS, INDICATOR_COLUMNS, rows["indicators"], bulk)
+    sheets: dict[str, list[tuple[Any, int]]] = {}
+    for key in TABLES:
+        if key == "indicators":
+            _departments(book, fmt, departments, buckets)
+        name, headers = TABLES[key]
+        sheets[key] = _table(book, fmt, name, headers, counts[key] or [0])
+    n_forms = sum(counts["forms"])
+    _highlight_forms(sheets["forms"], fmt, list(FORM_COLUMNS), n_forms)
     _highlight_mismatch(
-        ind_ws, fmt, list(INDICATOR_COLUMNS), labels.SCORE, STATED_SCORE, len(rows["indicators"])
+        sheets["indicators"],
+        fmt,
+        list(INDICATOR_COLUMNS),
+        labels.SCORE,
+        STATED_SCORE,
+        sum(counts["indicators"]),
     )
-    find_ws = _table(book, fmt, SHEET_FINDINGS, FINDING_COLUMNS, rows["findings"], bulk)
-    if rows["findings"]:
+    if sum(counts["findings"]):
         col = FINDING_COLUMNS.index(SEVERITY)
-        for ws, n in find_ws:
+        for ws, n in sheets["findings"]:
             ws.conditional_format(1, col, n, col, {"type": "cell", "criteria": "==", "value": '"错误"',
                                                     "format": fmt.bad})  # fmt: skip
-    _table(book, fmt, SHEET_ERRORS, ERROR_COLUMNS, rows["errors"], bulk)
     book.close()
-    _inject(skeleton, filename, bulk)
-
-
-class _Bulk:
-    """Rows to stream into one worksheet of the skeleton."""
-
-    def __init__(self, ws, rows: Sequence[tuple], col_formats: list):
-        self.ws = ws
-        self.rows = rows
-        self.col_formats = col_formats
+    if (fmt.money.xf_index, fmt.two.xf_index, fmt.int.xf_index) != (_STYLE_MONEY, _STYLE_TWO, _STYLE_INT):
+        raise RuntimeError("unexpected style indices in the summary workbook")
+    targets = {}
+    for key, parts in sheets.items():
+        for k, (ws, _n) in enumerate(parts):
+            targets[f"xl/worksheets/sheet{ws.index + 1}.xml"] = (key, k)
+    return targets
 
 
 class _Formats:
@@ -156,6 +367,9 @@ class _Formats:
         self.money = book.add_format({"num_format": "#,##0.00"})
         self.two = book.add_format({"num_format": "0.00"})
         self.int = book.add_format({"num_format": "0"})
+        # Fix the cell-style indices (1, 2, 3, 4) before any use, so rows can be made elsewhere.
+        for f in (self.header, self.money, self.two, self.int):
+            f._get_xf_index()
         self.bad = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
         self.low = book.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
         self.diff = book.add_format({"bg_color": "#FCE4D6"})
@@ -190,17 +404,14 @@ def _write_cell(ws, r: int, c: int, v: Any, num_fmt) -> None:
     ws.write_string(r, c, str(v)[:MAX_TEXT])
 
 
-def _table(
-    book, fmt: _Formats, name: str, headers: Sequence[str], rows: Sequence[tuple], bulk: list[_Bulk] | None
-) -> list[tuple[Any, int]]:
-    """A table sheet: header, widths, column formats, frozen header, autofilter; spills into
-    名称（2）, 名称（3）… beyond Excel's row limit. With ``bulk`` the data rows are queued for
-    :func:`_inject`, else written here. Returns ``[(worksheet, number of data rows)]``."""
+def _table(book, fmt: _Formats, name: str, headers: Sequence[str], counts: Sequence[int],
+           rows: Sequence[tuple] | None = None) -> list[tuple[Any, int]]:  # fmt: skip
+    """A table sheet per part (名称, 名称（2）, … beyond Excel's row limit): header, widths, column
+    formats, frozen header, autofilter over ``counts[k]`` data rows. ``rows`` (small tables only) are
+    written here; the big tables' rows are streamed in later. Returns ``[(worksheet, data rows)]``."""
     col_fmts = [fmt.for_column(h) for h in headers]
-    per_sheet = MAX_ROWS - 1
-    parts = [rows[i : i + per_sheet] for i in range(0, len(rows), per_sheet)] or [rows[:0]]
     sheets: list[tuple[Any, int]] = []
-    for k, part in enumerate(parts, 1):
+    for k, n in enumerate(counts, 1):
         ws = book.add_worksheet(name if k == 1 else f"{name}（{k}）")
         for c, h in enumerate(headers):
             width = _WIDTH.get(h, max(8, min(16, len(h) * 2 + 2)))
@@ -209,112 +420,134 @@ def _table(
         for c, h in enumerate(headers):
             ws.write_string(0, c, h, fmt.header)
         ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(len(part), 1), len(headers) - 1)
-        if bulk is not None:
-            bulk.append(_Bulk(ws, part, col_fmts))
-        else:
-            for r, row in enumerate(part, 1):
+        ws.autofilter(0, 0, max(n, 1), len(headers) - 1)
+        if rows is not None:
+            for r, row in enumerate(rows, 1):
                 for c, v in enumerate(row):
                     _write_cell(ws, r, c, v, col_fmts[c])
-        sheets.append((ws, len(part)))
+        sheets.append((ws, n))
     return sheets
-
-
-_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]|_x[0-9A-Fa-f]{4}_|^\s|\s$")
-_LITERAL_X = re.compile(r"_x[0-9A-Fa-f]{4}_")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
-def _inline(text: str) -> str:
-    """``<is>`` element of an inline string (escaped as Excel expects)."""
-    text = text[:MAX_TEXT]
-    if _SPECIAL.search(text) is None:
-        return f"<is><t>{text}</t></is>"
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _LITERAL_X.sub(lambda m: "_x005F" + m.group(0), text)
-    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
-    return f'<is><t xml:space="preserve">{text}</t></is>'
-
-
-def _number(v: Any) -> str | None:
-    if isinstance(v, Decimal):
-        return str(v) if v.is_finite() else None
-    if isinstance(v, bool):
-        return "1" if v else "0"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        return repr(v) if math.isfinite(v) else None
-    return None
-
-
-def _rows_xml(bulk: _Bulk) -> Iterable[str]:
-    """The <row> elements of a table, from row 2 on, in chunks of text."""
-    from xlsxwriter.utility import xl_col_to_name
-
-    letters = [xl_col_to_name(c) for c in range(len(bulk.col_formats))]
-    styles = [f' s="{f.xf_index}"' if f is not None and f.xf_index else "" for f in bulk.col_formats]
-    inline: dict[str, str] = {}
-    out: list[str] = []
-    append = out.append
-    for r, row in enumerate(bulk.rows, 2):
-        rs = str(r)
-        append(f'<row r="{rs}">')
-        for c, v in enumerate(row):
-            if v is None:
-                continue
-            if type(v) is str:
-                if not v:
-                    continue
-                frag = inline.get(v)
-                if frag is None:
-                    frag = inline[v] = _inline(v)
-                append(f'<c r="{letters[c]}{rs}" t="inlineStr">{frag}</c>')
-            else:
-                num = _number(v)
-                if num is None:
-                    frag = inline.get(str(v)) or _inline(str(v))
-                    append(f'<c r="{letters[c]}{rs}" t="inlineStr">{frag}</c>')
-                else:
-                    append(f'<c r="{letters[c]}{rs}"{styles[c]}><v>{num}</v></c>')
-        append("</row>")
-        if len(out) > 20000:
-            yield "".join(out)
-            out.clear()
-    if out:
-        yield "".join(out)
 
 
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
 
 
-def _inject(skeleton: io.BytesIO, filename: str, bulk: list[_Bulk]) -> None:
-    """Copy the skeleton zip to ``filename``, streaming the queued rows into their sheets."""
-    from xlsxwriter.utility import xl_col_to_name
+def _assemble(skeleton: io.BytesIO, filename: str, streams: dict[str, _Part]) -> None:
+    """Write the xlsx zip: the skeleton's members, each streamed sheet as skeleton head + the part's
+    compressed rows + skeleton tail in one deflate stream."""
+    import struct
 
-    targets = {f"xl/worksheets/sheet{b.ws.index + 1}.xml": b for b in bulk}
     skeleton.seek(0)
-    with (
-        zipfile.ZipFile(skeleton) as zin,
-        zipfile.ZipFile(filename, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zout,
-    ):
+    central: list[bytes] = []
+    with zipfile.ZipFile(skeleton) as zin, open(filename, "wb") as out:
         for info in zin.infolist():
             data = zin.read(info.filename)
-            b = targets.get(info.filename)
-            if b is None or not b.rows:
-                zout.writestr(info.filename, data)
-                continue
-            xml = data.decode("utf-8")
-            head, sep, tail = xml.partition("</sheetData>")
-            if not sep:
-                raise RuntimeError(f"unexpected worksheet XML in {info.filename}")
-            last = f"{xl_col_to_name(len(b.col_formats) - 1)}{len(b.rows) + 1}"
-            head = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', head, count=1)
-            with zout.open(info.filename, "w") as fh:
-                fh.write(head.encode("utf-8"))
-                for chunk in _rows_xml(b):
-                    fh.write(chunk.encode("utf-8"))
-                fh.write((sep + tail).encode("utf-8"))
+            name = info.filename.encode("utf-8")
+            part = streams.get(info.filename)
+            if part is None or not part.rows:
+                comp = zlib.compressobj(1, zlib.DEFLATED, -15)
+                pieces = [comp.compress(data) + comp.flush()]
+                crc, size = zlib.crc32(data), len(data)
+            else:
+                xml = data.decode("utf-8")
+                head, sep, tail = xml.partition("</sheetData>")
+                if not sep:
+                    raise RuntimeError(f"unexpected worksheet XML in {info.filename}")
+                last = f"{_col_letter(len(TABLES[part.key][1]) - 1)}{part.rows + 1}"
+                head_b = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', head, count=1).encode("utf-8")
+                tail_b = (sep + tail).encode("utf-8")
+                c1 = zlib.compressobj(1, zlib.DEFLATED, -15)
+                c3 = zlib.compressobj(1, zlib.DEFLATED, -15)
+                pieces = [c1.compress(head_b) + c1.flush(zlib.Z_SYNC_FLUSH), part.path,
+                          c3.compress(tail_b) + c3.flush()]  # fmt: skip
+                crc = _crc32_combine(_crc32_combine(zlib.crc32(head_b), part.crc, part.size), zlib.crc32(tail_b),
+                                     len(tail_b))  # fmt: skip
+                size = len(head_b) + part.size + len(tail_b)
+            csize = sum(len(p) if isinstance(p, bytes) else os.path.getsize(p) for p in pieces)
+            if max(size, csize, out.tell()) >= 0xFFFFFFFF:
+                raise RuntimeError("汇总工作簿过大（超过 4 GB）")
+            y, mo, d, h, mi, s = info.date_time
+            dos_time = h << 11 | mi << 5 | s // 2
+            dos_date = (y - 1980) << 9 | mo << 5 | d
+            offset = out.tell()
+            out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, dos_time, dos_date, crc, csize, size,
+                                  len(name), 0))  # fmt: skip
+            out.write(name)
+            for p in pieces:
+                if isinstance(p, bytes):
+                    out.write(p)
+                else:
+                    with open(p, "rb") as fh:
+                        while block := fh.read(1 << 20):
+                            out.write(block)
+            central.append(
+                struct.pack(
+                    "<4s6H3L5H2L",
+                    b"PK\x01\x02",
+                    20,
+                    20,
+                    0,
+                    8,
+                    dos_time,
+                    dos_date,
+                    crc,
+                    csize,
+                    size,
+                    len(name),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    offset,
+                )
+                + name  # fmt: skip
+            )
+        start = out.tell()
+        for rec in central:
+            out.write(rec)
+        end = out.tell()
+        out.write(
+            struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(central), len(central), end - start, start, 0)
+        )
+
+
+def _gf2_times(mat: list[int], vec: int) -> int:
+    total = 0
+    i = 0
+    while vec:
+        if vec & 1:
+            total ^= mat[i]
+        vec >>= 1
+        i += 1
+    return total
+
+
+def _gf2_square(mat: list[int]) -> list[int]:
+    return [_gf2_times(mat, m) for m in mat]
+
+
+def _crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+    """CRC-32 of A+B from crc(A), crc(B) and len(B) (zlib's crc32_combine, which Python lacks)."""
+    if len2 <= 0:
+        return crc1
+    odd = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
+    even = _gf2_square(odd)  # two zero bits
+    odd = _gf2_square(even)  # four zero bits
+    while True:
+        even = _gf2_square(odd)
+        if len2 & 1:
+            crc1 = _gf2_times(even, crc1)
+        len2 >>= 1
+        if not len2:
+            break
+        odd = _gf2_square(even)
+        if len2 & 1:
+            crc1 = _gf2_times(odd, crc1)
+        len2 >>= 1
+        if not len2:
+            break
+    return crc1 ^ crc2
 
 
 def _col_letter(c: int) -> str:
@@ -357,10 +590,9 @@ def _highlight_mismatch(
         )
 
 
-def _departments(book, fmt: _Formats, result: Consolidation) -> None:
-    depts = result.rows["departments"]
+def _departments(book, fmt: _Formats, depts: Sequence[tuple], buckets: Sequence[tuple]) -> None:
     headers = list(DEPARTMENT_COLUMNS)
-    sheets = _table(book, fmt, SHEET_DEPARTMENTS, headers, depts, None)
+    sheets = _table(book, fmt, SHEET_DEPARTMENTS, headers, [len(depts)], depts)
     ws, n = sheets[0]
     if not n:
         return
@@ -375,7 +607,6 @@ def _departments(book, fmt: _Formats, result: Consolidation) -> None:
 
     # The execution-rate distribution, below the department table (rows are written in order).
     top = n + 3
-    buckets = result.rows["rate_buckets"]
     ws.write_string(top, 0, "执行率分布", fmt.bold)
     for c, h in enumerate(BUCKET_COLUMNS):
         ws.write_string(top + 1, c, h, fmt.header)

@@ -296,3 +296,83 @@ def test_package_consolidate_is_the_function_even_after_importing_the_batch_modu
 
     result = perfeval_xl.consolidate([DATA / "seed_forms.txt"], jobs=1)
     assert list(result.forms["项目名称"]) == [f["project"] for f in EXPECTED["forms"]]
+
+
+def _workbook_values(path: Path) -> dict[str, list[tuple]]:
+    """Every sheet's cells as (value, number format) rows."""
+    wb = openpyxl.load_workbook(path)
+    return {
+        ws.title: [tuple((c.value, c.number_format, c.data_type) for c in row) for row in ws.iter_rows()]
+        for ws in wb.worksheets
+    }
+
+
+def test_streaming_cli_path_and_api_path_give_the_same_workbook(batch, tmp_path):
+    from perfeval_xl.batch import consolidate_to
+    from perfeval_xl.summary import write_summary
+
+    streamed = tmp_path / "streamed.xlsx"
+    stats = consolidate_to(streamed, [batch], jobs=2, csv_dir=tmp_path / "csv")
+    api = tmp_path / "api.xlsx"
+    write_summary(consolidate([batch], jobs=1), api)
+    for path in (streamed, api):
+        with zipfile.ZipFile(path) as zf:
+            assert zf.testzip() is None  # every member's CRC and length check out
+    a, b = _workbook_values(streamed), _workbook_values(api)
+    assert list(a) == list(b)
+    for name in a:
+        assert a[name] == b[name], name
+    assert stats.forms == 11 and stats.n_errors == len(BAD_FILES) and stats.error_files == len(BAD_FILES)
+    # the streamed CSV carries the exact two-decimal numbers as computed
+    with open(tmp_path / "csv" / "汇总.csv", encoding="utf-8-sig", newline="") as fh:
+        import csv
+
+        rows = list(csv.DictReader(fh))
+    txt = [r for r in rows if r["来源文件"].endswith("导出.txt")]
+    assert [r["执行率"] for r in txt] == [
+        f"{Decimal(str(f['execution_rate'])):.2f}" for f in EXPECTED["forms"]
+    ]
+    assert [r["总分"] for r in txt] == [f"{Decimal(str(f['total_score'])):.2f}" for f in EXPECTED["forms"]]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".~perfeval")]
+
+
+def test_batch_of_many_chunks_keeps_file_order(tmp_path):
+    blocks = make_examples.seed_blocks(DATA / "seed_forms.txt")
+    inbox = tmp_path / "inbox"
+    names = []
+    for i in range(41):  # 41 files over 2 processes: chunks of 2, completed out of order
+        block = blocks[i % 4]
+        path = inbox / f"{i // 10}" / f"f{i:03d}.xlsx"
+        make_examples.write_workbook(path, [("表", [block])])
+        names.append(str(path))
+    (inbox / "9" / "broken.xlsx").parent.mkdir(parents=True)
+    (inbox / "9" / "broken.xlsx").write_bytes(b"not a workbook")
+    serial = consolidate([inbox], jobs=1)
+    parallel = consolidate([inbox], jobs=2)
+    assert list(parallel.forms["来源文件"]) == names == list(serial.forms["来源文件"])
+    assert list(parallel.errors["来源文件"]) == [str(inbox / "9" / "broken.xlsx")]
+    pd.testing.assert_frame_equal(serial.departments, parallel.departments)
+    out = tmp_path / "汇总.xlsx"
+    assert main(["consolidate", str(inbox), "-o", str(out), "-q", "-j", "2"]) == 3
+    _, rows = _sheet_rows(openpyxl.load_workbook(out)["汇总"])
+    assert [r["来源文件"] for r in rows] == names
+    assert [r["总分"] for r in rows] == list(serial.forms["总分"])
+
+
+def test_tables_beyond_the_row_limit_spill_into_numbered_sheets(batch, tmp_path, monkeypatch):
+    from perfeval_xl import summary
+
+    result = consolidate([batch / "导出.txt", batch / "一号.xlsx"], jobs=1)
+    n_ind = len(result.rows["indicators"])
+    monkeypatch.setattr(summary, "MAX_ROWS", 4)  # 3 data rows per sheet
+    out = tmp_path / "spill.xlsx"
+    summary.write_summary(result, out)
+    wb = openpyxl.load_workbook(out)
+    forms = [ws for ws in wb.worksheets if ws.title.startswith("汇总")]
+    assert [ws.title for ws in forms] == ["汇总", "汇总（2）"]
+    got = [r for ws in forms for r in _sheet_rows(ws)[1]]
+    assert [r["项目名称"] for r in got] == list(result.forms["项目名称"])
+    ind = [ws for ws in wb.worksheets if ws.title.startswith("指标明细")]
+    assert len(ind) == -(-n_ind // 3)
+    assert sum(len(_sheet_rows(ws)[1]) for ws in ind) == n_ind
+    assert all(ws.auto_filter.ref and ws.freeze_panes == "A2" for ws in ind)

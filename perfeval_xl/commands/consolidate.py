@@ -31,8 +31,16 @@ def register(subparsers) -> None:
         help="评分规则，覆盖各表自身的设定（如 shanghai-municipal、mof-2020）",
     )
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="并行进程数（默认：全部 CPU 核）")
-    p.add_argument("--csv", metavar="文件夹", help="另外把各表写成 CSV（UTF-8）到此文件夹")
-    p.add_argument("--parquet", metavar="文件夹", help="另外把各表写成 Parquet 到此文件夹")
+    p.add_argument(
+        "--csv",
+        metavar="文件夹",
+        help="另外把各表写成 CSV（UTF-8，数字按计算结果原样写出）到此文件夹，边读边写",
+    )
+    p.add_argument(
+        "--parquet",
+        metavar="文件夹",
+        help="另外把各表写成 Parquet 到此文件夹（在内存中汇集全部数据行后写出，内存随输入数量增长）",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="不显示进度和结果摘要")
     p.set_defaults(func=run)
 
@@ -70,9 +78,8 @@ def _key(path: Path) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import TABLE_FILES, UsageError, consolidate, discover, write_csv, write_parquet
+    from ..batch import TABLE_FILES, UsageError, consolidate_to, discover
     from ..profiles import get_profile
-    from ..summary import write_summary
 
     started = time.perf_counter()
     out = Path(args.output)
@@ -105,34 +112,33 @@ def run(args: argparse.Namespace) -> int:
     show = not args.quiet
     progress = _Bar() if show and sys.stderr.isatty() else None
     try:
-        result = consolidate(
-            args.inputs, profile=args.profile, jobs=args.jobs, progress=progress, exclude=outputs
+        # Rows stream to temporary files as they arrive; memory does not grow with the inputs.
+        stats = consolidate_to(
+            out,
+            args.inputs,
+            profile=args.profile,
+            jobs=args.jobs,
+            progress=progress,
+            exclude=outputs,
+            csv_dir=args.csv,
+            parquet_dir=args.parquet,
         )
     except UsageError as exc:
         return _fail(str(exc))
-
-    try:
-        write_summary(result, out)
-        if args.csv:
-            write_csv(result, args.csv)
-        if args.parquet:
-            write_parquet(result, args.parquet)
     except OSError as exc:
         return _fail(f"无法写出结果：{exc}")
 
-    errors = result.rows["errors"]
     if show:
         line = (
-            f"已汇总 {result.files} 个文件中的 {len(result.rows['forms'])} 张自评表，"
-            f"{len(result.rows['findings'])} 条审核提示 → {out}（用时 {time.perf_counter() - started:.1f} 秒）"
+            f"已汇总 {stats.files} 个文件中的 {stats.forms} 张自评表，"
+            f"{stats.findings} 条审核提示 → {out}（用时 {time.perf_counter() - started:.1f} 秒）"
         )
         print(line, file=sys.stderr)
-        if errors:
-            bad_files = len({source for source, _sheet, _reason in errors})
-            print(f"{bad_files} 个文件（或其中的工作表）无法读取，见“错误”工作表：", file=sys.stderr)
-            for source, sheet, reason in errors[:20]:
+        if stats.n_errors:
+            print(f"{stats.error_files} 个文件（或其中的工作表）无法读取，见“错误”工作表：", file=sys.stderr)
+            for source, sheet, reason in stats.first_errors:
                 place = f"{source}［{sheet}］" if sheet else source
                 print(f"  {place}：{reason}", file=sys.stderr)
-            if len(errors) > 20:
-                print(f"  ……共 {len(errors)} 条", file=sys.stderr)
-    return 3 if errors else 0
+            if stats.n_errors > len(stats.first_errors):
+                print(f"  ……共 {stats.n_errors} 条", file=sys.stderr)
+    return 3 if stats.n_errors else 0
