@@ -174,7 +174,7 @@ def discover(
         text = os.fspath(raw)
         path = Path(text)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and _wanted(p))
+            found = sorted(p for p in path.rglob("*") if _wanted(p) and p.is_file())
             for p in found:
                 add(p, explicit=False)
         elif path.is_file():
@@ -188,7 +188,7 @@ def discover(
                     add(p, explicit=False)
                     hits += 1
                 elif p.is_dir():
-                    for q in sorted(q for q in p.rglob("*") if q.is_file() and _wanted(q)):
+                    for q in sorted(q for q in p.rglob("*") if _wanted(q) and q.is_file()):
                         add(q, explicit=False)
                         hits += 1
             if not hits:
@@ -198,9 +198,12 @@ def discover(
     return files, errors
 
 
-def _key(path: Path) -> str:
+def _key(path: Path) -> Any:
+    """Identity of a file: (device, inode) when it exists (one stat, symlinks and hard links
+    included), else its normalised absolute path."""
     try:
-        return os.path.normcase(str(path.resolve()))
+        st = os.stat(path)
+        return (st.st_dev, st.st_ino)
     except OSError:
         return os.path.normcase(os.path.abspath(path))
 
@@ -516,10 +519,12 @@ def consolidate_to(
     exclude: Iterable[str | os.PathLike] = (),
     csv_dir: str | os.PathLike | None = None,
     parquet_dir: str | os.PathLike | None = None,
+    discovered: tuple[list[str], list[tuple]] | None = None,
 ) -> StreamStats:
     """Like :func:`consolidate`, but the summary workbook (and ``--csv`` tables) are written as the
     rows arrive, so memory does not grow with the number of inputs. Parquet (``parquet_dir``) is
-    written from in-memory tables at the end."""
+    written from in-memory tables at the end. ``discovered`` is :func:`discover`'s answer, when the
+    caller already has it."""
     from .summary import RowXml, SummaryWriter
 
     started = time.perf_counter()
@@ -527,7 +532,7 @@ def consolidate_to(
         inputs = [inputs]
     override = _override(profile)
     prof = override or get_profile(None)
-    files, missing = discover(inputs, exclude)
+    files, missing = discovered if discovered is not None else discover(inputs, exclude)
     want = {"xml"}
     if csv_dir is not None:
         want.add("csv")

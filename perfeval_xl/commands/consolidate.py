@@ -7,7 +7,6 @@ still written); 2 unusable arguments (no inputs found, output over an input, unk
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
@@ -73,12 +72,8 @@ class _Bar:
         sys.stderr.flush()
 
 
-def _key(path: Path) -> str:
-    return os.path.normcase(str(path.resolve()))
-
-
 def run(args: argparse.Namespace) -> int:
-    from ..batch import TABLE_FILES, UsageError, consolidate_to, discover
+    from ..batch import TABLE_FILES, UsageError, _key, consolidate_to, discover
     from ..profiles import get_profile
 
     started = time.perf_counter()
@@ -120,6 +115,7 @@ def run(args: argparse.Namespace) -> int:
             jobs=args.jobs,
             progress=progress,
             exclude=outputs,
+            discovered=(files, missing),
             csv_dir=args.csv,
             parquet_dir=args.parquet,
         )
