@@ -75,6 +75,10 @@ class Grid:
     kind: str = "text"  # "text", "html", "xlsx", "xls" or "ods"
     lines: list[int] | None = None  # text exports: the file line (1-based) each row starts on
 
+    def __post_init__(self) -> None:
+        self._sheet = self.kind in SHEET_KINDS  # ref() is called for every field read: decide once
+        self._r0, self._c0 = self.origin
+
     def cell(self, r: int, c: int) -> object:
         """The value at grid position (r, c), None outside the grid."""
         if 0 <= r < len(self.rows):
@@ -85,15 +89,14 @@ class Grid:
 
     def ref(self, r: int, c: int) -> str:
         """Where grid position (r, c) is, for messages: "D7" on sheets, "第7行第4列" in text exports."""
-        if self.kind in SHEET_KINDS:
-            col = c + self.origin[1]
-            letters = _LETTERS[col] if 0 <= col < 702 else column_letter(col)
-            return f"{letters}{r + self.origin[0] + 1}"
-        return f"第{self._line(r)}行第{c + self.origin[1] + 1}列"
+        if self._sheet:
+            col = c + self._c0
+            return (_LETTERS[col] if 0 <= col < 702 else column_letter(col)) + str(r + self._r0 + 1)
+        return f"第{self._line(r)}行第{c + self._c0 + 1}列"
 
     def row_ref(self, r: int, c0: int | None = None, c1: int | None = None) -> str:
         """A row (or the part c0..c1 of it): "B7:H7" on sheets, "第7行" in text exports."""
-        if self.kind in SHEET_KINDS:
+        if self._sheet:
             if c0 is None or c1 is None:
                 return f"第{r + self.origin[0] + 1}行"
             if c0 == c1:

@@ -43,6 +43,7 @@ _EXCEL_ERRORS = frozenset(
     {"#NAME?", "#VALUE!", "#DIV/0!", "#N/A", "#REF!", "#NUM!", "#NULL!", "#GETTING_DATA"}
 )
 _MAX_LABEL = 40  # labels are short; longer cells are never keys
+_INFINITIES = (float("inf"), float("-inf"))
 
 #: Labels the first pass indexes (normalized form).
 _INDEXED = frozenset(
@@ -127,12 +128,6 @@ def _header_key(value: object) -> str:
     return key
 
 
-def _fund_label(value: object) -> str | None:
-    if value.__class__ is not str or len(value) > _MAX_LABEL:
-        return None
-    return _fund_label_of(value)
-
-
 @functools.lru_cache(maxsize=4096)
 def _fund_label_of(value: str) -> str | None:
     key = _key_of(value)
@@ -191,11 +186,22 @@ def _blank(value: object) -> bool:
 class _FormReader:
     """Reads the form whose 项目名称 label is at (r0, c0); its region ends before row r1."""
 
-    def __init__(self, grid: Grid, index: int, r0: int, c0: int, r1: int, found: dict, titles: list):
+    def __init__(
+        self,
+        grid: Grid,
+        index: int,
+        r0: int,
+        c0: int,
+        r1: int,
+        found: dict,
+        titles: list,
+        fund_rows: dict[int, tuple[int, str]],
+    ):
         self.g = grid
         self.r0, self.c0, self.r1 = r0, c0, r1
         self.found = found
         self.titles = titles
+        self.fund_rows = fund_rows
         self.form = Form(source=grid.source, sheet=grid.sheet, index=index)
         self.refs = self.form.refs
 
@@ -366,13 +372,10 @@ class _FormReader:
         # fund rows: label cell, then the numbers
         found: list[tuple[int, int, str]] = []
         misses = 0
+        fund_rows = self.fund_rows
         for r in range(fr, stop):
-            hit = None
-            for c, v in enumerate(g.rows[r]):
-                label = _fund_label(v)
-                if label is not None:
-                    hit = (r, c, label)
-                    break
+            first = fund_rows.get(r)
+            hit = (r, *first) if first is not None else None
             if hit is None:
                 if r > header_row:
                     misses += 1
@@ -410,13 +413,17 @@ class _FormReader:
             what = f"“{label}”的"
             for name, col in places.items():
                 attr = _FUND_FIELDS[name]
-                value = self.number(
-                    r,
-                    col,
-                    (what, _FUND_WHAT[attr]),
-                    stated=attr in _STATED_FUND_FIELDS,
-                    percent=attr == "stated_rate",
-                )
+                v = row[col] if col < len(row) else None
+                if v.__class__ is float and v == v and v not in _INFINITIES:  # the common case
+                    value = _decimal_of(v)
+                else:
+                    value = self.number(
+                        r,
+                        col,
+                        (what, _FUND_WHAT[attr]),
+                        stated=attr in _STATED_FUND_FIELDS,
+                        percent=attr == "stated_rate",
+                    )
                 setattr(fund, attr, value)
                 self.refs[_FUND_REF_KEYS[label, attr]] = g.ref(r, col)
                 last = max(last, col)
@@ -553,26 +560,63 @@ class _FormReader:
         self.refs["grade"] = self.g.ref(pos[0], vc if vc is not None else pos[1])
 
 
-def _scan(grid: Grid) -> tuple[dict[str, list[tuple[int, int]]], list[tuple[int, int]]]:
-    """One pass over the grid: positions of the indexed labels and of title-like cells."""
+_Kind = tuple[str, str] | None
+_KINDS: dict[str, _Kind] = {}  # raw cell text -> what it is; forms repeat the same few labels
+
+
+def _kind_of(v: str) -> _Kind:
+    """What a text cell is for the scan: ("label", key), ("funds", 项目资金), ("fund", row label),
+    ("title", "") or None. Cached by the raw text."""
+    kind = _KINDS.get(v, False)
+    if kind is not False:
+        return kind  # type: ignore[return-value]
+    kind = None
+    if len(v) <= 60:
+        if len(v) <= _MAX_LABEL:
+            key = _key_of(v)
+            if key in _INDEXED:
+                kind = ("label", key)
+            elif key.startswith(L.FUNDS):  # 项目资金（万元）
+                kind = ("funds", L.FUNDS)
+            else:
+                label = _fund_label_of(v)
+                if label is not None:
+                    kind = ("fund", label)
+        if kind is None and "绩效" in v and _is_title(v):
+            kind = ("title", "")
+    if len(_KINDS) > 50_000:  # bounded: a batch of many distinct texts must not grow it forever
+        _KINDS.clear()
+    _KINDS[v] = kind
+    return kind
+
+
+def _scan(
+    grid: Grid,
+) -> tuple[dict[str, list[tuple[int, int]]], list[tuple[int, int]], dict[int, tuple[int, str]]]:
+    """One pass over the grid: positions of the indexed labels, of title-like cells, and of the first
+    fund-row label (年度资金总额 …) of each row."""
     found: dict[str, list[tuple[int, int]]] = {}
     titles: list[tuple[int, int]] = []
-    key_of, indexed, funds = _key_of, _INDEXED, L.FUNDS
+    fund_rows: dict[int, tuple[int, str]] = {}
+    kinds = _KINDS
     for r, row in enumerate(grid.rows):
         for c, v in enumerate(row):
-            if v.__class__ is not str or len(v) > 60:
+            if v.__class__ is not str:
                 continue
-            if len(v) <= _MAX_LABEL:
-                key = key_of(v)
-                if key in indexed:
-                    found.setdefault(key, []).append((r, c))
-                    continue
-                if key.startswith(funds):  # 项目资金（万元）
-                    found.setdefault(funds, []).append((r, c))
-                    continue
-            if "绩效" in v and _is_title(v):
+            kind = kinds.get(v, False)
+            if kind is False:
+                kind = _kind_of(v)
+            if kind is None:
+                continue
+            tag, key = kind
+            if tag == "fund":
+                if r not in fund_rows:
+                    fund_rows[r] = (c, key)
+            elif tag == "title":
                 titles.append((r, c))
-    return found, titles
+            else:
+                found.setdefault(key, []).append((r, c))
+    return found, titles, fund_rows
 
 
 def read_grid(grid: Grid, *, on_error: FormErrorHandler | None = None) -> list[Form]:
@@ -582,7 +626,7 @@ def read_grid(grid: Grid, *, on_error: FormErrorHandler | None = None) -> list[F
     Never raises anything but ReadError.
     """
     try:
-        found, titles = _scan(grid)
+        found, titles, fund_rows = _scan(grid)
         starts: list[tuple[int, int]] = []
         for r, c in found.get(L.PROJECT, ()):
             if not starts or starts[-1][0] != r:
@@ -590,7 +634,7 @@ def read_grid(grid: Grid, *, on_error: FormErrorHandler | None = None) -> list[F
         forms: list[Form] = []
         for i, (r, c) in enumerate(starts):
             r1 = starts[i + 1][0] if i + 1 < len(starts) else len(grid.rows)
-            reader = _FormReader(grid, len(forms) + 1, r, c, r1, found, titles)
+            reader = _FormReader(grid, len(forms) + 1, r, c, r1, found, titles, fund_rows)
             reader.lo_title = max(starts[i - 1][0] + 1 if i else 0, r - 6)
             try:
                 forms.append(reader.read())
