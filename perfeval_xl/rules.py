@@ -332,7 +332,7 @@ def evaluate(form: Form, profile: Profile | str | None = None) -> Result:
     if total is not None and total.stated_points is not None:
         budget_points = total.stated_points
     if total is not None:
-        rate = execution_rate(total.annual, total.executed, prof)
+        rate = next(fr.execution_rate for fr in funds if fr.row is total)
         b_score = budget_score(total.annual, total.executed, budget_points, prof)
     else:
         rate = b_score = round2(0, prof)

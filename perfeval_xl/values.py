@@ -139,6 +139,8 @@ def to_decimal(value: object) -> Decimal | None:
     """
     if value is None:
         return None
+    if value.__class__ is Decimal and value.is_finite():  # the common case: already read exactly
+        return value
     if isinstance(value, bool):
         raise ValueError(f"“{value}”不是数字")
     if isinstance(value, Decimal):
@@ -230,6 +232,7 @@ def _parse_text(text: str) -> Value:
     return Value(op, number, unit, raw)
 
 
+@functools.lru_cache(maxsize=1024)
 def unit_family(unit: str | None) -> tuple[str | None, Decimal]:
     """``(base unit, factor)``: ``万元`` → ``("元", 10000)``, ``百分比`` → ``("%", 1)``, ``None`` → ``(None, 1)``."""
     if not unit:
@@ -277,6 +280,7 @@ def _attainment(text: str) -> Attainment | None:
     return None
 
 
+@functools.lru_cache(maxsize=8192)
 def is_lower_better(name: str, level2: str = "") -> bool:
     """True for indicators that are naturally "lower is better" (故障率, 投诉率, 成本 …)."""
     s = normalize(name)
