@@ -13,6 +13,7 @@ import csv
 import io
 import os
 import re
+import struct
 import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -175,24 +176,64 @@ def _read_all(source: str) -> bytes:
 # --------------------------------------------------------------------------------------- workbooks
 
 
+_EOCD = struct.Struct("<4s4H2LH")  # end of central directory record
+_CDIR = struct.Struct("<4s6H3L5H2L")  # central directory file header
+
+
+def _zip_directory(source: str) -> list[tuple[str, int, int]] | None:
+    """``(name, compressed size, uncompressed size)`` of every member, read straight from the central
+    directory (a few struct reads instead of building ZipInfo objects: this runs once per input of a
+    batch). None for anything unusual (zip64, comments, spanning): the caller then asks zipfile."""
+    with open(source, "rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        if size < _EOCD.size:
+            return None
+        fh.seek(size - _EOCD.size)
+        sig, disk, cd_disk, n_here, n_total, cd_size, cd_offset, comment = _EOCD.unpack(fh.read(_EOCD.size))
+        if sig != b"PK\x05\x06" or disk or cd_disk or n_here != n_total or comment:
+            return None
+        if cd_offset + cd_size > size - _EOCD.size or n_total == 0xFFFF or cd_offset == 0xFFFFFFFF:
+            return None
+        fh.seek(cd_offset)
+        data = fh.read(cd_size)
+    members = []
+    pos = 0
+    for _ in range(n_total):
+        if pos + _CDIR.size > len(data):
+            return None
+        fields = _CDIR.unpack_from(data, pos)
+        if fields[0] != b"PK\x01\x02":
+            return None
+        csize, usize, n_name, n_extra, n_comment = fields[8], fields[9], fields[10], fields[11], fields[12]
+        if csize == 0xFFFFFFFF or usize == 0xFFFFFFFF:
+            return None  # zip64 sizes live in the extra field: let zipfile read them
+        start = pos + _CDIR.size
+        members.append((data[start : start + n_name].decode("utf-8", "replace"), csize, usize))
+        pos = start + n_name + n_extra + n_comment
+    return members
+
+
 def _check_zip(source: str) -> str:
     """Inspect the zip directory (nothing is decompressed); return "xlsx" or "ods"."""
     try:
-        with zipfile.ZipFile(source) as zf:
-            infos = zf.infolist()
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as exc:
+        members = _zip_directory(source)
+        if members is None:
+            with zipfile.ZipFile(source) as zf:
+                members = [(i.filename, i.compress_size, i.file_size) for i in zf.infolist()]
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error) as exc:
         raise ReadError(source, "工作簿已损坏（zip 结构无效），无法读取") from exc
     total = 0
     names = set()
-    for info in infos:
-        names.add(info.filename)
-        total += info.file_size
-        if info.file_size >= RATIO_MIN_BYTES:
-            ratio = info.file_size / max(info.compress_size, 1)
+    for name, compressed, uncompressed in members:
+        names.add(name)
+        total += uncompressed
+        if uncompressed >= RATIO_MIN_BYTES:
+            ratio = uncompressed / max(compressed, 1)
             if ratio > MAX_COMPRESSION_RATIO:
                 raise ReadError(
                     source,
-                    f"疑似压缩炸弹：成员“{info.filename[:60]}”压缩比 {ratio:.0f}:1"
+                    f"疑似压缩炸弹：成员“{name[:60]}”压缩比 {ratio:.0f}:1"
                     f"（上限 {MAX_COMPRESSION_RATIO}:1），未解压",
                 )
     if total > MAX_UNZIPPED_BYTES:

@@ -267,3 +267,24 @@ def test_utf16_text_with_bom_from_excel_unicode_export(tmp_path):
     path.write_bytes(b"\xff\xfe" + data.getvalue().encode("utf-16-le"))
     (g,) = load_grids(path)
     assert g.rows[0] == ["项目名称", "企业服务专项"]
+
+
+def test_fast_zip_directory_matches_zipfile_and_falls_back(tmp_path):
+    import zipfile
+
+    from perfeval_xl.grid import _zip_directory
+
+    plain = tmp_path / "plain.zip"
+    with zipfile.ZipFile(plain, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("xl/workbook.xml", "<workbook/>" * 100)
+        zf.writestr("目录/名字.xml", b"x" * 5000)
+    expected = [(i.filename, i.compress_size, i.file_size) for i in zipfile.ZipFile(plain).infolist()]
+    assert _zip_directory(str(plain)) == expected
+    commented = tmp_path / "commented.zip"
+    with zipfile.ZipFile(commented, "w") as zf:
+        zf.writestr("a.xml", "a")
+        zf.comment = b"a comment moves the end record"
+    assert _zip_directory(str(commented)) is None  # zipfile reads it instead
+    truncated = tmp_path / "truncated.zip"
+    truncated.write_bytes(plain.read_bytes()[:-30])
+    assert _zip_directory(str(truncated)) is None
