@@ -66,7 +66,7 @@ class Grid:
     """The cells of one sheet (or one HTML table, or a whole text export), row by row.
 
     ``rows[r][c]`` is the cell at 0-based ``(origin[0] + r, origin[1] + c)`` of the sheet; values are
-    str, int, float, bool, datetime/date or None (blank). Rows may differ in length.
+    str, int, float, bool, datetime/date, or None or "" for a blank cell. Rows may differ in length.
     """
 
     source: str  # the path as the user gave it
@@ -81,11 +81,12 @@ class Grid:
         self._r0, self._c0 = self.origin
 
     def cell(self, r: int, c: int) -> object:
-        """The value at grid position (r, c), None outside the grid."""
+        """The value at grid position (r, c); None for a blank cell and outside the grid."""
         if 0 <= r < len(self.rows):
             row = self.rows[r]
             if 0 <= c < len(row):
-                return row[c]
+                v = row[c]
+                return None if v == "" else v
         return None
 
     def ref(self, r: int, c: int) -> str:
@@ -98,11 +99,13 @@ class Grid:
     def row_ref(self, r: int, c0: int | None = None, c1: int | None = None) -> str:
         """A row (or the part c0..c1 of it): "B7:H7" on sheets, "第7行" in text exports."""
         if self._sheet:
+            n = str(r + self._r0 + 1)
             if c0 is None or c1 is None:
-                return f"第{r + self.origin[0] + 1}行"
-            if c0 == c1:
-                return self.ref(r, c0)
-            return f"{self.ref(r, c0)}:{self.ref(r, c1)}"
+                return f"第{n}行"
+            a, b = c0 + self._c0, c1 + self._c0
+            if not (0 <= a < 702 and 0 <= b < 702):
+                return self.ref(r, c0) if c0 == c1 else f"{self.ref(r, c0)}:{self.ref(r, c1)}"
+            return _LETTERS[a] + n if a == b else f"{_LETTERS[a]}{n}:{_LETTERS[b]}{n}"
         return f"第{self._line(r)}行"
 
     def _line(self, r: int) -> int:
@@ -283,8 +286,8 @@ def _workbook_grids(source: str, kind: str, on_sheet_error: SheetErrorHandler | 
                 err = ReadError(source, f"无法读取工作表（{_short(exc)}）", sheet=name)
                 _sheet_failed(err, on_sheet_error)
                 continue
-            rows = [[None if v == "" else v for v in row] for row in raw]
-            yield Grid(source, name, rows, origin=tuple(start) if start else (0, 0), kind=kind)
+            # calamine gives "" for blank cells; the reader treats "" like None, so no copy is made
+            yield Grid(source, name, raw, origin=tuple(start) if start else (0, 0), kind=kind)
     finally:
         try:
             wb.close()
