@@ -122,7 +122,14 @@ def _key_of(value: str) -> str:
 
 def _header_key(value: object) -> str:
     """A column header's key without a unit suffix: "分值（分）" -> "分值"."""
-    key = _key(value)
+    if value.__class__ is not str or len(value) > _MAX_LABEL:
+        return ""
+    return _header_key_of(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _header_key_of(value: str) -> str:
+    key = _key_of(value)
     if key.endswith(("）", ")")):
         key = _PAREN_SUFFIX.sub("", key)
     return key
@@ -173,6 +180,11 @@ def cell_text(value: object) -> str:
 def _decimal_of(value: str | float):
     """to_decimal, cached: forms repeat the same few numbers ("0.00", "10.00", "-", 5.0)."""
     return to_decimal(value)
+
+
+def _plain_float(v: object) -> bool:
+    """A finite float cell: read through the cache, no checks needed."""
+    return v.__class__ is float and v == v and v not in _INFINITIES
 
 
 def _text_of(value: object) -> str:
@@ -414,7 +426,7 @@ class _FormReader:
             for name, col in places.items():
                 attr = _FUND_FIELDS[name]
                 v = row[col] if col < len(row) else None
-                if v.__class__ is float and v == v and v not in _INFINITIES:  # the common case
+                if _plain_float(v):  # the common case
                     value = _decimal_of(v)
                 else:
                     value = self.number(
@@ -522,8 +534,14 @@ class _FormReader:
             if not (name or target or actual or deviation) and _blank(raw_points) and _blank(raw_judgement):
                 continue  # an unused row
             what = f"指标“{name}”的" if name else "指标的"
-            points = self.number(r, cp, (what, "分值"))
-            stated = self.number(r, cs, (what, "得分"), stated=True)
+            points = (
+                _decimal_of(raw_points) if _plain_float(raw_points) else self.number(r, cp, (what, "分值"))
+            )
+            raw_stated = row[cs] if cs is not None else None
+            if _plain_float(raw_stated):
+                stated = _decimal_of(raw_stated)
+            else:
+                stated = self.number(r, cs, (what, "得分"), stated=True)
             judgement = self.number(r, cj, (what, "定性评分")) if cj is not None else stated
             f.indicators.append(
                 Indicator(
