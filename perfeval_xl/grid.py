@@ -15,7 +15,7 @@ import os
 import re
 import struct
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -95,6 +95,14 @@ class Grid:
             col = c + self._c0
             return (_LETTERS[col] if 0 <= col < 702 else column_letter(col)) + str(r + self._r0 + 1)
         return f"第{self._line(r)}行第{c + self._c0 + 1}列"
+
+    def refs_in_row(self, r: int, columns: Iterable[int]) -> list[str]:
+        """``ref(r, c)`` for each of ``columns``, in one call (the reader names every field it reads)."""
+        if self._sheet:
+            n = str(r + self._r0 + 1)
+            c0 = self._c0
+            return [(_LETTERS[c + c0] if 0 <= c + c0 < 702 else column_letter(c + c0)) + n for c in columns]
+        return [self.ref(r, c) for c in columns]
 
     def row_ref(self, r: int, c0: int | None = None, c1: int | None = None) -> str:
         """A row (or the part c0..c1 of it): "B7:H7" on sheets, "第7行" in text exports."""

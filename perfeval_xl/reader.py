@@ -44,6 +44,7 @@ _EXCEL_ERRORS = frozenset(
 )
 _MAX_LABEL = 40  # labels are short; longer cells are never keys
 _INFINITIES = (float("inf"), float("-inf"))
+_PLACEHOLDERS = frozenset({"", "-", "--", "—", "——", "/"})  # what a form writes where no number belongs
 
 #: Labels the first pass indexes (normalized form).
 _INDEXED = frozenset(
@@ -423,11 +424,14 @@ class _FormReader:
             fund = FundRow(label=label)
             last = c
             what = f"“{label}”的"
-            for name, col in places.items():
+            cell_refs = g.refs_in_row(r, places.values())
+            for (name, col), ref in zip(places.items(), cell_refs, strict=True):
                 attr = _FUND_FIELDS[name]
                 v = row[col] if col < len(row) else None
                 if _plain_float(v):  # the common case
                     value = _decimal_of(v)
+                elif v.__class__ is str and v in _PLACEHOLDERS:  # "-" on the sub-rows
+                    value = None
                 else:
                     value = self.number(
                         r,
@@ -437,7 +441,7 @@ class _FormReader:
                         percent=attr == "stated_rate",
                     )
                 setattr(fund, attr, value)
-                self.refs[_FUND_REF_KEYS[label, attr]] = g.ref(r, col)
+                self.refs[_FUND_REF_KEYS[label, attr]] = ref
                 last = max(last, col)
             fund.ref = g.row_ref(r, c, last)
             self.refs[f"funds.{label}"] = fund.ref
