@@ -392,9 +392,9 @@ def _process_chunk(paths: Sequence[str], profile: Profile | None, want: frozense
         "errors": rows.errors,
     }
     if "xml" in want:
-        from .summary import RowXml
+        from .summary import pack_table
 
-        out.xml = {key: RowXml(key)(table) for key, table in tables.items()}
+        out.xml = {key: pack_table(key, table) for key, table in tables.items()}
     if "csv" in want:
         out.csv = {key: csv_rows(table) for key, table in tables.items()}
     if "rows" in want:
@@ -525,7 +525,7 @@ def consolidate_to(
     rows arrive, so memory does not grow with the number of inputs. Parquet (``parquet_dir``) is
     written from in-memory tables at the end. ``discovered`` is :func:`discover`'s answer, when the
     caller already has it."""
-    from .summary import RowXml, SummaryWriter
+    from .summary import SummaryWriter, pack_table
 
     started = time.perf_counter()
     if isinstance(inputs, (str, os.PathLike)):
@@ -555,7 +555,7 @@ def consolidate_to(
     first = [(source, None, reason) for source, _sheet, reason in missing]
     with SummaryWriter(output, prof.name) as writer, _CsvSink(csv_dir) as csv_sink:
         note_errors(first)
-        writer.add("errors", RowXml("errors")(first))
+        writer.add("errors", pack_table("errors", first))
         if csv_sink:
             csv_sink.add("errors", csv_rows(first))
         if kept is not None:
@@ -661,9 +661,9 @@ def _chunk_result(fut, paths: Sequence[str], want: frozenset[str]) -> ChunkOut:
         errors = [(path, None, "读取进程异常退出（文件可能过大或损坏）") for path in paths]
         out = ChunkOut(len(paths), 0, 0, Aggregates(), errors)
         if "xml" in want:
-            from .summary import RowXml
+            from .summary import pack_table
 
-            out.xml = {"errors": RowXml("errors")(errors)}
+            out.xml = {"errors": pack_table("errors", errors)}
         if "csv" in want:
             out.csv = {"errors": csv_rows(errors)}
         if "rows" in want:

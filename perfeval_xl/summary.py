@@ -18,7 +18,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import labels
 from .batch import (
@@ -97,17 +97,18 @@ def write_summary(result: Consolidation, path: str | os.PathLike) -> Path:
     rows = result.rows
     with SummaryWriter(path, result.profile) as writer:
         for key in TABLES:
-            convert = RowXml(key)
             table = rows[key]
             for i in range(0, len(table), 8192):
-                writer.add(key, convert(table[i : i + 8192]))
+                writer.add(key, pack_table(key, table[i : i + 8192]))
         writer.close(rows["departments"], rows["rate_buckets"])
     return Path(path)
 
 
 # How the workbook is made: the data rows of the four big tables are turned into sheet XML by
-# :class:`RowXml` (in the worker processes on the CLI path), then renumbered, compressed and appended
-# to one temporary file per sheet by :class:`SummaryWriter` as they arrive. At the end XlsxWriter
+# :class:`RowXml` and deflated by :func:`pack` (in the worker processes on the CLI path), then appended
+# to one temporary file per sheet by :class:`SummaryWriter` as they arrive. The rows carry no ``r``
+# attributes: ECMA-376 makes them optional (a row without one follows the previous row, a cell the
+# previous cell), so a chunk's XML does not depend on where it lands and the parent only copies bytes. At the end XlsxWriter
 # writes the rest of the workbook -- styles, column formats, header rows, frozen panes, autofilters,
 # conditional formats, the department sheet and its charts -- and the zip is assembled from that
 # skeleton and the compressed rows (each sheet's deflate stream is skeleton head + rows + skeleton
@@ -124,8 +125,7 @@ TABLES = {
 
 #: XF style indices of the number formats: fixed because :class:`_Formats` registers them first
 _STYLE_MONEY, _STYLE_TWO, _STYLE_INT = 2, 3, 4
-_ROW_MARK = "\x01"  # stands for the row number until the parent knows it (never in escaped text)
-_ROW_END = "\x02"  # ends every row
+_ROW_END = b"</row>"  # never inside a cell: "<" in text is escaped
 
 
 def _style_of(name: str) -> int:
@@ -139,29 +139,26 @@ def _style_of(name: str) -> int:
 
 
 class RowXml:
-    """Turns row tuples of one table into ``<row>`` XML (UTF-8), with :data:`_ROW_MARK` for the row
-    number and :data:`_ROW_END` after every row. Works column by column: text columns through a
-    cache of escaped cells, number columns through one string build per cell."""
+    """Turns row tuples of one table into ``<row>`` XML (UTF-8) without ``r`` attributes: every cell
+    is written, a blank one as ``<c/>``, so positions follow from the order. Works column by column:
+    text columns through a cache of escaped cells, number columns through one string build per cell."""
 
     def __init__(self, key: str):
-        from xlsxwriter.utility import xl_col_to_name
-
         headers = TABLES[key][1]
         self.key = key
         self.numeric = [_style_of(h) != 0 for h in headers]
         self.text_pre = []
         self.num_pre = []
-        for c, h in enumerate(headers):
-            letter = xl_col_to_name(c)
+        for h in headers:
             style = _style_of(h)
-            self.text_pre.append(f'<c r="{letter}{_ROW_MARK}" t="inlineStr">')
-            self.num_pre.append(f'<c r="{letter}{_ROW_MARK}"' + (f' s="{style}"' if style else "") + "><v>")
+            self.text_pre.append('<c t="inlineStr">')
+            self.num_pre.append("<c" + (f' s="{style}"' if style else "") + "><v>")
 
     def __call__(self, rows: Sequence[tuple]) -> bytes:
         if not rows:
             return b""
         n = len(rows)
-        parts: list[Iterable[str]] = [[f'<row r="{_ROW_MARK}">'] * n]
+        parts: list[Iterable[str]] = [["<row>"] * n]
         for c, col in enumerate(zip(*rows, strict=True)):
             if self.numeric[c]:
                 pre = self.num_pre[c]
@@ -174,9 +171,9 @@ class RowXml:
                     ]
                 )
             else:
-                cache: dict[Any, str] = {None: "", "": ""}
+                cache: dict[Any, str] = {None: _BLANK, "": _BLANK}
                 parts.append([cache[v] if v in cache else self._text(c, v, cache) for v in col])
-        parts.append(["</row>" + _ROW_END] * n)
+        parts.append(["</row>"] * n)
         return "".join(chain.from_iterable(zip(*parts, strict=True))).encode("utf-8")
 
     def _text(self, c: int, v: Any, cache: dict[Any, str]) -> str:
@@ -188,13 +185,43 @@ class RowXml:
     def _cell(self, c: int, v: Any) -> str:
         """Any value the fast paths did not take: None, text in a number column, floats, booleans."""
         if v is None or v == "":
-            return ""
+            return _BLANK
         num = _number(v)
         if num is not None:
             return self.num_pre[c] + num + "</v></c>"
         if isinstance(v, (Decimal, float)):  # NaN / infinity: left blank
-            return ""
+            return _BLANK
         return self.text_pre[c] + _inline(str(v)) + "</c>"
+
+
+_BLANK = "<c/>"
+
+
+class Packed(NamedTuple):
+    """Rows of one table as a byte-aligned raw-deflate segment, ready to be appended to a sheet."""
+
+    rows: int
+    size: int  # uncompressed bytes
+    crc: int
+    data: bytes
+
+
+def pack(xml: bytes, rows: int) -> Packed:
+    """Deflate ``xml`` (``rows`` complete ``<row>`` elements) as an independent segment: a fresh
+    compressor ending in a sync flush, so segments made anywhere concatenate into one valid stream."""
+    comp = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return Packed(rows, len(xml), zlib.crc32(xml), comp.compress(xml) + comp.flush(zlib.Z_SYNC_FLUSH))
+
+
+def pack_table(key: str, rows: Sequence[tuple]) -> Packed:
+    """:class:`RowXml` then :func:`pack`: what a worker sends back for one table of a chunk."""
+    return pack(RowXml(key)(rows), len(rows))
+
+
+def _unpack_rows(packed: Packed) -> list[bytes]:
+    """The ``<row>`` elements of a segment (only needed when a segment straddles a sheet's row limit)."""
+    xml = zlib.decompressobj(-15).decompress(packed.data)
+    return [row + _ROW_END for row in xml.split(_ROW_END)[:-1]]
 
 
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]|_x[0-9A-Fa-f]{4}_|^\s|\s$")
@@ -226,34 +253,30 @@ def _number(v: Any) -> str | None:
 
 
 class _Part:
-    """The rows of one sheet: renumbered, deflated and appended to a temporary file as they arrive."""
+    """The rows of one sheet: deflated segments appended to a temporary file as they arrive."""
 
     def __init__(self, folder: str, key: str, number: int):
         self.key = key
         self.path = os.path.join(folder, f"{key}{number}.deflate")
         self.fh = open(self.path, "wb")  # noqa: SIM115 - closed in finish()
-        self.comp = zlib.compressobj(1, zlib.DEFLATED, -15)
         self.crc = 0
         self.size = 0
         self.rows = 0
 
-    def write(self, rows: list[bytes]) -> None:
-        first = self.rows + 2  # row 1 is the header
-        data = b"".join([r.replace(b"\x01", b"%d" % n) for n, r in enumerate(rows, first)])
-        self.rows += len(rows)
-        self.crc = zlib.crc32(data, self.crc)
-        self.size += len(data)
-        self.fh.write(self.comp.compress(data))
+    def write(self, packed: Packed) -> None:
+        self.fh.write(packed.data)
+        self.crc = _crc32_combine(self.crc, packed.crc, packed.size) if self.size else packed.crc
+        self.size += packed.size
+        self.rows += packed.rows
 
     def finish(self) -> None:
-        self.fh.write(self.comp.flush(zlib.Z_SYNC_FLUSH))  # byte-aligned, not final: more follows
         self.fh.close()
 
 
 class SummaryWriter:
     """Writes the summary workbook from streamed rows; memory stays flat whatever the number of rows.
 
-    ``add(key, xml)`` takes :class:`RowXml` output for a table of :data:`TABLES` (rows in order);
+    ``add(key, packed)`` takes :func:`pack_table` output for a table of :data:`TABLES` (in order);
     ``close(departments, rate_buckets)`` writes the workbook atomically. Use as a context manager so
     the temporary files go away on errors too."""
 
@@ -282,20 +305,23 @@ class SummaryWriter:
                     part.fh.close()
         shutil.rmtree(self.tmp, ignore_errors=True)
 
-    def add(self, key: str, xml: bytes) -> None:
-        if not xml:
+    def add(self, key: str, packed: Packed) -> None:
+        if not packed.rows:
             return
-        rows = xml.split(b"\x02")
-        rows.pop()  # after the last row end
-        self.counts[key] += len(rows)
+        self.counts[key] += packed.rows
         parts = self.parts[key]
         per_sheet = MAX_ROWS - 1
+        if not parts or parts[-1].rows >= per_sheet:
+            parts.append(_Part(self.tmp, key, len(parts) + 1))
+        if parts[-1].rows + packed.rows <= per_sheet:
+            parts[-1].write(packed)  # the common case: the worker's bytes as they are
+            return
+        rows = _unpack_rows(packed)  # the segment straddles Excel's row limit: split it
         while rows:
-            if not parts or parts[-1].rows >= per_sheet:
+            if parts[-1].rows >= per_sheet:
                 parts.append(_Part(self.tmp, key, len(parts) + 1))
-            part = parts[-1]
-            room = per_sheet - part.rows
-            part.write(rows[:room])
+            room = per_sheet - parts[-1].rows
+            parts[-1].write(pack(b"".join(rows[:room]), len(rows[:room])))
             rows = rows[room:]
 
     def close(self, departments: Sequence[tuple], buckets: Sequence[tuple]) -> Path:
