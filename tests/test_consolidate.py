@@ -376,3 +376,30 @@ def test_tables_beyond_the_row_limit_spill_into_numbered_sheets(batch, tmp_path,
     assert len(ind) == -(-n_ind // 3)
     assert sum(len(_sheet_rows(ws)[1]) for ws in ind) == n_ind
     assert all(ws.auto_filter.ref and ws.freeze_panes == "A2" for ws in ind)
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+def test_libreoffice_and_calamine_read_the_summary_like_openpyxl(summary, tmp_path):
+    """The data rows carry no r attributes (optional in ECMA-376): other readers place them the same."""
+    import subprocess
+
+    import python_calamine
+
+    src = summary["out"] / "汇总.xlsx"
+    subprocess.run(
+        ["soffice", "--headless", "--convert-to", "xlsx", "--outdir", str(tmp_path), str(src)],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    ours = openpyxl.load_workbook(src)
+    theirs = openpyxl.load_workbook(tmp_path / src.name)
+    book = python_calamine.CalamineWorkbook.from_path(str(src))
+    for name in ("汇总", "指标明细", "问题清单", "错误"):
+        expected = [[c.value for c in row] for row in ours[name].iter_rows()]
+        assert len(expected) > 1
+        assert [[c.value for c in row] for row in theirs[name].iter_rows()] == expected
+        cal = book.get_sheet_by_name(name).to_python()
+        assert [[None if v == "" else v for v in row] for row in cal] == [
+            [v if not isinstance(v, int) else float(v) for v in row] for row in expected
+        ]
