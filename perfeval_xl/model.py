@@ -15,7 +15,7 @@ from typing import Literal
 Severity = Literal["error", "warning", "info"]
 
 
-@dataclass
+@dataclass(slots=True)
 class FundRow:
     """One row of the 项目资金 block (年度资金总额, 其中：当年财政拨款, 上年结转资金 or 其他资金)."""
 
@@ -29,7 +29,7 @@ class FundRow:
     ref: str = ""  # where the row is, e.g. "第6行" or "B6:H6"
 
 
-@dataclass
+@dataclass(slots=True)
 class Indicator:
     """One 三级指标 row of the 绩效指标 block."""
 
@@ -45,7 +45,7 @@ class Indicator:
     ref: str = ""
 
 
-@dataclass
+@dataclass(slots=True)
 class Form:
     """One self-evaluation form as found in a source (file + sheet + position)."""
 
@@ -89,7 +89,7 @@ class Form:
         return f"{place} #{self.index}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Finding:
     """A problem a reviewer would raise, with a stable ``code`` and a Chinese ``message``."""
 
@@ -99,13 +99,13 @@ class Finding:
     message: str
 
 
-@dataclass
+@dataclass(slots=True)
 class FundResult:
     row: FundRow
     execution_rate: Decimal  # percent, rounded by the profile
 
 
-@dataclass
+@dataclass(slots=True)
 class IndicatorResult:
     indicator: Indicator
     score: Decimal
@@ -114,7 +114,7 @@ class IndicatorResult:
     findings: list[Finding] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Result:
     """The computed numbers of one form under one profile. All numbers are ``Decimal``."""
 
