@@ -319,7 +319,8 @@ class _FormReader:
             )
         ind_row = self.read_indicator_header()
         after_funds = self.read_funds(funds_pos, ind_row if ind_row is not None else self.r1)
-        self.read_goals(after_funds, ind_row if ind_row is not None else self.r1)
+        if self.goals:
+            self.read_goals(after_funds, ind_row if ind_row is not None else self.r1)
         if ind_row is not None:
             self.read_indicators(ind_row)
         self.read_grade(ind_row if ind_row is not None else after_funds)
@@ -335,6 +336,7 @@ class _FormReader:
             self.refs["title"] = self.g.ref(*best)
 
     lo_title = 0
+    goals = True
 
     def profile_name(self, text: str) -> str:
         from .profiles import PROFILES
@@ -641,10 +643,11 @@ def _scan(
     return found, titles, fund_rows
 
 
-def read_grid(grid: Grid, *, on_error: FormErrorHandler | None = None) -> list[Form]:
+def read_grid(grid: Grid, *, on_error: FormErrorHandler | None = None, goals: bool = True) -> list[Form]:
     """All forms in one grid, in order. Raises :class:`ReadError` for an unusable form.
 
     With ``on_error``, a broken form is passed to it and the other forms are still returned.
+    ``goals=False`` leaves the 年度总体目标 texts empty (the batch summary has no use for them).
     Never raises anything but ReadError.
     """
     try:
@@ -657,6 +660,7 @@ def read_grid(grid: Grid, *, on_error: FormErrorHandler | None = None) -> list[F
         for i, (r, c) in enumerate(starts):
             r1 = starts[i + 1][0] if i + 1 < len(starts) else len(grid.rows)
             reader = _FormReader(grid, len(forms) + 1, r, c, r1, found, titles, fund_rows)
+            reader.goals = goals
             reader.lo_title = max(starts[i - 1][0] + 1 if i else 0, r - 6)
             try:
                 forms.append(reader.read())

@@ -576,3 +576,16 @@ def test_legacy_xls_reads_the_same(tmp_path, seed_forms):
     assert [f.sheet for f in forms] == ["表1", "表2", "表3", "表4"]
     assert [essence(f) for f in forms] == [essence(f) for f in seed_forms]
     assert forms[1].refs["funds.年度资金总额.executed"] == "I7"
+
+
+def test_goals_can_be_skipped_and_nothing_else_changes():
+    from perfeval_xl.grid import load_grids
+
+    grid = next(load_grids(DATA / "seed_forms.txt"))
+    full, brief = read_grid(grid), read_grid(grid, goals=False)
+    assert full[0].goal_expected and not brief[0].goal_expected and not brief[0].goal_actual
+    for a, b in zip(full, brief, strict=True):
+        a.goal_expected = a.goal_actual = ""
+        a.refs.pop("goal_expected", None)
+        a.refs.pop("goal_actual", None)
+        assert a == b
