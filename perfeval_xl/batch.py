@@ -325,7 +325,7 @@ def process_file(path: str, profile: Profile | None = None) -> FileRows:
     try:
         for g in grid_module.load_grids(path, on_sheet_error=sheet_failed):
             try:
-                forms = reader.read_grid(g, goals=False)  # goal texts are not in the summary
+                forms = reader.read_grid(g, lean=True)  # goal texts etc. are not in the summary
             except Exception as exc:  # noqa: BLE001 - one bad sheet must not stop the batch
                 if _looks_like_form(g):
                     out.errors.append((path, g.sheet, _reason(exc)))

@@ -319,7 +319,7 @@ class _FormReader:
             )
         ind_row = self.read_indicator_header()
         after_funds = self.read_funds(funds_pos, ind_row if ind_row is not None else self.r1)
-        if self.goals:
+        if not self.lean:
             self.read_goals(after_funds, ind_row if ind_row is not None else self.r1)
         if ind_row is not None:
             self.read_indicators(ind_row)
@@ -336,7 +336,7 @@ class _FormReader:
             self.refs["title"] = self.g.ref(*best)
 
     lo_title = 0
-    goals = True
+    lean = False
 
     def profile_name(self, text: str) -> str:
         from .profiles import PROFILES
@@ -426,8 +426,8 @@ class _FormReader:
             fund = FundRow(label=label)
             last = c
             what = f"“{label}”的"
-            cell_refs = g.refs_in_row(r, places.values())
-            for (name, col), ref in zip(places.items(), cell_refs, strict=True):
+            cell_refs = g.refs_in_row(r, places.values()) if not self.lean else None
+            for k, (name, col) in enumerate(places.items()):
                 attr = _FUND_FIELDS[name]
                 v = row[col] if col < len(row) else None
                 if _plain_float(v):  # the common case
@@ -443,7 +443,8 @@ class _FormReader:
                         percent=attr == "stated_rate",
                     )
                 setattr(fund, attr, value)
-                self.refs[_FUND_REF_KEYS[label, attr]] = ref
+                if cell_refs is not None:
+                    self.refs[_FUND_REF_KEYS[label, attr]] = cell_refs[k]
                 last = max(last, col)
             fund.ref = g.row_ref(r, c, last)
             self.refs[f"funds.{label}"] = fund.ref
@@ -643,11 +644,12 @@ def _scan(
     return found, titles, fund_rows
 
 
-def read_grid(grid: Grid, *, on_error: FormErrorHandler | None = None, goals: bool = True) -> list[Form]:
+def read_grid(grid: Grid, *, on_error: FormErrorHandler | None = None, lean: bool = False) -> list[Form]:
     """All forms in one grid, in order. Raises :class:`ReadError` for an unusable form.
 
     With ``on_error``, a broken form is passed to it and the other forms are still returned.
-    ``goals=False`` leaves the 年度总体目标 texts empty (the batch summary has no use for them).
+    ``lean=True`` skips what a batch summary has no use for: the 年度总体目标 texts and the cell
+    reference of every single fund figure (``funds.<label>.<field>``; row references stay).
     Never raises anything but ReadError.
     """
     try:
@@ -660,7 +662,7 @@ def read_grid(grid: Grid, *, on_error: FormErrorHandler | None = None, goals: bo
         for i, (r, c) in enumerate(starts):
             r1 = starts[i + 1][0] if i + 1 < len(starts) else len(grid.rows)
             reader = _FormReader(grid, len(forms) + 1, r, c, r1, found, titles, fund_rows)
-            reader.goals = goals
+            reader.lean = lean
             reader.lo_title = max(starts[i - 1][0] + 1 if i else 0, r - 6)
             try:
                 forms.append(reader.read())

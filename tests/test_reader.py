@@ -578,14 +578,15 @@ def test_legacy_xls_reads_the_same(tmp_path, seed_forms):
     assert forms[1].refs["funds.年度资金总额.executed"] == "I7"
 
 
-def test_goals_can_be_skipped_and_nothing_else_changes():
+def test_lean_reading_skips_goals_and_field_refs_and_nothing_else():
     from perfeval_xl.grid import load_grids
 
     grid = next(load_grids(DATA / "seed_forms.txt"))
-    full, brief = read_grid(grid), read_grid(grid, goals=False)
-    assert full[0].goal_expected and not brief[0].goal_expected and not brief[0].goal_actual
-    for a, b in zip(full, brief, strict=True):
+    full, lean = read_grid(grid), read_grid(grid, lean=True)
+    assert full[0].goal_expected and not lean[0].goal_expected and not lean[0].goal_actual
+    assert "funds.年度资金总额.executed" in full[0].refs and "funds.年度资金总额.executed" not in lean[0].refs
+    assert lean[0].refs["funds.年度资金总额"] == full[0].refs["funds.年度资金总额"]
+    for a, b in zip(full, lean, strict=True):
         a.goal_expected = a.goal_actual = ""
-        a.refs.pop("goal_expected", None)
-        a.refs.pop("goal_actual", None)
+        a.refs = {k: v for k, v in a.refs.items() if k in b.refs}
         assert a == b
