@@ -25,6 +25,7 @@ import argparse
 import os
 import random
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -133,6 +134,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it (default: a temp folder)")
     ap.add_argument("--skip-pandas", action="store_true", help="skip the (slow) pandas baseline")
     ap.add_argument("--skip-rss", action="store_true", help="skip the peak-RSS runs")
+    ap.add_argument(
+        "--repeat",
+        type=int,
+        default=3,
+        help="time each method this many times and report the median (default 3: shared machines are noisy)",
+    )
     args = ap.parse_args(argv)
 
     tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="perfeval-bench-"))
@@ -147,22 +154,37 @@ def main(argv: list[str] | None = None) -> int:
             f"生成 {args.n} 个工作簿 × {args.forms_per_book} 张表 = {n_forms} 张表，"
             f"共 {size / 1048576:.1f} MB，用时 {gen:.1f} 秒；CPU 核数 {os.cpu_count()}"
         )
-        rows = []
-        if not args.skip_pandas:
-            secs, _ = bench_pandas(paths)
-            rows.append(("(a) pandas.read_excel (openpyxl)，仅读取", secs, n_forms))
-        secs, _ = bench_calamine(paths)
-        rows.append(("(b) python-calamine，仅读取", secs, n_forms))
         jobs = args.jobs or os.cpu_count() or 1
+        methods = []  # (name, measure() -> (seconds, forms read, errors))
+        if not args.skip_pandas:
+            methods.append(
+                ("(a) pandas.read_excel (openpyxl)，仅读取", lambda: (*bench_pandas(paths)[:1], n_forms, 0))
+            )
+        methods.append(("(b) python-calamine，仅读取", lambda: (*bench_calamine(paths)[:1], n_forms, 0)))
         for j in (1, jobs):
-            secs, got = bench_cli(forms_dir, tmp / f"汇总_{j}.xlsx", jobs=j)
-            rows.append((f"(c) perfeval-xl consolidate 全流程，{j} 个进程", secs, got))
-            if got != n_forms:
-                print(f"注意：读出 {got} 张表（应为 {n_forms}）", file=sys.stderr)
-        secs, got, errs = bench_api(forms_dir, tmp / "汇总_api.xlsx", jobs=jobs)
-        rows.append((f"(d) Python API consolidate() + write_summary，{jobs} 个进程", secs, got))
-        if got != n_forms or errs:
-            print(f"注意：读出 {got} 张表（应为 {n_forms}），{errs} 条错误", file=sys.stderr)
+            out = tmp / f"汇总_{j}.xlsx"
+            methods.append(
+                (
+                    f"(c) perfeval-xl consolidate 全流程，{j} 个进程",
+                    lambda o=out, j=j: (*bench_cli(forms_dir, o, jobs=j), 0),
+                )
+            )
+        methods.append(
+            (
+                f"(d) Python API consolidate() + write_summary，{jobs} 个进程",
+                lambda: bench_api(forms_dir, tmp / "汇总_api.xlsx", jobs=jobs),
+            )
+        )
+        # Rounds interleave the methods, so a burst of load elsewhere on the machine hits all of them.
+        times: dict[str, list[float]] = {name: [] for name, _ in methods}
+        for _ in range(max(1, args.repeat)):
+            for name, measure in methods:
+                secs, got, errs = measure()
+                times[name].append(secs)
+                if got != n_forms or errs:
+                    print(f"注意：{name} 读出 {got} 张表（应为 {n_forms}），{errs} 条错误", file=sys.stderr)
+        rows = [(name, statistics.median(times[name]), n_forms) for name, _ in methods]
+        print(f"各方法交替运行 {max(1, args.repeat)} 轮，取中位数：")
 
         base = rows[0][1] if not args.skip_pandas else None
         print("| 方法 | 秒 | 文件/秒 | 表/秒 | 对 (a) 的倍数 |")
