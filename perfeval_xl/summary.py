@@ -447,12 +447,21 @@ def _table(book, fmt: _Formats, name: str, headers: Sequence[str], counts: Seque
             ws.write_string(0, c, h, fmt.header)
         ws.freeze_panes(1, 0)
         ws.autofilter(0, 0, max(n, 1), len(headers) - 1)
+        _print_setup(ws)
         if rows is not None:
             for r, row in enumerate(rows, 1):
                 for c, v in enumerate(row):
                     _write_cell(ws, r, c, v, col_fmts[c])
         sheets.append((ws, n))
     return sheets
+
+
+def _print_setup(ws) -> None:
+    """Printed, a table sheet is A4 landscape, one page wide, its header row on every page."""
+    ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.repeat_rows(0)
 
 
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
