@@ -221,7 +221,7 @@ def test_summary_layout_charts_filters_frozen_panes(summary):
         setup = wb[name].page_setup
         assert (setup.orientation, setup.paperSize, setup.fitToHeight) == ("landscape", 9, 0)
         assert wb[name].sheet_properties.pageSetUpPr.fitToPage  # one page wide (fitToWidth defaults to 1)
-        assert wb[name].print_title_rows == "1:1"
+        assert wb[name].print_title_rows == "$1:$1"
     ws = wb["汇总"]
     header = [c.value for c in ws[1]]
     rate_col = header.index("执行率") + 1
