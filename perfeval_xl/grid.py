@@ -116,6 +116,17 @@ class Grid:
             return _LETTERS[a] + n if a == b else f"{_LETTERS[a]}{n}:{_LETTERS[b]}{n}"
         return f"第{self._line(r)}行"
 
+    def span_ref(self, c0: int, c1: int) -> Callable[[int], str]:
+        """``lambda r: row_ref(r, c0, c1)`` with the column letters worked out once (one per table)."""
+        a, b = c0 + self._c0, c1 + self._c0
+        if not self._sheet or not (0 <= a < 702 and 0 <= b < 702):
+            return lambda r: self.row_ref(r, c0, c1)
+        r0 = self._r0 + 1
+        if a == b:
+            return lambda r: f"{_LETTERS[a]}{r + r0}"
+        left, right = _LETTERS[a], _LETTERS[b]
+        return lambda r: f"{left}{r + r0}:{right}{r + r0}"
+
     def _line(self, r: int) -> int:
         if self.lines is not None and 0 <= r < len(self.lines):
             return self.lines[r]

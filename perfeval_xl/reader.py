@@ -192,6 +192,11 @@ def _text_of(value: object) -> str:
     return value.strip() if value.__class__ is str else cell_text(value)
 
 
+def _indicator_what(name: str) -> str:
+    """The start of a message about an indicator's cell: 指标“name”的."""
+    return f"指标“{name}”的" if name else "指标的"
+
+
 def _blank(value: object) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
@@ -386,12 +391,12 @@ class _FormReader:
 
         # fund rows: label cell, then the numbers
         found: list[tuple[int, int, str]] = []
+        seen: set[str] = set()
         misses = 0
         fund_rows = self.fund_rows
         for r in range(fr, stop):
             first = fund_rows.get(r)
-            hit = (r, *first) if first is not None else None
-            if hit is None:
+            if first is None:
                 if r > header_row:
                     misses += 1
                     if found and misses > 1:
@@ -400,53 +405,55 @@ class _FormReader:
                         break
                 continue
             misses = 0
-            if all(label != hit[2] for _, _, label in found):
-                found.append(hit)
+            c, label = first
+            if label not in seen:
+                seen.add(label)
+                found.append((r, c, label))
         if not found:
             raise self.error("“项目资金”部分没有资金行（年度资金总额等）", header_row)
 
         order = sorted(columns.items(), key=lambda kv: kv[1])
-        header_cols = {c for _, c in order}
+        names = [name for name, _ in order]
+        attrs = [_FUND_FIELDS[name] for name in names]
+        header_cols = [c for _, c in order]
+        header_set = set(header_cols)
         aligned = True
         for r, c, _ in found:
-            if min(header_cols) <= c:
+            if header_cols[0] <= c:
                 aligned = False
                 break
             row = g.rows[r]
-            if any(not _blank(row[cc]) and cc not in header_cols for cc in range(c + 1, len(row))):
+            if any(not _blank(row[cc]) and cc not in header_set for cc in range(c + 1, len(row))):
                 aligned = False
                 break
         for r, c, label in found:
             row = g.rows[r]
+            n = len(row)
             if aligned:
-                places = {name: col for name, col in order}
+                cols = header_cols
             else:
-                start = next((cc for cc in range(c + 1, len(row)) if not _blank(row[cc])), c + 1)
-                places = {name: start + k for k, (name, _) in enumerate(order)}
-            fund = FundRow(label=label)
-            last = c
-            what = f"“{label}”的"
-            cell_refs = g.refs_in_row(r, places.values()) if not self.lean else None
-            for k, (name, col) in enumerate(places.items()):
-                attr = _FUND_FIELDS[name]
-                v = row[col] if col < len(row) else None
+                start = next((cc for cc in range(c + 1, n) if not _blank(row[cc])), c + 1)
+                cols = range(start, start + len(names))
+            values = {}
+            for attr, col in zip(attrs, cols, strict=True):
+                v = row[col] if col < n else None
                 if _plain_float(v):  # the common case
-                    value = _decimal_of(v)
+                    values[attr] = _decimal_of(v)
                 elif v.__class__ is str and v in _PLACEHOLDERS:  # "-" on the sub-rows
-                    value = None
+                    values[attr] = None
                 else:
-                    value = self.number(
+                    values[attr] = self.number(
                         r,
                         col,
-                        (what, _FUND_WHAT[attr]),
+                        (f"“{label}”的", _FUND_WHAT[attr]),
                         stated=attr in _STATED_FUND_FIELDS,
                         percent=attr == "stated_rate",
                     )
-                setattr(fund, attr, value)
-                if cell_refs is not None:
-                    self.refs[_FUND_REF_KEYS[label, attr]] = cell_refs[k]
-                last = max(last, col)
-            fund.ref = g.row_ref(r, c, last)
+            fund = FundRow(label, **values)
+            if not self.lean:
+                for attr, ref in zip(attrs, g.refs_in_row(r, cols), strict=True):
+                    self.refs[_FUND_REF_KEYS[label, attr]] = ref
+            fund.ref = g.row_ref(r, c, max(c, cols[-1]))
             self.refs[f"funds.{label}"] = fund.ref
             f.funds.append(fund)
         return max(r for r, _, _ in found) + 1
@@ -516,6 +523,8 @@ class _FormReader:
         level1 = level2 = ""
         width = hi_c + 1
         rows = g.rows
+        row_ref = g.span_ref(lo_c, hi_c)
+        append = f.indicators.append
         for r in range(hr + 1, self.r1):
             if r in grade_rows:
                 break
@@ -540,28 +549,23 @@ class _FormReader:
             raw_judgement = row[cj] if cj is not None else None
             if not (name or target or actual or deviation) and _blank(raw_points) and _blank(raw_judgement):
                 continue  # an unused row
-            what = f"指标“{name}”的" if name else "指标的"
-            points = (
-                _decimal_of(raw_points) if _plain_float(raw_points) else self.number(r, cp, (what, "分值"))
-            )
+            # the float fast paths skip number() and the message prefix it would need
+            if _plain_float(raw_points):
+                points = _decimal_of(raw_points)
+            else:
+                points = self.number(r, cp, (_indicator_what(name), "分值"))
             raw_stated = row[cs] if cs is not None else None
             if _plain_float(raw_stated):
                 stated = _decimal_of(raw_stated)
             else:
-                stated = self.number(r, cs, (what, "得分"), stated=True)
-            judgement = self.number(r, cj, (what, "定性评分")) if cj is not None else stated
-            f.indicators.append(
+                stated = self.number(r, cs, (_indicator_what(name), "得分"), stated=True)
+            if cj is not None:
+                judgement = self.number(r, cj, (_indicator_what(name), "定性评分"))
+            else:
+                judgement = stated
+            append(
                 Indicator(
-                    level1=level1,
-                    level2=level2,
-                    name=name,
-                    target=target,
-                    actual=actual,
-                    points=points,
-                    stated_score=stated,
-                    deviation_reason=deviation,
-                    judgement=judgement,
-                    ref=g.row_ref(r, lo_c, hi_c),
+                    level1, level2, name, target, actual, points, stated, deviation, judgement, row_ref(r)
                 )
             )
 
