@@ -48,6 +48,11 @@ def _fmt(x: Decimal) -> str:
 
 _DECIMAL_ROUNDING = {"truncate": ROUND_DOWN, "half-up": ROUND_HALF_UP}
 _QUANTIZE = Context(prec=1000, traps=[InvalidOperation])
+#: profile rounding -> ``quantize(x, exp)`` of a context that rounds that way (no keyword arguments per call)
+_ROUND_TO = {
+    name: Context(prec=1000, rounding=mode, traps=[InvalidOperation]).quantize
+    for name, mode in _DECIMAL_ROUNDING.items()
+}
 # Products must be exact; quotients are cut toward zero at 80 digits (see the module docstring).
 _MUL = Context(prec=80, traps=[InvalidOperation, Inexact, Overflow])
 _DIV = Context(prec=80, rounding=ROUND_DOWN, traps=[InvalidOperation, Overflow, DivisionByZero])
@@ -60,7 +65,12 @@ def round2(x: Decimal | Fraction | int, profile: Profile | str | None = None) ->
         q = Fraction(x) * 100
         cents = abs(q) + Fraction(1, 2) if rounding == "half-up" else abs(q)
         x = _QUANTIZE.divide(Decimal(int(cents) * (-1 if q < 0 else 1)), 100)  # int() truncates toward 0
-    return x.quantize(_ZERO, rounding=_DECIMAL_ROUNDING[rounding], context=_QUANTIZE)
+    return _ROUND_TO[rounding](x, _ZERO)
+
+
+def _round(x: Decimal, prof: Profile) -> Decimal:
+    """:func:`round2` of a Decimal under a resolved profile (the scoring loop's hot path)."""
+    return _ROUND_TO[prof.rounding](x, _ZERO)
 
 
 def scaled_ratio(scale: Decimal, num: Decimal, den: Decimal, prof: Profile, cap: bool = True) -> Decimal:
@@ -70,14 +80,14 @@ def scaled_ratio(scale: Decimal, num: Decimal, den: Decimal, prof: Profile, cap:
     quantitative indicator's 分值 × 实际 ÷ 目标.
     """
     if den <= 0 or num <= 0:
-        return round2(Decimal(0), prof)
+        return _ZERO
     if cap and num >= den:
-        return round2(scale, prof)
+        return _round(scale, prof)
     try:
         value = _DIV.divide(_MUL.multiply(scale, num), den)
     except (Inexact, Overflow):  # absurdly long numbers: exact rational arithmetic instead
         return round2(Fraction(scale) * Fraction(num) / Fraction(den), prof)
-    return round2(value, prof)
+    return _round(value, prof)
 
 
 def execution_rate(annual: Number, executed: Number, profile: Profile | str | None = None) -> Decimal:
@@ -223,7 +233,7 @@ def _qualitative(
     judgement = ind.judgement
 
     def done(score: Decimal) -> IndicatorResult:
-        value = round2(max(_ZERO, min(full, score)), prof)
+        value = _round(max(_ZERO, min(full, score)), prof)
         return IndicatorResult(ind, value, "qualitative", op, findings)  # type: ignore[arg-type]
 
     if verdict is None:
