@@ -78,13 +78,16 @@ def stated_findings(result: Result) -> list[Finding]:
 
     total_row = form.total_fund
     for fr in result.funds:
-        compare("执行率", fr.row.stated_rate, fr.execution_rate, f"{fr.row.label}执行率", fr.row.ref)
+        row = fr.row
+        if row.stated_rate is not None and row.stated_rate != fr.execution_rate:  # format only then
+            compare("执行率", row.stated_rate, fr.execution_rate, f"{row.label}执行率", row.ref)
     if total_row is not None:
         compare("预算执行得分", total_row.stated_score, result.budget_score, "预算执行得分", total_row.ref)
     for r in result.indicators:
         ind = r.indicator
-        name = ind.name or "（未命名指标）"
-        compare(name, ind.stated_score, r.score, f"“{name}”得分", ind.ref)
+        if ind.stated_score is not None and ind.stated_score != r.score:  # format only then
+            name = ind.name or "（未命名指标）"
+            compare(name, ind.stated_score, r.score, f"“{name}”得分", ind.ref)
     compare(
         "分值合计",
         form.stated_total_points,
@@ -121,10 +124,12 @@ def funds_findings(result: Result) -> list[Finding]:
     if total is not None and parts:
         for attr, what in (("initial", "年初预算数"), ("annual", "全年预算数"), ("executed", "全年执行数")):
             whole = getattr(total, attr)
-            values = [getattr(row, attr) for row in parts]
-            if whole is None or all(v is None for v in values):
+            if whole is None:
                 continue
-            summed = sum((v for v in values if v is not None), Decimal(0))
+            values = [v for row in parts if (v := getattr(row, attr)) is not None]
+            if not values:
+                continue
+            summed = sum(values, Decimal(0))
             if summed != whole:
                 out.append(
                     _new(
