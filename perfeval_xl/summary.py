@@ -562,26 +562,31 @@ def _gf2_square(mat: list[int]) -> list[int]:
     return [_gf2_times(mat, m) for m in mat]
 
 
+#: ``_CRC_ZEROS[k]``: the CRC-32 operator (GF(2) matrix) that appends 2**k zero bytes; built on demand
+#: and kept, since it depends on nothing but k (the parent combines a CRC per streamed segment).
+_CRC_ZEROS: list[list[int]] = []
+
+
+def _crc_zeros(k: int) -> list[int]:
+    while len(_CRC_ZEROS) <= k:
+        if _CRC_ZEROS:
+            op = _gf2_square(_CRC_ZEROS[-1])
+        else:
+            op = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
+            for _ in range(3):  # 2, 4, 8 zero bits
+                op = _gf2_square(op)
+        _CRC_ZEROS.append(op)
+    return _CRC_ZEROS[k]
+
+
 def _crc32_combine(crc1: int, crc2: int, len2: int) -> int:
     """CRC-32 of A+B from crc(A), crc(B) and len(B) (zlib's crc32_combine, which Python lacks)."""
-    if len2 <= 0:
-        return crc1
-    odd = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
-    even = _gf2_square(odd)  # two zero bits
-    odd = _gf2_square(even)  # four zero bits
-    while True:
-        even = _gf2_square(odd)
+    k = 0
+    while len2 > 0:
         if len2 & 1:
-            crc1 = _gf2_times(even, crc1)
+            crc1 = _gf2_times(_crc_zeros(k), crc1)
         len2 >>= 1
-        if not len2:
-            break
-        odd = _gf2_square(even)
-        if len2 & 1:
-            crc1 = _gf2_times(odd, crc1)
-        len2 >>= 1
-        if not len2:
-            break
+        k += 1
     return crc1 ^ crc2
 
 
