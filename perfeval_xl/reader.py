@@ -627,16 +627,18 @@ def _scan(
     found: dict[str, list[tuple[int, int]]] = {}
     titles: list[tuple[int, int]] = []
     fund_rows: dict[int, tuple[int, str]] = {}
-    kinds = _KINDS
+    get = _KINDS.get
     for r, row in enumerate(grid.rows):
         for c, v in enumerate(row):
-            if v.__class__ is not str:
+            if v.__class__ is not str or not v:  # numbers and blanks ("" from calamine) are no labels
                 continue
-            kind = kinds.get(v, False)
+            kind = get(v, False)
+            if kind is None:  # most text: not a label (known)
+                continue
             if kind is False:
                 kind = _kind_of(v)
-            if kind is None:
-                continue
+                if kind is None:
+                    continue
             tag, key = kind
             if tag == "fund":
                 if r not in fund_rows:
