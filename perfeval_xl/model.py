@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
+from .labels import FUND_TOTAL
+
 Severity = Literal["error", "warning", "info"]
 
 
@@ -78,8 +80,6 @@ class Form:
     @property
     def total_fund(self) -> FundRow | None:
         """The 年度资金总额 row (the first fund row when the form labels it differently)."""
-        from .labels import FUND_TOTAL
-
         return self.fund(FUND_TOTAL) or (self.funds[0] if self.funds else None)
 
     @property
