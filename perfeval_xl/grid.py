@@ -29,9 +29,6 @@ MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
 #: ... or when a member of at least ``RATIO_MIN_BYTES`` unpacked compresses better than this.
 MAX_COMPRESSION_RATIO = 200
 RATIO_MIN_BYTES = 1024 * 1024
-#: Workbooks up to this size are read into memory once and handed to calamine as bytes (one open
-#: instead of three); larger ones are opened by path.
-SMALL_WORKBOOK_BYTES = 4 * 1024 * 1024
 #: A single sheet or table with more cells than this is refused.
 MAX_CELLS = 5_000_000
 #: HTML colspan / rowspan are capped (as browsers do) so a hostile table cannot blow up memory.
@@ -162,22 +159,15 @@ def load_grids(path: str | os.PathLike, *, on_sheet_error: SheetErrorHandler | N
         raise ReadError(
             source, f"文件过大（{size / 1048576:.1f} MB，上限 {MAX_FILE_BYTES // 1048576} MB），未读取"
         )
-    data = None
     try:
         with open(source, "rb") as fh:
             head = fh.read(8)
-            if head.startswith(_ZIP_MAGIC) and size <= SMALL_WORKBOOK_BYTES:
-                data = head + fh.read(size - len(head) + 1)  # one byte more shows a grown file
     except OSError as exc:
         raise ReadError(source, f"无法打开文件（{_os_reason(exc)}）") from exc
 
     if head.startswith(_ZIP_MAGIC):
-        if data is not None and len(data) != size:
-            data = None  # changed since the stat: read it by path
-        kind, names = _check_zip(source, data)
-        if data is not None and not _xlsx_by_name(source, names):
-            data = None
-        yield from _workbook_grids(source, kind, on_sheet_error, data)
+        kind = _check_zip(source)
+        yield from _workbook_grids(source, kind, on_sheet_error)
         return
     if head.startswith(_OLE_MAGIC):
         data = _read_all(source)
@@ -212,40 +202,23 @@ _EOCD = struct.Struct("<4s4H2LH")  # end of central directory record
 _CDIR = struct.Struct("<4s6H3L5H2L")  # central directory file header
 
 
-def _zip_directory(source: str, whole: bytes | None = None) -> list[tuple[str, int, int]] | None:
+def _zip_directory(source: str) -> list[tuple[str, int, int]] | None:
     """``(name, compressed size, uncompressed size)`` of every member, read straight from the central
     directory (a few struct reads instead of building ZipInfo objects: this runs once per input of a
-    batch) of the file, or of ``whole`` when the file is already in memory. None for anything unusual
-    (zip64, comments, spanning): the caller then asks zipfile."""
-
-    def directory(size: int, tail: bytes) -> tuple[int, int, int] | None:
-        sig, disk, cd_disk, n_here, n_total, cd_size, cd_offset, comment = _EOCD.unpack(tail)
+    batch). None for anything unusual (zip64, comments, spanning): the caller then asks zipfile."""
+    with open(source, "rb") as fh:
+        fh.seek(0, os.SEEK_END)
+        size = fh.tell()
+        if size < _EOCD.size:
+            return None
+        fh.seek(size - _EOCD.size)
+        sig, disk, cd_disk, n_here, n_total, cd_size, cd_offset, comment = _EOCD.unpack(fh.read(_EOCD.size))
         if sig != b"PK\x05\x06" or disk or cd_disk or n_here != n_total or comment:
             return None
         if cd_offset + cd_size > size - _EOCD.size or n_total == 0xFFFF or cd_offset == 0xFFFFFFFF:
             return None
-        return cd_offset, cd_size, n_total
-
-    if whole is not None:
-        size = len(whole)
-        found = directory(size, whole[-_EOCD.size :]) if size >= _EOCD.size else None
-        if found is None:
-            return None
-        cd_offset, cd_size, n_total = found
-        data = whole[cd_offset : cd_offset + cd_size]
-    else:
-        with open(source, "rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            size = fh.tell()
-            if size < _EOCD.size:
-                return None
-            fh.seek(size - _EOCD.size)
-            found = directory(size, fh.read(_EOCD.size))
-            if found is None:
-                return None
-            cd_offset, cd_size, n_total = found
-            fh.seek(cd_offset)
-            data = fh.read(cd_size)
+        fh.seek(cd_offset)
+        data = fh.read(cd_size)
     members = []
     pos = 0
     for _ in range(n_total):
@@ -263,10 +236,10 @@ def _zip_directory(source: str, whole: bytes | None = None) -> list[tuple[str, i
     return members
 
 
-def _check_zip(source: str, whole: bytes | None = None) -> tuple[str, set[str]]:
-    """Inspect the zip directory (nothing is decompressed); return "xlsx" or "ods" and the member names."""
+def _check_zip(source: str) -> str:
+    """Inspect the zip directory (nothing is decompressed); return "xlsx" or "ods"."""
     try:
-        members = _zip_directory(source, whole)
+        members = _zip_directory(source)
         if members is None:
             with zipfile.ZipFile(source) as zf:
                 members = [(i.filename, i.compress_size, i.file_size) for i in zf.infolist()]
@@ -291,39 +264,19 @@ def _check_zip(source: str, whole: bytes | None = None) -> tuple[str, set[str]]:
             f"疑似压缩炸弹：解压后共 {total / 1048576:.0f} MB（上限 {MAX_UNZIPPED_BYTES // 1048576} MB），未解压",
         )
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
-        return "xlsx", names
+        return "xlsx"
     if "content.xml" in names and "mimetype" in names:
-        return "ods", names
+        return "ods"
     if "EncryptedPackage" in names:
         raise ReadError(source, "文件已加密/设有密码，无法读取")
     raise ReadError(source, "这是一个 zip 文件，但不是 Excel 工作簿")
 
 
-def _xlsx_by_name(source: str, names: set[str]) -> bool:
-    """Does calamine read this file with its xlsx reader whether given the path (it goes by the
-    extension) or the bytes (it tries xls, xlsx, xlsb, ods in turn and only xlsx can fit)?"""
-    return (
-        os.path.splitext(source)[1].lower() in (".xlsx", ".xlsm")
-        and "xl/workbook.xml" in names
-        and "xl/workbook.bin" not in names
-        and "content.xml" not in names
-    )
-
-
-def _workbook_grids(
-    source: str, kind: str, on_sheet_error: SheetErrorHandler | None, data: bytes | None = None
-) -> Iterator[Grid]:
+def _workbook_grids(source: str, kind: str, on_sheet_error: SheetErrorHandler | None) -> Iterator[Grid]:
     import python_calamine as pc
 
     try:
-        wb = None
-        if data is not None:
-            try:
-                wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
-            except Exception:  # a broken workbook: the path-based open below gives the usual messages
-                wb = None
-        if wb is None:
-            wb = pc.CalamineWorkbook.from_path(source)
+        wb = pc.CalamineWorkbook.from_path(source)
         metas = wb.sheets_metadata
     except pc.PasswordError as exc:
         raise ReadError(source, "文件已加密/设有密码，无法读取；请去掉密码后再试") from exc

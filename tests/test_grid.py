@@ -229,7 +229,6 @@ def test_xlsx_falls_back_to_openpyxl_when_calamine_fails(tmp_path, monkeypatch):
         raise python_calamine.CalamineError("simulated")
 
     monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_path", broken)
-    monkeypatch.setattr(python_calamine.CalamineWorkbook, "from_filelike", broken)  # small files: bytes
     (g,) = load_grids(path)
     assert g.sheet == "表" and g.cell(1, 1) == "项目名称" and g.ref(1, 1) == "B2"
 
@@ -289,17 +288,3 @@ def test_fast_zip_directory_matches_zipfile_and_falls_back(tmp_path):
     truncated = tmp_path / "truncated.zip"
     truncated.write_bytes(plain.read_bytes()[:-30])
     assert _zip_directory(str(truncated)) is None
-
-
-def test_small_workbook_read_from_memory_gives_the_same_grids_as_by_path(monkeypatch):
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "examples" / "forms" / "2023_中小企业发展服务中心_一.xlsx"
-    calls = []
-    real = grid_mod._workbook_grids
-    monkeypatch.setattr(grid_mod, "_workbook_grids", lambda *a: calls.append(a[3] is not None) or real(*a))
-    in_memory = [(g.sheet, g.origin, g.rows) for g in load_grids(path)]
-    monkeypatch.setattr(grid_mod, "SMALL_WORKBOOK_BYTES", 0)  # every workbook opened by path
-    by_path = [(g.sheet, g.origin, g.rows) for g in load_grids(path)]
-    assert calls == [True, False]
-    assert in_memory == by_path and any(rows for _, _, rows in by_path)
