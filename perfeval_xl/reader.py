@@ -99,14 +99,7 @@ _STATED_FUND_FIELDS = frozenset({"stated_points", "stated_rate", "stated_score"}
 _FUND_REF_KEYS = {
     (label, attr): f"funds.{label}.{attr}" for label in L.FUND_ROWS for attr in _FUND_FIELDS.values()
 }
-_FUND_WHAT = {
-    "initial": "年初预算数",
-    "annual": "全年预算数",
-    "executed": "全年执行数",
-    "stated_points": "分数",
-    "stated_rate": "执行率",
-    "stated_score": "得分",
-}
+_FUND_WHAT = {attr: header for header, attr in _FUND_FIELDS.items()}  # field -> its column header
 
 
 def _key(value: object) -> str:
