@@ -78,6 +78,17 @@ def names() -> list[str]:
     return list(PROFILES)
 
 
+def find_profile(key: str) -> Profile | None:
+    """A built-in profile by key (``mof-2020``, any case) or Chinese title; None when there is none."""
+    key = key.strip()
+    if key in PROFILES:
+        return PROFILES[key]
+    for profile in PROFILES.values():
+        if key == profile.title or key.lower() == profile.name.lower():
+            return profile
+    return None
+
+
 def get_profile(name: str | Profile | None = None) -> Profile:
     """A profile by key (``mof-2020``), Chinese title (``财政部2020（四舍五入）``) or JSON file path.
 
@@ -89,11 +100,9 @@ def get_profile(name: str | Profile | None = None) -> Profile:
     key = (name or "").strip()
     if not key:
         return PROFILES[DEFAULT]
-    if key in PROFILES:
-        return PROFILES[key]
-    for profile in PROFILES.values():
-        if key == profile.title or key.lower() == profile.name.lower():
-            return profile
+    known = find_profile(key)
+    if known is not None:
+        return known
     if key.lower().endswith(".json"):
         path = Path(key)
         try:

@@ -337,12 +337,12 @@ class _FormReader:
     lean = False
 
     def profile_name(self, text: str) -> str:
-        from .profiles import PROFILES
+        from .profiles import PROFILES, find_profile
 
         key = text.strip()
-        for profile in PROFILES.values():
-            if key in (profile.name, profile.title) or key.lower() == profile.name.lower():
-                return profile.name
+        profile = find_profile(key)  # built-in profiles only: a workbook cell never names a file to load
+        if profile is not None:
+            return profile.name
         known = "、".join(p.title for p in PROFILES.values())
         ref = self.refs.get("profile")
         raise ReadError(self.g.source, f"评分规则“{key[:30]}”无法识别，可选：{known}", self.g.sheet, ref)
