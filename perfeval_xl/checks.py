@@ -8,7 +8,7 @@ Row-level findings of the rules (no-operator, unit-mismatch, qualitative-band �
 from __future__ import annotations
 
 from collections import defaultdict
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from . import labels
 from .model import Finding, Result
@@ -64,6 +64,17 @@ def deviation_findings(result: Result) -> list[Finding]:
     return out
 
 
+_CENT = Decimal("0.01")
+
+
+def _same_rate(stated: Decimal, computed: Decimal) -> bool:
+    """Does a stated 执行率 say the computed one? Either as the number (99.49) or as the fraction a
+    percent-formatted cell holds (0.9949 shown as 99.49%); workbook readers do not see cell formats."""
+    if stated == computed:
+        return True
+    return abs(stated) <= 2 and (stated * 100).quantize(_CENT, rounding=ROUND_HALF_UP) == computed
+
+
 def stated_findings(result: Result) -> list[Finding]:
     """Every number or grade the form states that differs from the computed one."""
     form, out = result.form, []
@@ -79,7 +90,7 @@ def stated_findings(result: Result) -> list[Finding]:
     total_row = form.total_fund
     for fr in result.funds:
         row = fr.row
-        if row.stated_rate is not None and row.stated_rate != fr.execution_rate:  # format only then
+        if row.stated_rate is not None and not _same_rate(row.stated_rate, fr.execution_rate):
             compare("执行率", row.stated_rate, fr.execution_rate, f"{row.label}执行率", row.ref)
     if total_row is not None:
         compare("预算执行得分", total_row.stated_score, result.budget_score, "预算执行得分", total_row.ref)

@@ -138,3 +138,15 @@ def test_weights_only_where_the_profile_sets_them():
 
 def test_missing_header_fields():
     assert codes(clean_form(project="", unit=" ")) == ["missing-field", "missing-field"]
+
+
+def test_a_percent_formatted_rate_cell_is_not_a_mismatch():
+    form = clean_form()
+    form.funds[0].executed = D("99.4988")
+    form.funds[0].stated_score = form.stated_total_score = None
+    form.funds[0].stated_rate = D("0.9949")  # a 0.00% cell showing 99.49%
+    form.funds[1].stated_rate = form.funds[2].stated_rate = form.funds[3].stated_rate = None
+    form.funds[1].executed = D("99.4988")
+    assert "stated-mismatch" not in codes(form)
+    form.funds[0].stated_rate = D("0.9950")  # shows 99.50%, the rule truncates to 99.49
+    assert "stated-mismatch" in codes(form)
