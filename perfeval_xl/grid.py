@@ -96,6 +96,39 @@ class Grid:
             return (_LETTERS[col] if 0 <= col < 702 else column_letter(col)) + str(r + self._r0 + 1)
         return f"第{self._line(r)}行第{c + self._c0 + 1}列"
 
+    def percent_formatted(self, cells: list[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Which of these grid cells carry a percent number format. Only workbooks read through zip
+        (xlsx/xlsm) can tell; openpyxl is asked, for the few rows concerned, since calamine does not
+        report formats. Anything that fails answers "none" (the values then stay as stored)."""
+        if self.kind != "xlsx" or self.sheet is None or not cells:
+            return set()
+        wanted = {(r + self._r0 + 1, c + self._c0 + 1): (r, c) for r, c in cells}
+        rows = [k[0] for k in wanted]
+        cols = [k[1] for k in wanted]
+        found: set[tuple[int, int]] = set()
+        try:
+            import openpyxl
+
+            wb = openpyxl.load_workbook(self.source, read_only=True, data_only=True)
+            try:
+                ws = wb[self.sheet]
+                bounds = {
+                    "min_row": min(rows),
+                    "max_row": max(rows),
+                    "min_col": min(cols),
+                    "max_col": max(cols),
+                }
+                for row in ws.iter_rows(**bounds):
+                    for cell in row:
+                        key = (getattr(cell, "row", None), getattr(cell, "column", None))
+                        if key in wanted and "%" in (getattr(cell, "number_format", "") or ""):
+                            found.add(wanted[key])
+            finally:
+                wb.close()
+        except Exception:  # noqa: BLE001 - formats are a refinement; the stored values still stand
+            return set()
+        return found
+
     def refs_in_row(self, r: int, columns: Iterable[int]) -> list[str]:
         """``ref(r, c)`` for each of ``columns``, in one call (the reader names every field it reads)."""
         if self._sheet:

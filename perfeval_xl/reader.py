@@ -518,6 +518,7 @@ class _FormReader:
         rows = g.rows
         row_ref = g.span_ref(lo_c, hi_c)
         append = f.indicators.append
+        numeric_values: list[tuple[int, int, int, str]] = []  # (indicator, row, column, field)
         for r in range(hr + 1, self.r1):
             if r in grade_rows:
                 break
@@ -556,11 +557,28 @@ class _FormReader:
                 judgement = self.number(r, cj, (_indicator_what(name), "定性评分"))
             else:
                 judgement = stated
+            if row[ct].__class__ is float or row[ca].__class__ is float:  # a number typed into the cell
+                for c, field in ((ct, "target"), (ca, "actual")):
+                    if row[c].__class__ is float:
+                        numeric_values.append((len(f.indicators), r, c, field))
             append(
                 Indicator(
                     level1, level2, name, target, actual, points, stated, deviation, judgement, row_ref(r)
                 )
             )
+        if numeric_values:
+            self.restore_percents(numeric_values)
+
+    def restore_percents(self, numeric_values: list[tuple[int, int, int, str]]) -> None:
+        """A 年度指标值 or 实际完成值 typed as "95%" into a cell is stored as 0.95 with a percent number
+        format, which the fast readers do not report: ask the workbook for those cells' formats and
+        read them back as "95%" (so that they compare with "≥95%" written as text)."""
+        percent = self.g.percent_formatted([(r, c) for _, r, c, _ in numeric_values])
+        for i, r, c, field in numeric_values:
+            if (r, c) in percent:
+                value = _decimal_of(self.g.rows[r][c]) * 100
+                text = format(value.normalize(), "f") + "%"
+                setattr(self.form.indicators[i], field, text)
 
     def read_totals(self, r: int, cp: int, cs: int | None) -> None:
         f = self.form
