@@ -43,7 +43,7 @@ INDICATOR_HEADER = (LEVEL1, LEVEL2, LEVEL3, TARGET, ACTUAL, POINTS, SCORE, DEVIA
 TOTAL = "合计"
 GRADE = "评分等级"
 
-MONEY_UNITS = ("万元", "元")
+MONEY_UNITS = ("万元", "元")  # 万元 first: "元" is inside "万元"
 
 LEVEL1_CHOICES = ("产出指标", "效益指标", "满意度指标", "成本指标")
 LEVEL2_CHOICES = (

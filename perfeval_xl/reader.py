@@ -373,14 +373,10 @@ class _FormReader:
             if needed not in columns:
                 raise self.error(f"“项目资金”表头中没有“{needed}”", header_row)
         self.refs["funds.header"] = g.row_ref(header_row)
-        f.money_unit = "万元"
-        for text in unit_texts:
-            if isinstance(text, str):
-                if "万元" in text:
-                    break
-                if "元" in text:
-                    f.money_unit = "元"
-                    break
+        f.money_unit = next(
+            (unit for text in unit_texts if isinstance(text, str) for unit in L.MONEY_UNITS if unit in text),
+            L.MONEY_UNITS[0],
+        )  # 万元 is tried before 元 in each text, and is the default
 
         # fund rows: label cell, then the numbers
         found: list[tuple[int, int, str]] = []
