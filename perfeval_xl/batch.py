@@ -883,17 +883,6 @@ class _CsvSink:
                 pass
 
 
-def write_csv(result: Consolidation, folder: str | os.PathLike) -> list[Path]:
-    """One UTF-8 (with BOM, for Excel) CSV per table; form text that could run as a formula in Excel
-    gets a leading apostrophe. Numbers are written exactly as computed."""
-    with _CsvSink(folder) as sink:
-        for key in TABLE_FILES:
-            sink.add(key, csv_rows(result.rows[key]))
-        paths = [path for _fh, _tmp, path in sink.files.values()]
-        sink.close()
-    return paths
-
-
 def write_parquet(result: Consolidation, folder: str | os.PathLike) -> list[Path]:
     """One Parquet file per table (text stays text; for DuckDB and BI tools)."""
     folder = Path(folder)

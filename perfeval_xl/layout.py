@@ -154,10 +154,6 @@ class Layout:
         return cls(max(MIN_INDICATOR_ROWS, count), flavor)
 
     @property
-    def first_indicator_row(self) -> int:
-        return INDICATOR_FIRST_ROW
-
-    @property
     def last_indicator_row(self) -> int:
         return INDICATOR_FIRST_ROW + self.indicator_rows - 1
 
