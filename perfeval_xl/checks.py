@@ -44,8 +44,9 @@ def _at(ref: str | None) -> str:
     return f"（{ref}）" if ref else ""
 
 
-def _new(code: str, where: str, message: str) -> Finding:
-    return Finding(CODES[code][0], code, where, message)  # type: ignore[arg-type]
+def finding(code: str, where: str, message: str, severity: str | None = None) -> Finding:
+    """A finding with the severity its code has in :data:`CODES` (or ``severity`` when a rule says so)."""
+    return Finding(severity or CODES[code][0], code, where, message)  # type: ignore[arg-type]
 
 
 def deviation_findings(result: Result) -> list[Finding]:
@@ -55,7 +56,7 @@ def deviation_findings(result: Result) -> list[Finding]:
         if ind.points is not None and r.score < ind.points and not ind.deviation_reason.strip():
             name = ind.name or "（未命名指标）"
             out.append(
-                _new(
+                finding(
                     "missing-deviation-reason",
                     name,
                     f"“{name}”得分 {_f(r.score)} 低于分值 {_f(ind.points)}，未填写偏差原因分析{_at(ind.ref)}",
@@ -82,7 +83,7 @@ def stated_findings(result: Result) -> list[Finding]:
     def compare(where: str, stated: Decimal | None, computed: Decimal, what: str, ref: str = "") -> None:
         if stated is not None and stated != computed:
             out.append(
-                _new(
+                finding(
                     "stated-mismatch", where, f"{what}表上为 {_f(stated)}，计算应为 {_f(computed)}{_at(ref)}"
                 )
             )
@@ -109,7 +110,7 @@ def stated_findings(result: Result) -> list[Finding]:
     compare("总分", form.stated_total_score, result.total_score, "总分", form.refs.get("total_score", ""))
     if form.stated_grade and form.stated_grade.strip() != result.grade:
         out.append(
-            _new(
+            finding(
                 "stated-mismatch",
                 "评分等级",
                 f"评分等级表上为“{form.stated_grade.strip()}”，按总分 {_f(result.total_score)} 应为“{result.grade}”"
@@ -124,7 +125,7 @@ def funds_findings(result: Result) -> list[Finding]:
     for row in form.funds:
         if row.annual is not None and row.executed is not None and row.executed > row.annual:
             out.append(
-                _new(
+                finding(
                     "over-execution",
                     "执行率",
                     f"{row.label}全年执行数 {row.executed} 大于全年预算数 {row.annual}，预算执行得分按满分封顶{_at(row.ref)}",
@@ -143,7 +144,7 @@ def funds_findings(result: Result) -> list[Finding]:
             summed = sum(values, Decimal(0))
             if summed != whole:
                 out.append(
-                    _new(
+                    finding(
                         "funds-sum",
                         labels.FUND_TOTAL,
                         f"年度资金总额{what} {whole} 不等于各项资金之和 {summed}{_at(total.ref)}",
@@ -156,7 +157,7 @@ def points_findings(result: Result, profile: Profile) -> list[Finding]:
     out = []
     if result.total_points != 100:
         out.append(
-            _new(
+            finding(
                 "points-not-100",
                 "分值合计",
                 f"分值合计为 {_f(result.total_points)}（预算执行 {_f(result.budget_points)} + 指标 "
@@ -172,7 +173,7 @@ def points_findings(result: Result, profile: Profile) -> list[Finding]:
             got = sums.get(level1, Decimal(0))
             if got != expected:
                 out.append(
-                    _new(
+                    finding(
                         "weights",
                         level1,
                         f"{level1}分值合计 {_f(got)}，{profile.title}预期为 {_f(expected)}",
@@ -189,7 +190,7 @@ def header_findings(result: Result) -> list[Finding]:
         ("unit", labels.UNIT),
     ):
         if not getattr(form, attr).strip():
-            out.append(_new("missing-field", label, f"{label}未填写{_at(form.refs.get(attr))}"))
+            out.append(finding("missing-field", label, f"{label}未填写{_at(form.refs.get(attr))}"))
     return out
 
 

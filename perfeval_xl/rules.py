@@ -129,10 +129,6 @@ def grade(total: Number, profile: Profile | str | None = None) -> str:
     return prof.grade_bands[-1][1]
 
 
-def _finding(severity: str, code: str, where: str, message: str) -> Finding:
-    return Finding(severity, code, where, message)  # type: ignore[arg-type]
-
-
 def _quantitative(ind: Indicator, prof: Profile, points: Decimal, target: Value) -> IndicatorResult:
     name = ind.name or "（未命名指标）"
     actual = parse_value(ind.actual)
@@ -142,9 +138,7 @@ def _quantitative(ind: Indicator, prof: Profile, points: Decimal, target: Value)
         op = "<=" if is_lower_better(ind.name, ind.level2) else ">="
         reading = "越低越好，按“≤”理解" if op == "<=" else "按“≥”理解"
         findings.append(
-            _finding(
-                "info", "no-operator", name, f"“{name}”的年度指标值“{target.text}”未写比较符号，{reading}"
-            )
+            checks.finding("no-operator", name, f"“{name}”的年度指标值“{target.text}”未写比较符号，{reading}")
         )
 
     def done(num: Decimal = _ONE, den: Decimal = _ONE) -> IndicatorResult:
@@ -156,8 +150,7 @@ def _quantitative(ind: Indicator, prof: Profile, points: Decimal, target: Value)
         verdict = attainment(ind.actual)
         if verdict == "met":
             findings.append(
-                _finding(
-                    "info",
+                checks.finding(
                     "actual-without-figure",
                     name,
                     f"“{name}”的实际完成值“{actual.text}”未给出数值，按达成计分",
@@ -167,13 +160,10 @@ def _quantitative(ind: Indicator, prof: Profile, points: Decimal, target: Value)
         if verdict in ("partial", "unmet"):
             return _qualitative(ind, prof, points, verdict, findings, op)
         if actual.is_blank:
-            findings.append(
-                _finding("warning", "missing-actual", name, f"“{name}”未填写实际完成值，得分按 0 计")
-            )
+            findings.append(checks.finding("missing-actual", name, f"“{name}”未填写实际完成值，得分按 0 计"))
         else:
             findings.append(
-                _finding(
-                    "warning",
+                checks.finding(
                     "unparsed-actual",
                     name,
                     f"“{name}”的实际完成值“{actual.text}”无法与年度指标值“{target.text}”比较，得分按 0 计",
@@ -186,8 +176,7 @@ def _quantitative(ind: Indicator, prof: Profile, points: Decimal, target: Value)
     a = convert(actual.number, actual.unit, target.unit)
     if a is None:
         findings.append(
-            _finding(
-                "warning",
+            checks.finding(
                 "unit-mismatch",
                 name,
                 f"“{name}”的年度指标值单位“{target.unit}”与实际完成值单位“{actual.unit}”无法换算，按数字直接比较",
@@ -239,17 +228,16 @@ def _qualitative(
     if verdict is None:
         if judgement is not None and 0 <= judgement <= full:
             findings.append(
-                _finding(
-                    "info",
+                checks.finding(
                     "qualitative-band",
                     name,
                     f"“{name}”的实际完成值“{ind.actual}”无法判断是否达成，采用所填评分 {_fmt(judgement)}",
+                    severity="info",
                 )
             )
             return done(judgement)
         findings.append(
-            _finding(
-                "warning",
+            checks.finding(
                 "qualitative-band",
                 name,
                 f"“{name}”的实际完成值“{ind.actual}”无法判断是否达成（请写达成、部分达成或未达成，或填写评分），得分按 0 计",
@@ -263,8 +251,7 @@ def _qualitative(
         if verdict == "met":
             return done(full)
         findings.append(
-            _finding(
-                "warning",
+            checks.finding(
                 "qualitative-band",
                 name,
                 f"“{name}”为{word}，未填写评分，按区间 {span} 下限 {_fmt(low)} 计分",
@@ -274,8 +261,7 @@ def _qualitative(
     inside = low <= judgement <= high if closed else low <= judgement < high
     if not inside:
         findings.append(
-            _finding(
-                "warning",
+            checks.finding(
                 "qualitative-band",
                 name,
                 f"“{name}”为{word}，所填评分 {_fmt(judgement)} 不在区间 {span} 内，按下限 {_fmt(low)} 计分",
@@ -293,12 +279,10 @@ def score_indicator(ind: Indicator, profile: Profile | str | None = None) -> Ind
     prof = get_profile(profile)
     name = ind.name or "（未命名指标）"
     if ind.points is None:
-        finding = _finding("warning", "missing-points", name, f"“{name}”未填写分值，不计分")
+        finding = checks.finding("missing-points", name, f"“{name}”未填写分值，不计分")
         return IndicatorResult(ind, round2(0, prof), "unscored", None, [finding])
     if ind.points < 0:
-        finding = _finding(
-            "warning", "missing-points", name, f"“{name}”的分值 {_fmt(ind.points)} 为负数，不计分"
-        )
+        finding = checks.finding("missing-points", name, f"“{name}”的分值 {_fmt(ind.points)} 为负数，不计分")
         return IndicatorResult(ind, round2(0, prof), "unscored", None, [finding])
     target = parse_value(ind.target)
     if target.is_numeric:
@@ -319,7 +303,7 @@ def resolve_profile(form: Form, profile: Profile | str | None = None) -> tuple[P
         try:
             return get_profile(form.profile), []
         except ValueError as exc:
-            note = _finding("warning", "unknown-profile", "评分规则", f"{exc}；按默认规则 {DEFAULT} 计分")
+            note = checks.finding("unknown-profile", "评分规则", f"{exc}；按默认规则 {DEFAULT} 计分")
             return get_profile(None), [note]
     return get_profile(None), []
 
