@@ -1,17 +1,90 @@
 """The ``perfeval-xl`` command: one sub-command per module in :mod:`perfeval_xl.commands`.
 
-Exit codes: 0 all good; 1 some finding is an error; 2 unusable input or arguments;
-3 (consolidate) some inputs could not be read but the summary was written.
+Exit codes, the same for every sub-command (see :data:`EXIT_CODES`): 0 all good; 1 some finding is an
+error (``score``); 2 unusable arguments, or no input could be used (nothing written); 3 some inputs could
+not be read, the others were processed and the output written. When several apply, the larger wins.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
+from collections.abc import Iterator
+from pathlib import Path
 
 from . import __version__
+
+#: exit code -> what it means (the README and ``--help`` show this table)
+EXIT_CODES = {
+    0: "全部输入读取成功，没有错误级问题",
+    1: "有错误级审核问题（如表上数字与计算结果不符）",
+    2: "参数无法使用，或没有任何可用的输入（未写出结果）",
+    3: "部分输入无法读取，其余已处理并写出结果",
+}
+EXIT_EPILOG = "退出码：" + "；".join(f"{code} {text}" for code, text in EXIT_CODES.items()) + "。"
+
+#: argparse's own messages in Chinese (argparse looks them up through gettext at call time)
+_ARGPARSE_ZH = {
+    "usage: ": "用法：",
+    "the following arguments are required: %s": "缺少必需的参数：%s",
+    "invalid choice: %(value)r (choose from %(choices)s)": "无效的选项值 %(value)r（可选：%(choices)s）",
+    "argument %(argument_name)s: %(message)s": "参数 %(argument_name)s：%(message)s",
+    "unrecognized arguments: %s": "无法识别的参数：%s",
+    "expected one argument": "需要一个值",
+    "expected at most one argument": "最多需要一个值",
+    "expected at least one argument": "至少需要一个值",
+    "invalid %(type)s value: %(value)r": "无效的值 %(value)r（应为 %(type)s）",
+    "ambiguous option: %(option)s could match %(matches)s": "选项 %(option)s 不明确，可能是：%(matches)s",
+    "not allowed with argument %s": "不能与参数 %s 同时使用",
+    "one of the arguments %s is required": "参数 %s 必须给出其中之一",
+    "ignored explicit argument %r": "忽略了多余的值 %r",
+    "unexpected option string: %s": "意外的选项：%s",
+    "expected %s argument": "需要 %s 个值",
+    "expected %s arguments": "需要 %s 个值",
+    "show this help message and exit": "显示本帮助并退出",
+    "show program's version number and exit": "显示版本号并退出",
+    "positional arguments": "参数",
+    "options": "选项",
+}
+
+
+@contextlib.contextmanager
+def _chinese_argparse() -> Iterator[None]:
+    """argparse speaks Chinese while our parser runs (restored afterwards: other argparse users in the
+    same process, such as a test runner, keep their own language)."""
+    def translate(text: str) -> str:
+        return _ARGPARSE_ZH.get(text, text)
+
+    def translate_n(one: str, many: str, n: int) -> str:
+        return translate(one if n == 1 else many)
+
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    argparse._, argparse.ngettext = translate, translate_n  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        argparse._, argparse.ngettext = saved  # type: ignore[attr-defined]
+
+
+def check_output(path: str, suffixes: tuple[str, ...] = (".xlsx",)) -> str | None:
+    """Why ``path`` cannot be an output file of this kind (Chinese), or None when it can.
+
+    The folder must exist already (a mistyped folder is never created silently) and the name must end
+    with one of ``suffixes`` (an .xlsx written under the name .xls would not open).
+    """
+    target = Path(path)
+    if target.suffix.lower() not in suffixes:
+        return f"输出文件应以 {' 或 '.join(suffixes)} 结尾：{path}"
+    if target.is_dir():
+        return f"输出路径是一个文件夹：{path}"
+    parent = target.parent
+    if not parent.is_dir():
+        return f"输出文件所在的文件夹不存在：{parent}"
+    return None
+
 
 #: sub-command name -> module under perfeval_xl.commands (each has ``register(subparsers)``)
 COMMANDS = {
@@ -42,7 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="perfeval-xl",
         description="财政项目支出绩效自评：计分、Excel 模板、批量汇总。",
-        epilog="每个子命令的用法：perfeval-xl 子命令 --help",
+        epilog="每个子命令的用法：perfeval-xl 子命令 --help。" + EXIT_EPILOG,
     )
     parser.add_argument(
         "--version", action="version", version=f"perfeval-xl {__version__}", help="显示版本号"
@@ -61,10 +134,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 2
+    with _chinese_argparse():
+        args = parser.parse_args(argv)
+        if not getattr(args, "func", None):
+            parser.print_help()
+            return 2
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

@@ -11,6 +11,8 @@ import sys
 import time
 from pathlib import Path
 
+from ..cli import EXIT_EPILOG, check_output
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -19,8 +21,8 @@ def register(subparsers) -> None:
         description=(
             "读取文件、文件夹（含子文件夹）和通配符匹配到的每一个工作簿的每一张自评表，"
             "按评分规则重新计算全部数字，写出汇总工作簿（汇总、按主管部门、指标明细、问题清单、错误）。"
-            "退出码：0 全部读取成功；3 部分文件无法读取（仍写出汇总，见“错误”工作表）；2 参数无法使用。"
         ),
+        epilog=EXIT_EPILOG,
     )
     p.add_argument("inputs", nargs="+", metavar="输入", help="文件、文件夹或通配符（如 'forms/**/*.xlsx'）")
     p.add_argument("-o", "--output", required=True, metavar="汇总.xlsx", help="输出的汇总工作簿（.xlsx）")
@@ -78,10 +80,9 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     out = Path(args.output)
-    if out.suffix.lower() != ".xlsx":
-        return _fail(f"输出文件应以 .xlsx 结尾：{args.output}")
-    if out.is_dir():
-        return _fail(f"输出路径是一个文件夹：{args.output}")
+    problem = check_output(args.output)
+    if problem:
+        return _fail(problem)
     if args.jobs is not None and args.jobs < 1:
         return _fail("--jobs 至少为 1")
     if args.profile is not None:

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 
+from ..cli import EXIT_EPILOG, check_output
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "import",
         help="把已有自评表（文本导出、xlsx 等）导入模板，每张表一个工作表",
         description="读取来源文件中的每张自评表，填入模板的一个工作表副本，写出一个工作簿。",
+        epilog=EXIT_EPILOG,
     )
     p.add_argument("sources", nargs="+", metavar="来源", help="自评表文件（制表符文本、xlsx、xlsm、xls）")
     p.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .xlsx 文件")
@@ -33,6 +36,10 @@ def run(args) -> int:
     from ..reader import read_forms
     from ..template import build_workbook, save_workbook
 
+    problem = check_output(args.output)
+    if problem:
+        print(f"perfeval-xl import：{problem}", file=sys.stderr)
+        return 2
     profile = None
     if args.profile:
         try:

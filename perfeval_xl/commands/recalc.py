@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 
+from ..cli import EXIT_EPILOG, check_output
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "recalc",
         help="生成数值版：计算单元格写入计算结果（供 WPS、LibreOffice 或未装 xlwings 的同事打开）",
         description="读取已填写的模板，按评分规则计算，把执行率、得分、总分、评分等级和审核提示写成数值，另存一份。",
+        epilog=EXIT_EPILOG,
     )
     p.add_argument("file", metavar="文件", help="已填写的模板（.xlsx / .xlsm）")
     p.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .xlsx 文件")
@@ -22,6 +25,10 @@ def run(args) -> int:
     from ..profiles import get_profile
     from ..recalc import recalc
 
+    problem = check_output(args.output)
+    if problem:
+        print(f"perfeval-xl recalc：{problem}", file=sys.stderr)
+        return 2
     try:
         profile = get_profile(args.profile) if args.profile else None
         sheets = recalc(args.file, args.output, profile)

@@ -6,6 +6,8 @@ import argparse
 import json
 import sys
 
+from ..cli import EXIT_EPILOG
+
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
@@ -13,7 +15,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="计算表单得分并与表上数字核对",
         description="读取自评表（xlsx/xlsm/xls、制表符分隔导出、HTML 表格），按评分规则重新计算执行率、"
         "各项得分、总分和评分等级，并列出审核问题。",
-        epilog="退出码：0 无错误级问题；1 有错误级问题；2 输入无法使用或参数错误。",
+        epilog=EXIT_EPILOG,
     )
     p.add_argument("paths", nargs="+", metavar="文件", help="一个或多个表单文件")
     p.add_argument(
@@ -68,5 +70,5 @@ def run(args: argparse.Namespace) -> int:
         print(f"无法读取：{e['message']}", file=sys.stderr)
 
     if errors:
-        return 2
+        return 3 if results else 2  # some inputs unreadable, the others scored; or nothing usable
     return 1 if any(r.has_errors for r in results) else 0

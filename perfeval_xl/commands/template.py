@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import sys
 
+from ..cli import EXIT_EPILOG, check_output
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "template",
         help="生成绩效自评 Excel 模板（公式调用 xlwings 自定义函数）",
         description="生成财政项目支出绩效自评表 Excel 模板。计算单元格调用 udfs.py 中的 xlwings 自定义函数。",
+        epilog=EXIT_EPILOG,
     )
     p.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .xlsx 文件")
     p.add_argument(
@@ -24,6 +27,10 @@ def register(subparsers) -> None:
 def run(args) -> int:
     from ..template import build_workbook, save_workbook
 
+    problem = check_output(args.output)
+    if problem:
+        print(f"perfeval-xl template：{problem}", file=sys.stderr)
+        return 2
     try:
         path = save_workbook(build_workbook(flavor=args.flavor), args.output)
     except OSError as exc:
