@@ -55,6 +55,7 @@ _ARGPARSE_ZH = {
 def _chinese_argparse() -> Iterator[None]:
     """argparse speaks Chinese while our parser runs (restored afterwards: other argparse users in the
     same process, such as a test runner, keep their own language)."""
+
     def translate(text: str) -> str:
         return _ARGPARSE_ZH.get(text, text)
 
