@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 from . import labels
 from .model import ReadError
 from .profiles import Profile, get_profile
+from .safeout import display_path, honour_umask
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -199,6 +200,28 @@ def discover(
     return files, errors
 
 
+def is_own_output(path: str | os.PathLike) -> bool:
+    """Is ``path`` a file this tool wrote (a summary workbook, or a CSV/Parquet table), so that a
+    rerun may replace it? Summaries carry their title in docProps/core.xml; nothing else is assumed."""
+    p = Path(path)
+    if p.suffix.lower() in (".csv", ".parquet"):
+        return True
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(p) as zf:
+            info = zf.getinfo("docProps/core.xml")
+            if info.file_size > 65536:
+                return False
+            return SUMMARY_TITLE.encode() in zf.read(info)
+    except (OSError, KeyError, zipfile.BadZipFile, ValueError, EOFError, RuntimeError):
+        return False
+
+
+#: the title of every summary workbook (docProps), by which a rerun recognises an earlier summary
+SUMMARY_TITLE = "财政项目支出绩效自评汇总"
+
+
 def _key(path: Path) -> Any:
     """Identity of a file: (device, inode) when it exists (one stat, symlinks and hard links
     included), else its normalised absolute path."""
@@ -318,12 +341,14 @@ def process_file(path: str, profile: Profile | None = None) -> FileRows:
 
     out = FileRows()
     n_forms = 0
+    source = path
+    path = display_path(path)  # what the rows show; ``source`` is what is opened
 
     def sheet_failed(err: ReadError) -> None:
         out.errors.append((path, err.sheet, _reason(err)))
 
     try:
-        for g in grid_module.load_grids(path, on_sheet_error=sheet_failed):
+        for g in grid_module.load_grids(source, on_sheet_error=sheet_failed):
             try:
                 forms = reader.read_grid(g, lean=True)  # goal texts etc. are not in the summary
             except Exception as exc:  # noqa: BLE001 - one bad sheet must not stop the batch
@@ -811,9 +836,14 @@ def _frame(rows: list[tuple], columns: Sequence[str], pd) -> pd.DataFrame:
 # Other outputs
 
 
+#: first characters that make Excel (or WPS) run a CSV cell as a formula; the full-width forms too,
+#: since Excel with a Chinese input method turns ＝ ＋ － ＠ typed first into their ASCII twins
+_FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
+
+
 def _safe_csv_text(v: Any) -> Any:
     """A cell Excel would run as a formula when opening the CSV gets a leading apostrophe."""
-    if isinstance(v, str) and v[:1] in ("=", "+", "-", "@", "\t", "\r"):
+    if isinstance(v, str) and v[:1] in _FORMULA_START:
         return "'" + v
     return v
 
@@ -838,7 +868,7 @@ def csv_rows(rows: Sequence[tuple]) -> bytes:
     csv.writer(buf).writerows(
         [tuple(_safe_csv_text(v) if v.__class__ is str else v for v in row) for row in rows]
     )
-    return buf.getvalue().encode("utf-8")
+    return buf.getvalue().encode("utf-8", "replace")  # lone surrogates (non-UTF-8 file names): "?"
 
 
 class _CsvSink:
@@ -855,6 +885,7 @@ class _CsvSink:
         for key, name in TABLE_FILES.items():
             path = self.folder / f"{name}.csv"
             fd, tmp = tempfile.mkstemp(prefix=".~perfeval-", suffix=".csv", dir=self.folder)
+            honour_umask(tmp)
             fh = os.fdopen(fd, "wb")
             fh.write("\ufeff".encode() + csv_rows([COLUMNS[key]]))
             self.files[key] = (fh, tmp, path)
@@ -901,6 +932,7 @@ def _atomic(path: Path, write: Callable[[str], None]) -> None:
 
     fd, tmp = tempfile.mkstemp(prefix=".~perfeval-", suffix=path.suffix, dir=path.parent)
     os.close(fd)
+    honour_umask(tmp)
     try:
         write(tmp)
         os.replace(tmp, path)

@@ -42,11 +42,13 @@ from .batch import (
     STATED_GRADE,
     STATED_SCORE,
     STATED_TOTAL,
+    SUMMARY_TITLE,
     TOTAL_POINTS,
     TOTAL_SCORE,
     Consolidation,
     _atomic,
 )
+from .safeout import xml_text
 
 SHEET_FORMS = "汇总"
 SHEET_DEPARTMENTS = "按主管部门"
@@ -224,9 +226,8 @@ def _unpack_rows(packed: Packed) -> list[bytes]:
     return [row + _ROW_END for row in xml.split(_ROW_END)[:-1]]
 
 
-_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f]|_x[0-9A-Fa-f]{4}_|^\s|\s$")
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]|_x[0-9A-Fa-f]{4}_|^\s|\s$")
 _LITERAL_X = re.compile(r"_x[0-9A-Fa-f]{4}_")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 def _inline(text: str) -> str:
@@ -234,9 +235,9 @@ def _inline(text: str) -> str:
     text = text[:MAX_TEXT]
     if _SPECIAL.search(text) is None:
         return f"<is><t>{text}</t></is>"
+    text = xml_text(text)  # characters XML forbids: line breaks or nothing, as in every other writer
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     text = _LITERAL_X.sub(lambda m: "_x005F" + m.group(0), text)
-    text = _CONTROL.sub(lambda m: f"_x{ord(m.group(0)):04X}_", text)
     return f'<is><t xml:space="preserve">{text}</t></is>'
 
 
@@ -352,7 +353,7 @@ def _skeleton(
             "strings_to_urls": False,
         },
     )
-    book.set_properties({"title": "财政项目支出绩效自评汇总", "comments": f"评分规则：{profile}"})
+    book.set_properties({"title": SUMMARY_TITLE, "comments": f"评分规则：{profile}"})
     fmt = _Formats(book)
     sheets: dict[str, list[tuple[Any, int]]] = {}
     for key in TABLES:
@@ -416,7 +417,7 @@ def _write_cell(ws, r: int, c: int, v: Any, num_fmt) -> None:
         return
     if isinstance(v, str):
         if v:
-            ws.write_string(r, c, v[:MAX_TEXT])
+            ws.write_string(r, c, xml_text(v[:MAX_TEXT]))
         return
     if isinstance(v, bool):
         ws.write_boolean(r, c, v)
@@ -427,7 +428,7 @@ def _write_cell(ws, r: int, c: int, v: Any, num_fmt) -> None:
             return
         ws.write_number(r, c, x, num_fmt)
         return
-    ws.write_string(r, c, str(v)[:MAX_TEXT])
+    ws.write_string(r, c, xml_text(str(v)[:MAX_TEXT]))
 
 
 def _table(book, fmt: _Formats, name: str, headers: Sequence[str], counts: Sequence[int],

@@ -23,6 +23,7 @@ from . import labels
 from . import layout as L
 from .model import Form, Indicator
 from .profiles import PROFILES, get_profile
+from .safeout import honour_umask, xml_text
 
 TEMPLATE_SHEET = "自评表"
 FONT_NAME = "宋体"
@@ -50,7 +51,7 @@ def put_text(ws: Worksheet, ref: str, value: object) -> None:
     if value is None or value == "":
         cell.value = None
         return
-    cell.value = str(value)
+    cell.value = xml_text(str(value))
     cell.data_type = "s"  # never a formula, even for "=HYPERLINK(...)"
 
 
@@ -349,7 +350,10 @@ def sheet_names(projects: list[str]) -> list[str]:
     used = {L.CONF_SHEET.lower()}
     out = []
     for i, project in enumerate(projects, 1):
-        base = _BAD_SHEET_CHARS.sub("_", project or "").strip().strip("'").strip() or f"表{i}"
+        base = (
+            _BAD_SHEET_CHARS.sub("_", xml_text(project or "").replace("\n", " ")).strip().strip("'").strip()
+            or f"表{i}"
+        )
         base = base[:31]
         name, n = base, 1
         while name.lower() in used:
@@ -399,6 +403,8 @@ def save_workbook(wb: Workbook, path: str | os.PathLike[str]) -> Path:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".perfeval-", suffix=".xlsx", dir=target.parent)
     os.close(fd)
+    honour_umask(tmp)
+    _xml_safe_cells(wb)
     try:
         wb.save(tmp)
         os.replace(tmp, target)
@@ -406,3 +412,12 @@ def save_workbook(wb: Workbook, path: str | os.PathLike[str]) -> Path:
         Path(tmp).unlink(missing_ok=True)
         raise
     return target
+
+
+def _xml_safe_cells(wb: Workbook) -> None:
+    """Text cells of a workbook opened from a file (recalc) may hold characters XML forbids."""
+    for ws in wb.worksheets:
+        for cell in ws._cells.values():  # only the cells that exist (iter_rows would create blanks)
+            v = cell._value
+            if v.__class__ is str and not (v.isascii() and v.isprintable()):
+                cell._value = xml_text(v)

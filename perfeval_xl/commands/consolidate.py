@@ -7,6 +7,7 @@ still written); 2 unusable arguments (no inputs found, output over an input, unk
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
 import time
 from pathlib import Path
@@ -74,8 +75,21 @@ class _Bar:
         sys.stderr.flush()
 
 
+def _exit_on_sigterm():
+    """SIGTERM (a scheduler, ``kill``) unwinds like Ctrl-C: temporary files are removed and the
+    workers stopped on the way out. Returns the previous handler (None when it cannot be set)."""
+
+    def terminate(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    try:
+        return signal.signal(signal.SIGTERM, terminate)
+    except ValueError:  # not the main thread
+        return None
+
+
 def run(args: argparse.Namespace) -> int:
-    from ..batch import TABLE_FILES, UsageError, _key, consolidate_to, discover
+    from ..batch import TABLE_FILES, UsageError, _key, consolidate_to, discover, is_own_output
     from ..profiles import get_profile
 
     started = time.perf_counter()
@@ -90,12 +104,19 @@ def run(args: argparse.Namespace) -> int:
             get_profile(args.profile)
         except ValueError as exc:
             return _fail(str(exc))
+    if args.parquet:
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            return _fail('--parquet 需要可选组件 pyarrow，请先安装：pip install "perfeval-xl[parquet]"')
 
     outputs = [out]
     for folder, ext in ((args.csv, "csv"), (args.parquet, "parquet")):
         if folder:
             outputs += [Path(folder) / f"{name}.{ext}" for name in TABLE_FILES.values()]
-    files, missing = discover(args.inputs, exclude=outputs)
+    # A summary of an earlier run lying among the inputs is skipped; anything else the output would
+    # replace (found through a folder, a pattern, a symbolic or hard link) is refused below.
+    files, missing = discover(args.inputs, exclude=[p for p in outputs if is_own_output(p)])
     if not files:
         for source, _sheet, reason in missing:
             print(f"perfeval-xl consolidate：{source}：{reason}", file=sys.stderr)
@@ -107,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
 
     show = not args.quiet
     progress = _Bar() if show and sys.stderr.isatty() else None
+    previous = _exit_on_sigterm()
     try:
         # Rows stream to temporary files as they arrive; memory does not grow with the inputs.
         stats = consolidate_to(
@@ -124,6 +146,9 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
     except OSError as exc:
         return _fail(f"无法写出结果：{exc}")
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
 
     if show:
         line = (

@@ -47,11 +47,14 @@ def run(args) -> int:
         except ValueError as exc:
             print(str(exc), file=sys.stderr)
             return 2
+    from ..batch import _key
+
     out = Path(args.output).resolve()
+    out_key = _key(out)
     forms = []
     failed = 0
     for source in args.sources:
-        if Path(source).resolve() == out:
+        if Path(source).resolve() == out or _key(Path(source)) == out_key:
             print(f"{source}：输出文件不能与来源相同", file=sys.stderr)
             failed += 1
             continue
@@ -75,7 +78,27 @@ def run(args) -> int:
         print("没有可导入的自评表。", file=sys.stderr)
         return 2
     try:
-        save_workbook(build_workbook(forms, flavor=args.flavor, profile=profile), out)
+        wb = build_workbook(forms, flavor=args.flavor, profile=profile)
+    except Exception:  # noqa: BLE001 - find the forms that cannot be written, keep the others
+        good = []
+        for form in forms:
+            try:
+                build_workbook([form], flavor=args.flavor, profile=profile)
+                good.append(form)
+            except Exception as exc:  # noqa: BLE001
+                where = f"{form.source}［{form.sheet}］" if form.sheet else str(form.source)
+                print(
+                    f"{where}：第{form.index}张表无法写入模板（{exc.__class__.__name__}：{exc}）",
+                    file=sys.stderr,
+                )
+                failed += 1
+        if not good:
+            print("没有可导入的自评表。", file=sys.stderr)
+            return 2
+        forms = good
+        wb = build_workbook(forms, flavor=args.flavor, profile=profile)
+    try:
+        save_workbook(wb, out)
     except OSError as exc:
         print(f"无法写入 {args.output}：{exc}", file=sys.stderr)
         return 2

@@ -1,0 +1,64 @@
+"""What every writer needs, in one place: text XML 1.0 can carry, and new files that honour the umask.
+
+XML 1.0 forbids most C0 control characters, U+FFFE, U+FFFF and lone surrogates (the last ones come
+from file names that are not valid UTF-8). Excel files are XML inside: one such character and the file
+is not well-formed (openpyxl refuses it; LibreOffice silently drops rows). :func:`xml_text` makes any
+text safe: vertical tab and form feed become line breaks (old Mac Excel writes them for Alt+Enter),
+other forbidden characters disappear, lone surrogates become U+FFFD. Standard library only.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _fix(match: re.Match) -> str:
+    ch = match.group(0)
+    if ch in "\x0b\x0c":
+        return "\n"
+    if "\ud800" <= ch <= "\udfff":
+        return "\ufffd"
+    return ""
+
+
+def xml_text(text: str) -> str:
+    """``text`` without the characters XML 1.0 forbids (see the module docstring).
+
+    >>> xml_text("第一行\\x0b第二行\\uffff")
+    '第一行\\n第二行'
+    """
+    if text.isascii() and text.isprintable():
+        return text
+    return _FORBIDDEN.sub(_fix, text)
+
+
+def display_path(path: str) -> str:
+    """A path as text any writer accepts: bytes that were not UTF-8 (kept by Python as lone
+    surrogates) shown as U+FFFD."""
+    if path.isascii():
+        return path
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:
+        return path.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _current_umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def honour_umask(path: str | os.PathLike) -> None:
+    """Give a file made by ``tempfile.mkstemp`` (always 0600) the mode a plain ``open()`` would have
+    given it (0666 minus the umask), before it is renamed into place. Not on Windows (no modes)."""
+    if os.name != "posix":
+        return
+    try:
+        os.chmod(path, 0o666 & ~_current_umask())
+    except OSError:  # pragma: no cover - a file we just created; nothing sensible to do otherwise
+        pass
