@@ -1,0 +1,230 @@
+"""The corpus of real published forms (tests/data/real) and its clerk-typed xlsx copies.
+
+These tests check the corpus itself and the converter that types it into Excel, not the reader: every
+sidecar says where the form was published and states only numbers the form shows, and every xlsx copy
+holds exactly the transcribed cells, with numbers as numbers, rates as percent-formatted fractions and
+the merged cells of the published layout.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+from realcorpus import KINDS, REAL, ROUNDINGS, SIDECAR_KEYS, clerk_xlsx, forms, read_tsv, sidecar, typed
+
+# What the corpus holds today; raise these when forms are added (never lower them).
+MIN_FORMS = 3
+MIN_PROVINCES = 3
+
+FORMS = forms()
+IDS = [p.stem for p in FORMS]
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+
+def _number(text: str) -> Decimal | None:
+    """A TSV cell's number as printed (``86.19%`` → 86.19, ``215,457.6`` → 215457.6), else None."""
+    t = typed(text)
+    if t is None or isinstance(t.value, str):
+        return None
+    text = text.strip().replace(",", "")
+    return Decimal(text[:-1]) if text.endswith("%") else Decimal(text)
+
+
+def _check_cells(ws, rows: list[list[str]], where: str) -> int:
+    """Every non-empty TSV cell is in ``ws`` with the type and value a clerk types; returns the percent count."""
+    percents = 0
+    for r, row in enumerate(rows, start=1):
+        for c, text in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=c)
+            at = f"{where} {cell.coordinate} {text!r}"
+            if not text.strip():
+                assert cell.value is None, at
+                continue
+            if text.strip().endswith("%") and _number(text) is not None:
+                assert isinstance(cell.value, int | float) and not isinstance(cell.value, bool), at
+                assert Decimal(repr(cell.value)) * 100 == _number(text), at
+                assert cell.number_format.endswith("%"), at
+                percents += 1
+            elif _number(text) is not None:
+                assert isinstance(cell.value, int | float) and not isinstance(cell.value, bool), at
+                assert Decimal(repr(cell.value)) == _number(text), at
+                assert "%" not in cell.number_format, at
+            else:
+                assert cell.data_type == "s" and cell.value == text.strip(), at
+    return percents
+
+
+def _merges(ws) -> set[tuple[int, int, int, int]]:
+    return {(m.min_row, m.min_col, m.max_row, m.max_col) for m in ws.merged_cells.ranges}
+
+
+def test_corpus_size():
+    provinces = {sidecar(p)["province"] for p in FORMS}
+    assert len(FORMS) >= MIN_FORMS
+    assert len(provinces) >= MIN_PROVINCES
+
+
+def test_every_form_is_a_pair():
+    tsvs = {p.stem for p in REAL.glob("*.tsv")}
+    jsons = {p.stem for p in REAL.glob("*.json")}
+    assert tsvs == jsons
+    for stem in tsvs:
+        assert re.fullmatch(r"[a-z]+_\d{2}_[a-z0-9_]+", stem), stem
+
+
+@pytest.mark.parametrize("tsv", FORMS, ids=IDS)
+def test_tsv_is_a_rectangular_table(tsv: Path):
+    lines = tsv.read_text(encoding="utf-8").rstrip("\n").split("\n")
+    widths = {line.count("\t") for line in lines}
+    assert len(widths) == 1, f"{tsv.name}: rows of different widths {sorted(widths)}"
+    assert not any("\r" in line for line in lines)
+
+
+@pytest.mark.parametrize("tsv", FORMS, ids=IDS)
+def test_sidecar_says_where_and_what(tsv: Path):
+    meta = sidecar(tsv)
+    missing = [k for k in SIDECAR_KEYS if k not in meta]
+    assert not missing, f"{tsv.name}: sidecar lacks {missing}"
+    source = meta["source"]
+    if source is None:
+        # The stored copy of the page had no address: the page's own title must say which page it was.
+        assert meta.get("source_title") and "no address" in meta["notes"], tsv.name
+    else:
+        assert re.match(r"https?://\S+$", source), source
+    assert meta["kind"] in KINDS
+    assert meta["rounding_observed"] in ROUNDINGS
+    assert meta["money_unit"] in ("万元", "元")
+    assert re.fullmatch(r"20\d\d", meta["year"])
+    assert meta["province"] and meta["publisher"] and meta["title"]
+
+
+@pytest.mark.parametrize("tsv", FORMS, ids=IDS)
+def test_published_numbers_are_on_the_form(tsv: Path):
+    """Every number the sidecar says the form states is printed in the form."""
+    meta, rows = sidecar(tsv), read_tsv(tsv)
+    printed = {n for row in rows for c in row if (n := _number(c)) is not None}
+    text = "\n".join("\t".join(r) for r in rows)
+    assert meta["title"] in text
+    pub = meta["published"]
+    scalars = [
+        pub[k]
+        for k in ("execution_rate", "budget_points", "budget_score", "total_points", "total_score")
+        if k in pub
+    ]
+    listed = [v for k in ("indicator_points", "indicator_scores") for v in pub.get(k, []) if v is not None]
+    for value in scalars + listed:
+        assert Decimal(str(value)) in printed, f"{tsv.name}: {value} is not printed in the form"
+    if "indicator_scores" in pub:
+        assert len(pub["indicator_scores"]) == len(pub["indicator_points"])
+    if "grade" in pub:
+        assert pub["grade"] in text
+
+
+@pytest.mark.parametrize("tsv", FORMS, ids=IDS)
+def test_clerk_xlsx_holds_every_cell_typed(tsv: Path, tmp_path: Path):
+    out = tmp_path / f"{tsv.stem}.xlsx"
+    plan = clerk_xlsx(tsv, out)
+    ws = openpyxl.load_workbook(out).active
+    rows = read_tsv(tsv)
+    assert ws.max_row == len(rows) and ws.max_column <= len(rows[0])
+    _check_cells(ws, rows, tsv.name)
+
+    merges = _merges(ws)
+    assert merges == {(r0 + 1, c0 + 1, r1 + 1, c1 + 1) for r0, c0, r1, c1 in plan.merges}
+    for r0, c0, r1, c1 in merges:  # a merge never hides a transcribed cell
+        hidden = [rows[r - 1][c - 1] for r in range(r0, r1 + 1) for c in range(c0, c1 + 1)][1:]
+        assert not any(h.strip() for h in hidden), (tsv.name, r0, c0)
+    # The title row spans the table.
+    assert (1, 1, 1, len(rows[0])) in merges
+    # 一级/二级 cells span the blank cells below them.
+    for h, row in enumerate(rows):
+        if "一级指标" in row and "二级指标" in row:
+            c1 = row.index("一级指标")
+            body = h + 1
+            while not rows[body][c1].strip():
+                body += 1
+            if not rows[body + 1][c1].strip():
+                assert any(m[:2] == (body + 1, c1 + 1) and m[2] > body + 1 for m in merges), tsv.name
+            c2 = c1 + 1
+            if not rows[body + 1][c2].strip() and rows[body + 1][c2 + 1].strip():
+                assert any(m[:2] == (body + 1, c2 + 1) and m[2] > body + 1 for m in merges), tsv.name
+    # Column widths are set to fit.
+    assert all(
+        ws.column_dimensions[openpyxl.utils.get_column_letter(c)].width for c in range(1, ws.max_column + 1)
+    )
+
+
+def test_typing_rules():
+    assert typed("86.19%").value == 0.8619 and typed("86.19%").number_format == "0.00%"
+    assert typed("100%").value == 1 and typed("100%").number_format == "0%"
+    assert typed("250000.00").value == 250000 and typed("250000.00").number_format == "0.00"
+    assert typed("215,457.6").value == 215457.6 and typed("215,457.6").number_format == "#,##0.0"
+    assert typed("10").value == 10 and typed("10").number_format is None
+    for text in (
+        "4753.66万元",
+        "=100%",
+        ">=90%",
+        "—",
+        "-",
+        "/",
+        "≥50个",
+        "51000021R000000019951-工资性支出",
+        "007",
+    ):
+        assert typed(text).value == text
+    assert typed("  ") is None
+
+
+def test_a_target_typed_with_equals_is_text_not_a_formula(tmp_path: Path):
+    tsv = tmp_path / "x.tsv"
+    tsv.write_text(
+        "标题\t\n一级指标\t二级指标\t三级指标\t年度指标值\n产出指标\t数量指标\t完成率\t=100%\n",
+        encoding="utf-8",
+    )
+    clerk_xlsx(tsv, tmp_path / "x.xlsx")
+    cell = openpyxl.load_workbook(tmp_path / "x.xlsx").active["D3"]
+    assert cell.data_type == "s" and cell.value == "=100%"
+
+
+def _libreoffice_copy(src: Path, outdir: Path) -> Path:
+    """``soffice --headless --convert-to xlsx`` of ``src`` with a private profile."""
+    outdir.mkdir()
+    profile = (outdir / "profile").resolve().as_uri()
+    subprocess.run(
+        [
+            SOFFICE,
+            f"-env:UserInstallation={profile}",
+            "--headless",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(outdir),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=180,
+    )
+    return outdir / src.name
+
+
+LO_FORMS = [p for p in FORMS if p.stem in ("shanghai_01_putuo_jiesuan", "sichuan_01_qingshen_gongzi")]
+
+
+@pytest.mark.skipif(SOFFICE is None, reason="LibreOffice not installed")
+@pytest.mark.parametrize("tsv", LO_FORMS, ids=[p.stem for p in LO_FORMS])
+def test_a_libreoffice_saved_copy_reads_the_same(tsv: Path, tmp_path: Path):
+    """What a real spreadsheet program writes back is still every cell, typed, with percent formats and merges."""
+    ours = tmp_path / f"{tsv.stem}.xlsx"
+    clerk_xlsx(tsv, ours)
+    theirs = _libreoffice_copy(ours, tmp_path / "lo")
+    ws = openpyxl.load_workbook(theirs).active
+    rows = read_tsv(tsv)
+    assert _check_cells(ws, rows, f"{tsv.name} (LibreOffice)") > 0
+    assert _merges(ws) == _merges(openpyxl.load_workbook(ours).active)
