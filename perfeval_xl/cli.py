@@ -94,6 +94,7 @@ COMMANDS = {
     "import": "import_forms",
     "recalc": "recalc",
     "consolidate": "consolidate",
+    "addin-conf": "addin_conf",
 }
 
 
