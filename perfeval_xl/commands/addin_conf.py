@@ -19,6 +19,8 @@ import locale
 import sys
 from pathlib import Path
 
+from ..cli import EXIT_EPILOG, check_output
+
 
 def settings(executable: str | None = None) -> list[tuple[str, str]]:
     """The (key, value) rows for the current Python: interpreter, folder of ``udfs.py``, module name."""
@@ -49,6 +51,7 @@ def register(subparsers) -> None:
             "按当前 Python 输出 xlwings 需要的三项设置。默认输出两列（制表符分隔），"
             "可直接粘贴到加载项的 NAME.conf 工作表（或工作簿的 xlwings.conf 工作表）的 A、B 列。"
         ),
+        epilog=EXIT_EPILOG,
     )
     p.add_argument(
         "--file",
@@ -66,6 +69,10 @@ def run(args) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     if args.file:
+        problem = check_output(args.file, (".conf",))
+        if problem:
+            print(f"perfeval-xl addin-conf：{problem}", file=sys.stderr)
+            return 2
         try:
             # VBA's ``Open … For Input`` reads the file in the system code page (cp936 on Chinese Windows)
             Path(args.file).write_text(conf_file_text(rows), encoding=locale.getpreferredencoding(False))
