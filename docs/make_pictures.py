@@ -1,9 +1,11 @@
 """Render the printed template to PNG with LibreOffice (headless) and pdftoppm.
 
-    python docs/make_pictures.py        # writes docs/template.png and docs/example.png
+    python docs/make_pictures.py        # writes the PNG files below into docs/
 
 template.png: the empty form as printed (computed cells blank, made with ``recalc``);
-example.png: the seed's first form imported and recalculated, as printed.
+example.png: the seed's first form imported and recalculated, as printed;
+summary.png, summary_departments.png, summary_findings.png: the first printed page of the
+consolidated summary of ``examples/forms`` (汇总), of its 按主管部门 sheet and of its 问题清单.
 """
 
 from __future__ import annotations
@@ -53,11 +55,23 @@ def convert(path: Path, fmt: str, outdir: Path, timeout: int = 180) -> Path:
     return out
 
 
-def pdf_to_png(pdf: Path, png: Path, dpi: int = 110) -> Path:
-    """The first page of ``pdf`` as ``png``."""
+def pdf_to_png(pdf: Path, png: Path, dpi: int = 110, page: int = 1) -> Path:
+    """One page of ``pdf`` (the first by default) as ``png``."""
     stem = png.with_suffix("")
     subprocess.run(
-        ["pdftoppm", "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(pdf), str(stem)],
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            str(dpi),
+            "-f",
+            str(page),
+            "-l",
+            str(page),
+            "-singlefile",
+            str(pdf),
+            str(stem),
+        ],
         check=True,
         capture_output=True,
         timeout=120,
@@ -83,7 +97,37 @@ def make(outdir: Path = HERE) -> list[Path]:
             == 0
         )
         assert main(["recalc", str(work / "example.xlsx"), "-o", str(example)]) == 0
-        return [render(blank, outdir / "template.png", work), render(example, outdir / "example.png", work)]
+        pictures = [
+            render(blank, outdir / "template.png", work),
+            render(example, outdir / "example.png", work),
+        ]
+        return pictures + summary_pictures(outdir, work)
+
+
+def summary_pictures(outdir: Path, work: Path) -> list[Path]:
+    """The printed summary of the bundled example forms: the first page of 汇总, 按主管部门, 问题清单."""
+    summary = work / "汇总.xlsx"
+    assert (
+        main(["consolidate", str(ROOT / "examples" / "forms"), "-o", str(summary), "-q", "--jobs", "1"]) == 0
+    )
+    pdf = convert(summary, "pdf", work)
+    pages = _first_pages(pdf, ("项目名称", "主管部门", "严重程度"))
+    names = ("summary.png", "summary_departments.png", "summary_findings.png")
+    return [pdf_to_png(pdf, outdir / name, page=page) for name, page in zip(names, pages, strict=True)]
+
+
+def _first_pages(pdf: Path, headers: tuple[str, ...]) -> list[int]:
+    """For each header in turn, the first page after the previous one found whose top lines (the
+    repeated header row) hold it: the sheets print in order, each starting on a new page."""
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    tops = ["\n".join(page.strip().splitlines()[:4]) for page in text.split("\f")]
+    found: list[int] = []
+    for header in headers:
+        start = found[-1] if found else 0  # 0-based index of the page after the last one found
+        found.append(next(i for i in range(start, len(tops)) if header in tops[i]) + 1)
+    return found
 
 
 if __name__ == "__main__":

@@ -30,106 +30,19 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import labels
+from . import columns, labels
+from .columns import FORMS, RATE_BUCKETS, SUMMARY_TITLE, TABLES, form_rows
+from .columns import NO_DEPARTMENT as _NO_DEPARTMENT
 from .model import ReadError
 from .profiles import Profile, get_profile
-from .safeout import display_path, honour_umask
+from .safeout import atomic_write, display_path, publish
 
 if TYPE_CHECKING:
     import pandas as pd
 
-# ---------------------------------------------------------------------------------------------------
-# Column names of the output tables (the summary sheets use the same names).
-
-SOURCE = "来源文件"
-SHEET = "工作表"
-INDEX = "序号"
-PROFILE_COL = labels.PROFILE
-MONEY_UNIT = "原金额单位"
-ANNUAL = labels.FUNDS_HEADER[1]  # 全年预算数 (in 万元)
-EXECUTED = labels.FUNDS_HEADER[2]  # 全年执行数 (in 万元)
-RATE = labels.FUNDS_HEADER[4]  # 执行率 (percent)
-BUDGET_SCORE = "预算执行得分"
-INDICATOR_SCORE = "指标得分"
-TOTAL_POINTS = "总分值"
-TOTAL_SCORE = "总分"
-STATED_TOTAL = "填报总分"
-STATED_GRADE = "填报等级"
-N_FINDINGS = "问题数"
-N_ERRORS = "错误级问题数"
-KIND = "类型"
-STATED_SCORE = "填报得分"
-PLACE = "位置"
-SEVERITY = "严重程度"
-CODE = "代码"
-MESSAGE = "说明"
-REASON = "原因"
-
-FORM_COLUMNS = (
-    labels.PROJECT,
-    labels.DEPARTMENT,
-    labels.UNIT,
-    labels.YEAR,
-    ANNUAL,
-    EXECUTED,
-    RATE,
-    BUDGET_SCORE,
-    INDICATOR_SCORE,
-    TOTAL_SCORE,
-    labels.GRADE,
-    N_FINDINGS,
-    N_ERRORS,
-    TOTAL_POINTS,
-    STATED_TOTAL,
-    STATED_GRADE,
-    PROFILE_COL,
-    MONEY_UNIT,
-    SOURCE,
-    SHEET,
-    INDEX,
-)
-INDICATOR_COLUMNS = (
-    SOURCE,
-    SHEET,
-    INDEX,
-    labels.PROJECT,
-    labels.LEVEL1,
-    labels.LEVEL2,
-    labels.LEVEL3,
-    labels.TARGET,
-    labels.ACTUAL,
-    labels.POINTS,
-    labels.SCORE,
-    STATED_SCORE,
-    KIND,
-    labels.DEVIATION,
-)
-FINDING_COLUMNS = (SOURCE, SHEET, INDEX, labels.PROJECT, PLACE, SEVERITY, CODE, MESSAGE)
-ERROR_COLUMNS = (SOURCE, SHEET, REASON)
-
-COUNT = "项目数"
-MEAN_TOTAL = "平均总分"
-DEPARTMENT_COLUMNS = (labels.DEPARTMENT, COUNT, *labels.GRADES, MEAN_TOTAL, ANNUAL, EXECUTED, RATE)
-ALL_DEPARTMENTS = labels.TOTAL  # the last row of the department table: 合计
-BUCKET = "执行率区间"
-BUCKET_COLUMNS = (BUCKET, COUNT)
-#: execution-rate buckets: (label, lower bound inclusive); a rate falls in the last bucket whose bound it reaches
-RATE_BUCKETS = (
-    ("60%以下", Decimal("-Infinity")),
-    ("60%–80%", Decimal(60)),
-    ("80%–90%", Decimal(80)),
-    ("90%–100%", Decimal(90)),
-    ("100%", Decimal(100)),
-    ("超过100%", Decimal("100.01")),  # rates carry two decimals
-)
-
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-KIND_ZH = {"quantitative": "定量", "qualitative": "定性", "unscored": "未计分"}
-
 #: file endings searched for inside folders (files named explicitly are tried whatever their ending)
 EXTENSIONS = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".txt", ".tsv", ".htm", ".html")
 
-_WAN = Decimal(10000)
 _NO_FORM = "未找到绩效自评表（没有“项目名称”“项目资金”“一级指标”等表头）"
 
 
@@ -219,7 +132,6 @@ def is_own_output(path: str | os.PathLike) -> bool:
 
 
 #: the title of every summary workbook (docProps), by which a rerun recognises an earlier summary
-SUMMARY_TITLE = "财政项目支出绩效自评汇总"
 
 
 def _key(path: Path) -> Any:
@@ -246,79 +158,11 @@ class FileRows:
     errors: list[tuple] = field(default_factory=list)
 
 
-def _text(x: Any) -> str:
-    return "" if x is None else str(x)
-
-
-def _wan(x: Decimal | None, unit: str) -> Decimal | None:
-    if x is None:
-        return None
-    return x / _WAN if unit == "元" else x
-
-
 def _form_rows(form, result, out: FileRows, source: str) -> None:
-    sheet = form.sheet
-    fund = form.total_fund
-    unit = form.money_unit or "万元"
-    errors = sum(1 for f in result.findings if f.severity == "error")
-    out.forms.append(
-        (
-            form.project,
-            form.department,
-            form.unit,
-            form.year,
-            _wan(fund.annual if fund else None, unit),
-            _wan(fund.executed if fund else None, unit),
-            result.execution_rate,
-            result.budget_score,
-            result.indicator_score,
-            result.total_score,
-            result.grade,
-            len(result.findings),
-            errors,
-            result.total_points,
-            form.stated_total_score,
-            form.stated_grade or "",
-            result.profile,
-            unit,
-            source,
-            sheet,
-            form.index,
-        )
-    )
-    for ir in result.indicators:
-        ind = ir.indicator
-        out.indicators.append(
-            (
-                source,
-                sheet,
-                form.index,
-                form.project,
-                ind.level1,
-                ind.level2,
-                ind.name,
-                ind.target,
-                ind.actual,
-                ind.points,
-                ir.score,
-                ind.stated_score,
-                KIND_ZH.get(ir.kind, ir.kind),
-                ind.deviation_reason,
-            )
-        )
-    for f in result.findings:
-        out.findings.append(
-            (
-                source,
-                sheet,
-                form.index,
-                form.project,
-                f.where,
-                SEVERITY_ZH.get(f.severity, f.severity),
-                f.code,
-                f.message,
-            )
-        )
+    row, indicators, findings = form_rows(form, result, source)
+    out.forms.append(row)
+    out.indicators += indicators
+    out.findings += findings
 
 
 def _reason(exc: BaseException) -> str:
@@ -444,15 +288,8 @@ def _chunk_out(paths: Sequence[str], profile: Profile | None, want: frozenset[st
 # The driver
 
 
-#: table key -> column names
-COLUMNS = {
-    "forms": FORM_COLUMNS,
-    "indicators": INDICATOR_COLUMNS,
-    "findings": FINDING_COLUMNS,
-    "errors": ERROR_COLUMNS,
-    "departments": DEPARTMENT_COLUMNS,
-    "rate_buckets": BUCKET_COLUMNS,
-}
+#: table key -> column names (see :mod:`perfeval_xl.columns`)
+COLUMNS = {key: table.names for key, table in TABLES.items()}
 
 
 class Consolidation:
@@ -718,12 +555,12 @@ def _mp_context():
     return None
 
 
-_I_DEPT = FORM_COLUMNS.index(labels.DEPARTMENT)
-_I_ANNUAL = FORM_COLUMNS.index(ANNUAL)
-_I_EXEC = FORM_COLUMNS.index(EXECUTED)
-_I_RATE = FORM_COLUMNS.index(RATE)
-_I_TOTAL = FORM_COLUMNS.index(TOTAL_SCORE)
-_I_GRADE = FORM_COLUMNS.index(labels.GRADE)
+_I_DEPT = FORMS.index(labels.DEPARTMENT)
+_I_ANNUAL = FORMS.index(columns.ANNUAL)
+_I_EXEC = FORMS.index(columns.EXECUTED)
+_I_RATE = FORMS.index(columns.RATE)
+_I_TOTAL = FORMS.index(columns.TOTAL_SCORE)
+_I_GRADE = FORMS.index(labels.GRADE)
 
 
 class Aggregates:
@@ -743,7 +580,7 @@ class Aggregates:
 
     def add_forms(self, forms: Iterable[tuple]) -> None:
         for row in forms:
-            for key in (row[_I_DEPT] or "（未填）", None):
+            for key in (row[_I_DEPT] or _NO_DEPARTMENT, None):
                 d = self._dept(key)
                 d[0] += 1
                 if row[_I_GRADE] in d[1]:
@@ -784,7 +621,7 @@ class Aggregates:
             for k, v in sorted((k, v) for k, v in self.depts.items() if k is not None)
         ]
         if None in self.depts:
-            rows.append(self._dept_row(ALL_DEPARTMENTS, self.depts[None], profile))
+            rows.append(self._dept_row(columns.ALL_DEPARTMENTS, self.depts[None], profile))
         return rows
 
     def buckets(self) -> list[tuple]:
@@ -848,15 +685,8 @@ def _safe_csv_text(v: Any) -> Any:
     return v
 
 
-#: file names of the tables written by --csv / --parquet
-TABLE_FILES = {
-    "forms": "汇总",
-    "indicators": "指标明细",
-    "findings": "问题清单",
-    "departments": "按主管部门",
-    "errors": "错误",
-    "rate_buckets": "执行率分布",
-}
+#: file names (without extension) of the tables written by --csv / --parquet
+TABLE_FILES = {key: table.sheet for key, table in TABLES.items()}
 
 
 def csv_rows(rows: Sequence[tuple]) -> bytes:
@@ -885,7 +715,6 @@ class _CsvSink:
         for key, name in TABLE_FILES.items():
             path = self.folder / f"{name}.csv"
             fd, tmp = tempfile.mkstemp(prefix=".~perfeval-", suffix=".csv", dir=self.folder)
-            honour_umask(tmp)
             fh = os.fdopen(fd, "wb")
             fh.write("\ufeff".encode() + csv_rows([COLUMNS[key]]))
             self.files[key] = (fh, tmp, path)
@@ -902,7 +731,7 @@ class _CsvSink:
     def close(self) -> None:
         for fh, tmp, path in self.files.values():
             fh.close()
-            os.replace(tmp, path)
+            publish(tmp, path)
         self.files = {}
 
     def __exit__(self, *exc) -> None:
@@ -921,24 +750,6 @@ def write_parquet(result: Consolidation, folder: str | os.PathLike) -> list[Path
     written = []
     for key, df in result.tables().items():
         path = folder / f"{TABLE_FILES[key]}.parquet"
-        _atomic(path, lambda tmp, df=df: df.to_parquet(tmp, index=False, engine="pyarrow"))
+        atomic_write(path, lambda tmp, df=df: df.to_parquet(tmp, index=False, engine="pyarrow"))
         written.append(path)
     return written
-
-
-def _atomic(path: Path, write: Callable[[str], None]) -> None:
-    """Write through a temporary file in the same folder, then rename over ``path``."""
-    import tempfile
-
-    fd, tmp = tempfile.mkstemp(prefix=".~perfeval-", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    honour_umask(tmp)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise

@@ -1,4 +1,5 @@
-"""What every writer needs, in one place: text XML 1.0 can carry, and new files that honour the umask.
+"""What every writer needs, in one place: text XML 1.0 can carry, and new files written atomically
+that honour the umask.
 
 XML 1.0 forbids most C0 control characters, U+FFFE, U+FFFF and lone surrogates (the last ones come
 from file names that are not valid UTF-8). Excel files are XML inside: one such character and the file
@@ -11,6 +12,9 @@ from __future__ import annotations
 
 import os
 import re
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
 
 _FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
@@ -62,3 +66,31 @@ def honour_umask(path: str | os.PathLike) -> None:
         os.chmod(path, 0o666 & ~_current_umask())
     except OSError:  # pragma: no cover - a file we just created; nothing sensible to do otherwise
         pass
+
+
+def publish(tmp: str | os.PathLike, path: str | os.PathLike) -> None:
+    """Give a finished temporary file the umask's permissions and rename it over ``path``."""
+    honour_umask(tmp)
+    os.replace(tmp, path)
+
+
+def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
+    """Call ``write(tmp)`` to fill a temporary file beside ``path``, then :func:`publish` it.
+
+    The one way every output file is written: readers never see a half-written file, a failure
+    leaves ``path`` as it was and no temporary file behind, and the result gets the permissions a
+    plain ``open()`` would give it.
+    """
+    target = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=".~perfeval-", suffix=target.suffix, dir=target.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        publish(tmp, target)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+    return target

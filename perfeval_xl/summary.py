@@ -18,77 +18,20 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from itertools import chain
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+from . import columns as C
 from . import labels
-from .batch import (
-    ALL_DEPARTMENTS,
-    ANNUAL,
-    BUCKET_COLUMNS,
-    BUDGET_SCORE,
-    COUNT,
-    DEPARTMENT_COLUMNS,
-    ERROR_COLUMNS,
-    EXECUTED,
-    FINDING_COLUMNS,
-    FORM_COLUMNS,
-    INDICATOR_COLUMNS,
-    INDICATOR_SCORE,
-    MEAN_TOTAL,
-    N_ERRORS,
-    N_FINDINGS,
-    RATE,
-    SEVERITY,
-    STATED_GRADE,
-    STATED_SCORE,
-    STATED_TOTAL,
-    SUMMARY_TITLE,
-    TOTAL_POINTS,
-    TOTAL_SCORE,
-    Consolidation,
-    _atomic,
-)
-from .safeout import xml_text
+from .columns import STREAMED, SUMMARY_TITLE, Table
+from .safeout import atomic_write, xml_text
 
-SHEET_FORMS = "汇总"
-SHEET_DEPARTMENTS = "按主管部门"
-SHEET_INDICATORS = "指标明细"
-SHEET_FINDINGS = "问题清单"
-SHEET_ERRORS = "错误"
+if TYPE_CHECKING:
+    from .batch import Consolidation
 
 #: 执行率 below this (percent) is highlighted
 LOW_RATE = 60
 MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
 MAX_TEXT = 32_767  # Excel's limit per cell
-
-_MONEY = {ANNUAL, EXECUTED}
-_TWO = {
-    RATE,
-    BUCKET_COLUMNS,
-    BUDGET_SCORE,
-    INDICATOR_SCORE,
-    TOTAL_SCORE,
-    TOTAL_POINTS,
-    STATED_TOTAL,
-    labels.POINTS,
-    labels.SCORE,
-    STATED_SCORE,
-    MEAN_TOTAL,
-}
-_INT = {N_FINDINGS, N_ERRORS, COUNT, "序号", *labels.GRADES}
-_WIDTH = {
-    labels.PROJECT: 30,
-    labels.DEPARTMENT: 26,
-    labels.UNIT: 26,
-    labels.LEVEL3: 30,
-    labels.TARGET: 18,
-    labels.ACTUAL: 18,
-    labels.DEVIATION: 30,
-    "说明": 70,
-    "原因": 60,
-    "来源文件": 36,
-    "位置": 20,
-}
 
 
 def write_summary(result: Consolidation, path: str | os.PathLike) -> Path:
@@ -118,26 +61,15 @@ def write_summary(result: Consolidation, path: str | os.PathLike) -> Path:
 # own digits), text as inline strings, never formulas.
 
 #: the tables streamed into their own sheets, in sheet order after 汇总/按主管部门
-TABLES = {
-    "forms": (SHEET_FORMS, FORM_COLUMNS),
-    "indicators": (SHEET_INDICATORS, INDICATOR_COLUMNS),
-    "findings": (SHEET_FINDINGS, FINDING_COLUMNS),
-    "errors": (SHEET_ERRORS, ERROR_COLUMNS),
-}
+TABLES: dict[str, Table] = {key: C.TABLES[key] for key in STREAMED}
 
-#: XF style indices of the number formats: fixed because :class:`_Formats` registers them first
-_STYLE_MONEY, _STYLE_TWO, _STYLE_INT = 2, 3, 4
+#: XF style indices of the cell formats: fixed because :class:`_Formats` registers them first
+_STYLE_MONEY, _STYLE_TWO, _STYLE_INT, _STYLE_TEXT = 2, 3, 4, 5
+_STYLE = {"money": _STYLE_MONEY, "two": _STYLE_TWO, "int": _STYLE_INT, "text": _STYLE_TEXT}
 _ROW_END = b"</row>"  # never inside a cell: "<" in text is escaped
-
-
-def _style_of(name: str) -> int:
-    if name in _MONEY:
-        return _STYLE_MONEY
-    if name in _TWO:
-        return _STYLE_TWO
-    if name in _INT:
-        return _STYLE_INT
-    return 0
+_ROW = "<row>"
+_LINE_HEIGHT = 15  # points per line of wrapped text (the default row height)
+_MAX_LINES = 8  # a longer text is cut on paper (it is whole in the cell)
 
 
 class RowXml:
@@ -146,21 +78,35 @@ class RowXml:
     text columns through a cache of escaped cells, number columns through one string build per cell."""
 
     def __init__(self, key: str):
-        headers = TABLES[key][1]
+        cols = TABLES[key].columns
         self.key = key
-        self.numeric = [_style_of(h) != 0 for h in headers]
-        self.text_pre = []
-        self.num_pre = []
-        for h in headers:
-            style = _style_of(h)
-            self.text_pre.append('<c t="inlineStr">')
-            self.num_pre.append("<c" + (f' s="{style}"' if style else "") + "><v>")
+        self.numeric = [c.kind != "text" for c in cols]
+        self.text_pre = [f'<c s="{_STYLE_TEXT}" t="inlineStr">' for _c in cols]
+        self.num_pre = [f'<c s="{_STYLE[c.kind]}"><v>' for c in cols]
+        #: printed text columns, whose wrapped lines set the row's height: (index, width)
+        self.wrapped = [(i, c.width) for i, c in enumerate(cols) if c.kind == "text" and c.printed]
+
+    def row_starts(self, rows: Sequence[tuple]) -> list[str]:
+        """Each row's start tag: a row whose printed text wraps onto several lines gets the height of
+        those lines (spreadsheet programs do not grow rows for wrapped text on their own on opening)."""
+        lines = [1] * len(rows)
+        for c, width in self.wrapped:
+            half = width // 2  # this many characters fit even when all are Chinese (two widths each)
+            for i, row in enumerate(rows):
+                v = row[c]
+                if v.__class__ is str and len(v) > half:
+                    n = len(v)
+                    units = n + (len(v.encode("utf-8")) - n) // 2  # a 3-byte (CJK) character is two widths
+                    need = min(_MAX_LINES, -(-units // width))
+                    if need > lines[i]:
+                        lines[i] = need
+        return [_ROW if k == 1 else f'<row ht="{k * _LINE_HEIGHT}" customHeight="1">' for k in lines]
 
     def __call__(self, rows: Sequence[tuple]) -> bytes:
         if not rows:
             return b""
         n = len(rows)
-        parts: list[Iterable[str]] = [["<row>"] * n]
+        parts: list[Iterable[str]] = [self.row_starts(rows)]
         for c, col in enumerate(zip(*rows, strict=True)):
             if self.numeric[c]:
                 pre = self.num_pre[c]
@@ -333,7 +279,7 @@ class SummaryWriter:
         targets = _skeleton(skeleton, self.profile, {k: [p.rows for p in v] for k, v in self.parts.items()},
                             departments, buckets)  # fmt: skip
         streams = {name: self.parts[key][k] for name, (key, k) in targets.items() if k < len(self.parts[key])}
-        _atomic(self.path, lambda tmp: _assemble(skeleton, tmp, streams))
+        atomic_write(self.path, lambda tmp: _assemble(skeleton, tmp, streams))
         return self.path
 
 
@@ -356,28 +302,22 @@ def _skeleton(
     book.set_properties({"title": SUMMARY_TITLE, "comments": f"评分规则：{profile}"})
     fmt = _Formats(book)
     sheets: dict[str, list[tuple[Any, int]]] = {}
-    for key in TABLES:
+    for key, table in TABLES.items():
         if key == "indicators":
             _departments(book, fmt, departments, buckets)
-        name, headers = TABLES[key]
-        sheets[key] = _table(book, fmt, name, headers, counts[key] or [0])
+        sheets[key] = _table(book, fmt, table, counts[key] or [0])
     n_forms = sum(counts["forms"])
-    _highlight_forms(sheets["forms"], fmt, list(FORM_COLUMNS), n_forms)
-    _highlight_mismatch(
-        sheets["indicators"],
-        fmt,
-        list(INDICATOR_COLUMNS),
-        labels.SCORE,
-        STATED_SCORE,
-        sum(counts["indicators"]),
-    )
+    _highlight_forms(sheets["forms"], fmt, n_forms)
+    _highlight_mismatch(sheets["indicators"], fmt, C.INDICATORS, labels.SCORE, C.STATED_SCORE,
+                        sum(counts["indicators"]))  # fmt: skip
     if sum(counts["findings"]):
-        col = FINDING_COLUMNS.index(SEVERITY)
+        col = C.FINDINGS.index(C.SEVERITY)
         for ws, n in sheets["findings"]:
             ws.conditional_format(1, col, n, col, {"type": "cell", "criteria": "==", "value": '"错误"',
                                                     "format": fmt.bad})  # fmt: skip
     book.close()
-    if (fmt.money.xf_index, fmt.two.xf_index, fmt.int.xf_index) != (_STYLE_MONEY, _STYLE_TWO, _STYLE_INT):
+    fixed = (fmt.money.xf_index, fmt.two.xf_index, fmt.int.xf_index, fmt.text.xf_index)
+    if fixed != (_STYLE_MONEY, _STYLE_TWO, _STYLE_INT, _STYLE_TEXT):
         raise RuntimeError("unexpected style indices in the summary workbook")
     targets = {}
     for key, parts in sheets.items():
@@ -391,25 +331,20 @@ class _Formats:
         self.header = book.add_format(
             {"bold": True, "bg_color": "#DDEBF7", "border": 1, "text_wrap": True, "valign": "vcenter"}
         )
-        self.money = book.add_format({"num_format": "#,##0.00"})
-        self.two = book.add_format({"num_format": "0.00"})
-        self.int = book.add_format({"num_format": "0"})
-        # Fix the cell-style indices (1, 2, 3, 4) before any use, so rows can be made elsewhere.
-        for f in (self.header, self.money, self.two, self.int):
+        self.money = book.add_format({"num_format": "#,##0.00", "valign": "top"})
+        self.two = book.add_format({"num_format": "0.00", "valign": "top"})
+        self.int = book.add_format({"num_format": "0", "valign": "top"})
+        self.text = book.add_format({"text_wrap": True, "valign": "top"})
+        # Fix the cell-style indices (1 to 5) before any use, so rows can be made elsewhere.
+        for f in (self.header, self.money, self.two, self.int, self.text):
             f._get_xf_index()
         self.bad = book.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
         self.low = book.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
         self.diff = book.add_format({"bg_color": "#FCE4D6"})
         self.bold = book.add_format({"bold": True})
 
-    def for_column(self, name: str):
-        if name in _MONEY:
-            return self.money
-        if name in _TWO:
-            return self.two
-        if name in _INT:
-            return self.int
-        return None
+    def of(self, kind: C.Kind):
+        return {"money": self.money, "two": self.two, "int": self.int, "text": self.text}[kind]
 
 
 def _write_cell(ws, r: int, c: int, v: Any, num_fmt) -> None:
@@ -431,24 +366,24 @@ def _write_cell(ws, r: int, c: int, v: Any, num_fmt) -> None:
     ws.write_string(r, c, xml_text(str(v)[:MAX_TEXT]))
 
 
-def _table(book, fmt: _Formats, name: str, headers: Sequence[str], counts: Sequence[int],
+def _table(book, fmt: _Formats, table: Table, counts: Sequence[int],
            rows: Sequence[tuple] | None = None) -> list[tuple[Any, int]]:  # fmt: skip
     """A table sheet per part (名称, 名称（2）, … beyond Excel's row limit): header, widths, column
-    formats, frozen header, autofilter over ``counts[k]`` data rows. ``rows`` (small tables only) are
-    written here; the big tables' rows are streamed in later. Returns ``[(worksheet, data rows)]``."""
-    col_fmts = [fmt.for_column(h) for h in headers]
+    formats, frozen header, autofilter over ``counts[k]`` data rows, the printed columns as the print
+    area. ``rows`` (small tables only) are written here; the big tables' rows are streamed in later.
+    Returns ``[(worksheet, data rows)]``."""
+    col_fmts = [fmt.of(c.kind) for c in table.columns]
     sheets: list[tuple[Any, int]] = []
     for k, n in enumerate(counts, 1):
-        ws = book.add_worksheet(name if k == 1 else f"{name}（{k}）")
-        for c, h in enumerate(headers):
-            width = _WIDTH.get(h, max(8, min(16, len(h) * 2 + 2)))
-            ws.set_column(c, c, width, col_fmts[c])
+        ws = book.add_worksheet(table.sheet if k == 1 else f"{table.sheet}（{k}）")
+        for c, col in enumerate(table.columns):
+            ws.set_column(c, c, col.width, col_fmts[c])
         ws.set_row(0, 30)
-        for c, h in enumerate(headers):
-            ws.write_string(0, c, h, fmt.header)
+        for c, col in enumerate(table.columns):
+            ws.write_string(0, c, col.name, fmt.header)
         ws.freeze_panes(1, 0)
-        ws.autofilter(0, 0, max(n, 1), len(headers) - 1)
-        _print_setup(ws)
+        ws.autofilter(0, 0, max(n, 1), len(table.columns) - 1)
+        _print_setup(ws, table, n)
         if rows is not None:
             for r, row in enumerate(rows, 1):
                 for c, v in enumerate(row):
@@ -457,12 +392,16 @@ def _table(book, fmt: _Formats, name: str, headers: Sequence[str], counts: Seque
     return sheets
 
 
-def _print_setup(ws) -> None:
-    """Printed, a table sheet is A4 landscape, one page wide, its header row on every page."""
+def _print_setup(ws, table: Table, n_rows: int) -> None:
+    """Printed, a table sheet is A4 landscape, its printed columns one page wide (the technical columns
+    after them stay on screen only), its header row on every page, wrapped text."""
     ws.set_landscape()
     ws.set_paper(9)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.fit_to_pages(1, 0)
     ws.repeat_rows(0)
+    ws.print_area(0, 0, max(n_rows, 1), table.printed - 1)
+    ws.set_footer("&C第 &P 页，共 &N 页")
 
 
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
@@ -489,7 +428,7 @@ def _assemble(skeleton: io.BytesIO, filename: str, streams: dict[str, _Part]) ->
                 head, sep, tail = xml.partition("</sheetData>")
                 if not sep:
                     raise RuntimeError(f"unexpected worksheet XML in {info.filename}")
-                last = f"{_col_letter(len(TABLES[part.key][1]) - 1)}{part.rows + 1}"
+                last = f"{_col_letter(len(TABLES[part.key].columns) - 1)}{part.rows + 1}"
                 head_b = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', head, count=1).encode("utf-8")
                 tail_b = (sep + tail).encode("utf-8")
                 c1 = zlib.compressobj(1, zlib.DEFLATED, -15)
@@ -597,11 +536,12 @@ def _col_letter(c: int) -> str:
     return xl_col_to_name(c)
 
 
-def _highlight_forms(sheets, fmt: _Formats, headers: list[str], n_rows: int) -> None:
+def _highlight_forms(sheets, fmt: _Formats, n_rows: int) -> None:
     if not n_rows:
         return
-    g = headers.index(labels.GRADE)
-    rate = headers.index(RATE)
+    forms = C.FORMS
+    g = forms.index(C.GRADE)
+    rate = forms.index(C.RATE)
     letter = _col_letter(rate)
     for ws, n in sheets:
         ws.conditional_format(
@@ -611,18 +551,18 @@ def _highlight_forms(sheets, fmt: _Formats, headers: list[str], n_rows: int) -> 
             1, rate, n, rate,
             {"type": "formula", "criteria": f"=AND(ISNUMBER(${letter}2),${letter}2<{LOW_RATE})", "format": fmt.low},
         )  # fmt: skip
-    _highlight_mismatch(sheets, fmt, headers, TOTAL_SCORE, STATED_TOTAL, n_rows)
-    _highlight_mismatch(sheets, fmt, headers, labels.GRADE, STATED_GRADE, n_rows, text=True)
+    _highlight_mismatch(sheets, fmt, forms, C.TOTAL_SCORE, C.STATED_TOTAL, n_rows)
+    _highlight_mismatch(sheets, fmt, forms, C.GRADE, C.STATED_GRADE, n_rows, text=True)
 
 
 def _highlight_mismatch(
-    sheets, fmt, headers, computed: str, stated: str, n_rows: int, text: bool = False
+    sheets, fmt, table: Table, computed: str, stated: str, n_rows: int, text: bool = False
 ) -> None:
     """Mark a stated value that differs from the computed one."""
     if not n_rows:
         return
-    a = _col_letter(headers.index(computed))
-    b = headers.index(stated)
+    a = _col_letter(table.index(computed))
+    b = table.index(stated)
     bl = _col_letter(b)
     present = f'${bl}2<>""' if text else f"ISNUMBER(${bl}2)"
     for ws, n in sheets:
@@ -631,35 +571,51 @@ def _highlight_mismatch(
         )
 
 
+def _count_axis(largest: int) -> dict:
+    """A chart axis that counts projects: whole numbers, a step of 1, 2 or 5 × 10ⁿ, about six steps."""
+    step, k = 1, 0
+    while largest > step * 6:
+        k += 1
+        step = (1, 2, 5)[k % 3] * 10 ** (k // 3)
+    return {"name": "项目数", "min": 0, "major_unit": step, "num_format": "0",
+            "major_gridlines": {"visible": True}}  # fmt: skip
+
+
+#: two charts side by side below the tables span the department table's width (about 690 px)
+_CHART_SIZE = {"x_scale": 0.7, "y_scale": 0.8}
+_CHART_ROWS = 13  # rows the charts cover (0.8 × 288 px at 20 px a row), printed with them
+
+
 def _departments(book, fmt: _Formats, depts: Sequence[tuple], buckets: Sequence[tuple]) -> None:
-    headers = list(DEPARTMENT_COLUMNS)
-    sheets = _table(book, fmt, SHEET_DEPARTMENTS, headers, [len(depts)], depts)
+    table = C.DEPARTMENTS
+    sheets = _table(book, fmt, table, [len(depts)], depts)
     ws, n = sheets[0]
     if not n:
         return
-    rate = headers.index(RATE)
+    rate = table.index(C.RATE)
     letter = _col_letter(rate)
     ws.conditional_format(
         1, rate, n, rate,
         {"type": "formula", "criteria": f"=AND(ISNUMBER(${letter}2),${letter}2<{LOW_RATE})", "format": fmt.low},
     )  # fmt: skip
-    bad = headers.index("差")
+    bad = table.index(labels.GRADES[-1])
     ws.conditional_format(1, bad, n, bad, {"type": "cell", "criteria": ">", "value": 0, "format": fmt.bad})
 
     # The execution-rate distribution, below the department table (rows are written in order).
     top = n + 3
     ws.write_string(top, 0, "执行率分布", fmt.bold)
-    for c, h in enumerate(BUCKET_COLUMNS):
-        ws.write_string(top + 1, c, h, fmt.header)
+    for c, col in enumerate(C.BUCKETS.columns):
+        ws.write_string(top + 1, c, col.name, fmt.header)
     for i, row in enumerate(buckets):
         ws.write_string(top + 2 + i, 0, str(row[0]))
         ws.write_number(top + 2 + i, 1, float(row[1]), fmt.int)
     last_bucket = top + 1 + len(buckets)
 
     total_row = n  # the 合计 row is the last data row
-    if depts[-1][0] != ALL_DEPARTMENTS:
+    if depts[-1][0] != C.ALL_DEPARTMENTS:
         return
-    g0, g1 = headers.index(labels.GRADES[0]), headers.index(labels.GRADES[-1])
+    g0, g1 = table.index(labels.GRADES[0]), table.index(labels.GRADES[-1])
+    headers = table.names
     grades = book.add_chart({"type": "column"})
     grades.add_series(
         {
@@ -672,8 +628,9 @@ def _departments(book, fmt: _Formats, depts: Sequence[tuple], buckets: Sequence[
     )
     grades.set_title({"name": "评分等级分布"})
     grades.set_legend({"none": True})
-    grades.set_y_axis({"name": "项目数", "major_gridlines": {"visible": True}})
-    ws.insert_chart(1, len(headers) + 1, grades, {"x_scale": 1.0, "y_scale": 1.0})
+    grades.set_y_axis(_count_axis(max(depts[-1][2 : 2 + len(labels.GRADES)])))
+    chart_row = last_bucket + 2  # the charts go below the tables, inside the printed page
+    ws.insert_chart(chart_row, 0, grades, _CHART_SIZE)
 
     rates = book.add_chart({"type": "column"})
     rates.add_series(
@@ -687,5 +644,6 @@ def _departments(book, fmt: _Formats, depts: Sequence[tuple], buckets: Sequence[
     )
     rates.set_title({"name": "执行率分布"})
     rates.set_legend({"none": True})
-    rates.set_y_axis({"name": "项目数", "major_gridlines": {"visible": True}})
-    ws.insert_chart(17, len(headers) + 1, rates, {"x_scale": 1.0, "y_scale": 1.0})
+    rates.set_y_axis(_count_axis(max(row[1] for row in buckets)))
+    ws.insert_chart(chart_row, 0, rates, {**_CHART_SIZE, "x_offset": 345})  # beside the first
+    ws.print_area(0, 0, chart_row + _CHART_ROWS, len(headers) - 1)

@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import re
-import tempfile
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from . import labels
 from . import layout as L
 from .model import Form, Indicator
 from .profiles import PROFILES, get_profile
-from .safeout import honour_umask, xml_text
+from .safeout import atomic_write, xml_text
 
 TEMPLATE_SHEET = "自评表"
 FONT_NAME = "宋体"
@@ -398,20 +397,10 @@ def build_workbook(forms: list[Form] | None = None, flavor: str = "classic", pro
 
 
 def save_workbook(wb: Workbook, path: str | os.PathLike[str]) -> Path:
-    """Save atomically: a temporary file in the same folder, then rename."""
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".perfeval-", suffix=".xlsx", dir=target.parent)
-    os.close(fd)
-    honour_umask(tmp)
+    """Save atomically with the user's umask (:func:`perfeval_xl.safeout.atomic_write`), every text
+    cell XML-safe first."""
     _xml_safe_cells(wb)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return target
+    return atomic_write(path, wb.save)
 
 
 def _xml_safe_cells(wb: Workbook) -> None:

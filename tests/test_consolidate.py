@@ -5,7 +5,10 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
+import re
 import shutil
+import stat
 import sys
 import zipfile
 from decimal import Decimal
@@ -129,7 +132,7 @@ def test_summary_rows_match_the_published_numbers(summary):
     wb = openpyxl.load_workbook(summary["out"] / "汇总.xlsx")
     assert wb.sheetnames[:5] == ["汇总", "按主管部门", "指标明细", "问题清单", "错误"]
     header, rows = _sheet_rows(wb["汇总"])
-    for col in ("项目名称", "主管部门", "实施单位", "年度", "全年预算数", "全年执行数", "执行率", "预算执行得分",
+    for col in ("项目名称", "主管部门", "实施单位", "年度", "全年预算数（万元）", "全年执行数（万元）", "执行率（%）", "预算执行得分",
                 "指标得分", "总分", "评分等级", "问题数", "来源文件", "工作表"):  # fmt: skip
         assert col in header
     # 4 forms in two workbooks, 4 in the text export, 2 in the nested copy, 1 renamed copy
@@ -141,7 +144,7 @@ def test_summary_rows_match_the_published_numbers(summary):
     assert len(by_project["事业发展专项"]) == 2
     for project, expected in EXPECTED_FORMS.items():
         for row in by_project[project]:
-            assert Decimal(str(row["执行率"])) == Decimal(str(expected["execution_rate"]))
+            assert Decimal(str(row["执行率（%）"])) == Decimal(str(expected["execution_rate"]))
             assert Decimal(str(row["预算执行得分"])) == Decimal(str(expected["budget_score"]))
             assert Decimal(str(row["总分"])) == Decimal(str(expected["total_score"]))
             assert row["评分等级"] == expected["grade"]
@@ -202,10 +205,10 @@ def test_department_sheet_sums_with_decimals(summary):
     counts = {"企业服务专项": 3, "信息化建设项目": 3, "信息化运维项目": 2, "事业发展专项": 2}
     a = sum(Decimal(annual[p]) * n for p, n in counts.items()) + Decimal(annual["事业发展专项"])
     e = sum(Decimal(executed[p]) * n for p, n in counts.items()) + Decimal(executed["事业发展专项"])
-    assert Decimal(str(total["全年预算数"])) == a
-    assert Decimal(str(total["全年执行数"])) == e
+    assert Decimal(str(total["全年预算数（万元）"])) == a
+    assert Decimal(str(total["全年执行数（万元）"])) == e
     rate = (e / a * 100).quantize(Decimal("0.01"), rounding="ROUND_DOWN")  # Shanghai truncation
-    assert Decimal(str(total["执行率"])) == rate
+    assert Decimal(str(total["执行率（%）"])) == rate
     # the execution-rate buckets below the table count every form once
     buckets = {r[0]: r[1] for r in ws.iter_rows(min_row=2, values_only=True) if r[0] and "%" in str(r[0])}
     assert sum(buckets.values()) == 11
@@ -224,7 +227,7 @@ def test_summary_layout_charts_filters_frozen_panes(summary):
         assert wb[name].print_title_rows == "$1:$1"
     ws = wb["汇总"]
     header = [c.value for c in ws[1]]
-    rate_col = header.index("执行率") + 1
+    rate_col = header.index("执行率（%）") + 1
     assert ws.cell(2, rate_col).number_format == "0.00"
     rules = [r for rng in ws.conditional_formatting for r in rng.rules]
     assert len(rules) >= 2
@@ -261,7 +264,7 @@ def test_csv_and_parquet_hold_the_same_rows(summary):
 def test_api_parallel_equals_serial_and_profile_override(batch):
     serial = consolidate([batch], jobs=1)
     parallel = consolidate([str(batch / "**" / "*.xlsx"), str(batch / "导出.txt")], jobs=2)
-    cols = ["项目名称", "执行率", "总分", "评分等级", "来源文件", "工作表", "序号"]
+    cols = ["项目名称", "执行率（%）", "总分", "评分等级", "来源文件", "工作表", "序号"]
     pd.testing.assert_frame_equal(serial.forms[cols], parallel.forms[cols])
     assert len(serial.errors) == len(BAD_FILES) and not serial.ok
     mof = consolidate([batch / "导出.txt"], profile="mof-2020", jobs=1)
@@ -269,8 +272,8 @@ def test_api_parallel_equals_serial_and_profile_override(batch):
     first = mof.forms.iloc[0]
     assert first["项目名称"] == "企业服务专项"
     # 754.31 / 758.11 = 99.4988 %: truncated 99.49 (Shanghai) but 99.50 half-up (MoF), scoring 9.95
-    assert (first["执行率"], first["预算执行得分"]) == (99.50, 9.95)
-    assert first["评分规则"] == "mof-2020"
+    assert (first["执行率（%）"], first["预算执行得分"]) == (99.50, 9.95)
+    assert first["评分规则"] == "财政部2020（四舍五入）"  # the rule by its Chinese name
 
 
 def test_unusable_arguments_exit_2(batch, tmp_path, capsys):
@@ -333,7 +336,7 @@ def test_streaming_cli_path_and_api_path_give_the_same_workbook(batch, tmp_path)
 
         rows = list(csv.DictReader(fh))
     txt = [r for r in rows if r["来源文件"].endswith("导出.txt")]
-    assert [r["执行率"] for r in txt] == [
+    assert [r["执行率（%）"] for r in txt] == [
         f"{Decimal(str(f['execution_rate'])):.2f}" for f in EXPECTED["forms"]
     ]
     assert [r["总分"] for r in txt] == [f"{Decimal(str(f['total_score'])):.2f}" for f in EXPECTED["forms"]]
@@ -407,3 +410,63 @@ def test_libreoffice_and_calamine_read_the_summary_like_openpyxl(summary, tmp_pa
         assert [[None if v == "" else v for v in row] for row in cal] == [
             [v if not isinstance(v, int) else float(v) for v in row] for row in expected
         ]
+
+
+def test_summary_prints_the_key_columns_for_a_reader(summary):
+    """Printed, each table shows its key columns (Chinese names, units in the headers, wrapped text);
+    the technical ones (source file, sheet, codes) come after them, outside the print area."""
+    from perfeval_xl import columns as C
+
+    wb = openpyxl.load_workbook(summary["out"] / "汇总.xlsx")
+    for table in (C.FORMS, C.INDICATORS, C.FINDINGS):
+        ws = wb[table.sheet]
+        header = [c.value for c in ws[1]]
+        assert header == list(table.names)
+        last = openpyxl.utils.get_column_letter(table.printed)
+        assert ws.print_area.endswith(f"$A$1:${last}${ws.max_row}"), ws.print_area
+        assert header.index(C.SOURCE) >= table.printed  # on screen, not on paper
+    forms = wb[C.FORMS.sheet]
+    header = [c.value for c in forms[1]]
+    assert "全年预算数（万元）" in header and "执行率（%）" in header
+    printed = header[: C.FORMS.printed]
+    assert all(h.isascii() is False for h in printed)  # no English on the page
+    row = {h: c for h, c in zip(header, forms[2], strict=True)}
+    assert row["项目名称"].alignment.wrap_text  # long names wrap instead of being cut
+    assert row["评分规则"].value == "上海市级（截位）"  # the rule by its Chinese name, not its key
+    findings = wb[C.FINDINGS.sheet]
+    header = [c.value for c in findings[1]]
+    kinds = {r[header.index("问题类型")] for r in findings.iter_rows(min_row=2, values_only=True)}
+    assert kinds and not any(k.isascii() for k in kinds)  # every finding code has a Chinese name
+
+
+def test_summary_charts_count_in_whole_numbers(summary):
+    with zipfile.ZipFile(summary["out"] / "汇总.xlsx") as zf:
+        charts = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/charts/chart")]
+    for xml in charts:
+        units = re.findall(r'<c:majorUnit val="([0-9.]+)"/>', xml)
+        assert units and all(float(u).is_integer() for u in units)
+        assert '<c:numFmt formatCode="0"' in xml
+
+
+@pytest.mark.parametrize("largest, step", [(0, 1), (6, 1), (7, 2), (12, 2), (13, 5), (31, 10), (1000, 200)])
+def test_count_axis_steps(largest, step):
+    from perfeval_xl.summary import _count_axis
+
+    assert _count_axis(largest)["major_unit"] == step
+
+
+def test_outputs_honour_the_umask(batch, tmp_path):
+    """Colleagues on a shared folder can open what the tool writes (mkstemp alone would make it 0600)."""
+    old = os.umask(0o022)
+    try:
+        out = tmp_path / "out"
+        out.mkdir()
+        rc = main(["consolidate", str(batch), "-o", str(out / "汇总.xlsx"), "-q", "--jobs", "1",
+                   "--csv", str(out / "csv"), "--parquet", str(out / "pq")])  # fmt: skip
+        assert rc == 3  # the batch holds broken files on purpose
+        assert main(["template", "-o", str(out / "模板.xlsx")]) == 0
+        written = [out / "汇总.xlsx", out / "模板.xlsx", *(out / "csv").iterdir(), *(out / "pq").iterdir()]
+        for path in written:
+            assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
+    finally:
+        os.umask(old)

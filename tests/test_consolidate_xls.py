@@ -34,6 +34,6 @@ def test_xls_and_xlsx_copies_give_the_same_rows(tmp_path):
     assert len(list(xls_dir.glob("*.xls"))) == len(list(xlsx_dir.glob("*.xlsx")))
     a, b = consolidate([xlsx_dir], jobs=1), consolidate([xls_dir], jobs=1)
     assert a.rows["errors"] == [] and b.rows["errors"] == []
-    columns = ["项目名称", "执行率", "预算执行得分", "总分", "评分等级"]
+    columns = ["项目名称", "执行率（%）", "预算执行得分", "总分", "评分等级"]
     assert a.forms[columns].equals(b.forms[columns])
     assert len(b.indicators) == len(a.indicators)
