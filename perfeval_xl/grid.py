@@ -17,10 +17,13 @@ import struct
 import zipfile
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
+from . import formulas, xlsxcells
 from .model import ReadError
+from .xlsxcells import CellProblem
 
 #: Files larger than this are refused without being read.
 MAX_FILE_BYTES = 100 * 1024 * 1024
@@ -79,6 +82,8 @@ class Grid:
     def __post_init__(self) -> None:
         self._sheet = self.kind in SHEET_KINDS  # ref() is called for every field read: decide once
         self._r0, self._c0 = self.origin
+        self._values: formulas.SheetValues | bool | None = None  # error values, uncached formulas
+        self._percent_results: set[tuple[int, int]] = set()  # evaluated "=99%" cells
 
     def cell(self, r: int, c: int) -> object:
         """The value at grid position (r, c); None for a blank cell and outside the grid."""
@@ -97,37 +102,73 @@ class Grid:
         return f"第{self._line(r)}行第{c + self._c0 + 1}列"
 
     def percent_formatted(self, cells: list[tuple[int, int]]) -> set[tuple[int, int]]:
-        """Which of these grid cells carry a percent number format. Only workbooks read through zip
-        (xlsx/xlsm) can tell; openpyxl is asked, for the few rows concerned, since calamine does not
-        report formats. Anything that fails answers "none" (the values then stay as stored)."""
-        if self.kind != "xlsx" or self.sheet is None or not cells:
-            return set()
-        wanted = {(r + self._r0 + 1, c + self._c0 + 1): (r, c) for r, c in cells}
-        rows = [k[0] for k in wanted]
-        cols = [k[1] for k in wanted]
-        found: set[tuple[int, int]] = set()
-        try:
-            import openpyxl
+        """Which of these grid cells carry a percent number format (or hold an evaluated ``=99%``).
 
-            wb = openpyxl.load_workbook(self.source, read_only=True, data_only=True)
-            try:
-                ws = wb[self.sheet]
-                bounds = {
-                    "min_row": min(rows),
-                    "max_row": max(rows),
-                    "min_col": min(cols),
-                    "max_col": max(cols),
-                }
-                for row in ws.iter_rows(**bounds):
-                    for cell in row:
-                        key = (getattr(cell, "row", None), getattr(cell, "column", None))
-                        if key in wanted and "%" in (getattr(cell, "number_format", "") or ""):
-                            found.add(wanted[key])
-            finally:
-                wb.close()
-        except Exception:  # noqa: BLE001 - formats are a refinement; the stored values still stand
-            return set()
-        return found
+        Formats are read from the xlsx/xlsm file's own styles and sheet XML (:mod:`.xlsxcells`, once
+        per file, only when asked), since calamine does not report them. Other kinds (.xls, .ods, text)
+        answer "none" beyond the evaluated percentages: the values then stay as stored."""
+        found = {cell for cell in cells if cell in self._percent_results} if self._percent_results else set()
+        if self.kind != "xlsx" or self.sheet is None or not cells:
+            return found
+        r0, c0 = self._r0, self._c0
+        absolute = [(r + r0, c + c0) for r, c in cells]
+        hits = xlsxcells.facts(self.source).percent_cells(self.sheet, absolute)
+        return found | {(r - r0, c - c0) for r, c in hits}
+
+    def resolve(self, r: int, c: int) -> object:
+        """What a cell that reads as blank really holds, for a cell the reader needs a value from.
+
+        calamine shows an Excel error value and a formula without a cached value as blank. For xlsx/xlsm
+        this asks the file's XML (once per sheet; a sheet without any error value or formula answers
+        at once): None when the cell is blank indeed; for a formula without a cached value, its value
+        evaluated exactly (:mod:`.formulas`), also stored in the grid; :class:`CellProblem` with a
+        Chinese reason for an error value or a formula too complex to evaluate.
+        """
+        if self.kind != "xlsx" or self.sheet is None:
+            return None
+        values = self._sheet_values()
+        if values is None:
+            return None
+        pos = (r + self._r0, c + self._c0)
+        error = values.errors.get(pos)
+        if error is not None:
+            raise CellProblem(f"单元格为错误值 {error}", error=error)
+        if pos not in values.formulas:
+            return None
+        text = values.formulas[pos]
+        try:
+            value = formulas.evaluate_cell(values, pos)
+        except formulas.FormulaError as exc:
+            shown = f"（={text[:40]}{'…' if len(text) > 40 else ''}）" if text else ""
+            raise CellProblem(
+                f"单元格的公式没有计算结果{shown}，{exc.reason}；请在 Excel/WPS 中打开并保存后再读取"
+                "（若本意是文字，请把单元格设为文本格式）"
+            ) from None
+        as_float = float(value)
+        stored: object = as_float if Decimal(repr(as_float)) == value else value  # floats like calamine's
+        while len(self.rows) <= r:
+            self.rows.append([])
+        row = self.rows[r]
+        if len(row) <= c:
+            row.extend([None] * (c + 1 - len(row)))
+        row[c] = stored
+        if text and formulas.is_percent_literal(text):
+            self._percent_results.add((r, c))
+        return stored
+
+    def _sheet_values(self) -> formulas.SheetValues | None:
+        if self._values is None:
+            facts = xlsxcells.facts(self.source).cell_facts(self.sheet or "")
+            if not facts.errors and not facts.formulas:
+                self._values = False
+            else:
+                r0, c0 = self._r0, self._c0
+                width = max((len(row) for row in self.rows), default=0)
+                bounds = (r0, c0, r0 + len(self.rows) - 1, c0 + width - 1)
+                self._values = formulas.SheetValues(
+                    lambda pos: self.cell(pos[0] - r0, pos[1] - c0), facts.errors, facts.formulas, bounds
+                )
+        return self._values or None
 
     def refs_in_row(self, r: int, columns: Iterable[int]) -> list[str]:
         """``ref(r, c)`` for each of ``columns``, in one call (the reader names every field it reads)."""

@@ -30,7 +30,7 @@ import re
 from collections.abc import Callable
 
 from . import labels as L
-from .grid import Grid, load_grids
+from .grid import CellProblem, Grid, load_grids
 from .model import Form, FundRow, Indicator, ReadError
 from .text import html_to_text
 from .values import to_decimal
@@ -260,7 +260,9 @@ class _FormReader:
             return None
         v = self.g.cell(r, c)
         if v is None:
-            return None
+            v = self.blank_value(r, c, what, stated)
+            if v is None:
+                return None
         if v.__class__ is float:
             try:
                 return _decimal_of(v)
@@ -268,8 +270,12 @@ class _FormReader:
                 pass  # nan, inf: the message below
         if v.__class__ is str:
             s = v.strip()
-            if stated and s.upper() in _EXCEL_ERRORS:
-                return None
+            if s.upper() in _EXCEL_ERRORS:
+                if stated:
+                    return None
+                raise self.error(
+                    f"{''.join(what) if isinstance(what, tuple) else what}单元格为错误值 {s}", r, c
+                )
             if percent and s.endswith(("%", "％")):
                 s = s[:-1]
             v = s
@@ -287,6 +293,20 @@ class _FormReader:
             if len(shown) > 30:
                 shown = shown[:30] + "…"
             raise self.error(f"{what}应为数字，单元格中是“{shown}”", r, c) from None
+
+    def blank_value(self, r: int, c: int, what: str | tuple[str, str], stated: bool = False) -> object:
+        """A cell the form needs that reads as blank may hide an Excel error value or a formula without
+        a cached value (see :meth:`Grid.resolve`): the evaluated value, or None when blank indeed.
+        An input cell that holds an error or an unevaluable formula stops the form, naming the cell;
+        a ``stated`` cell (执行率, 得分 … which the tool computes itself) then reads as not stated."""
+        try:
+            return self.g.resolve(r, c)
+        except CellProblem as exc:
+            if stated:
+                return None
+            if isinstance(what, tuple):
+                what = "".join(what)
+            raise self.error(f"{what}{exc.reason}", r, c) from None
 
     # ---------------------------------------------------------------- blocks
 
@@ -428,7 +448,7 @@ class _FormReader:
                 v = row[col] if col < n else None
                 if _plain_float(v):  # the common case
                     values[attr] = _decimal_of(v)
-                elif v.__class__ is str and v in _PLACEHOLDERS:  # "-" on the sub-rows
+                elif v.__class__ is str and v and v in _PLACEHOLDERS:  # "-" on the sub-rows (blank: number())
                     values[attr] = None
                 else:
                     values[attr] = self.number(
@@ -539,6 +559,13 @@ class _FormReader:
             raw_judgement = row[cj] if cj is not None else None
             if not (name or target or actual or deviation) and _blank(raw_points) and _blank(raw_judgement):
                 continue  # an unused row
+            if not (target and actual):  # an error value or an unsaved formula reads as blank too
+                for c, field in ((ct, L.TARGET), (ca, L.ACTUAL)):
+                    if _blank(row[c]):
+                        value = self.blank_value(r, c, (_indicator_what(name), field))
+                        if value is not None:
+                            row[c] = value  # row may be a padded copy of the grid's row
+                target, actual = _text_of(row[ct]), _text_of(row[ca])
             # the float fast paths skip number() and the message prefix it would need
             if _plain_float(raw_points):
                 points = _decimal_of(raw_points)

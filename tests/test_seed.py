@@ -36,7 +36,8 @@ def _seed_as_xlsx(tmp_path: Path) -> Path:
                 try:
                     ws.cell(r, c, float(value))
                 except ValueError:
-                    ws.cell(r, c, value)
+                    cell = ws.cell(r, c, value)
+                    cell.data_type = "s"  # "=100.00(百分数)" is text as typed, not a formula
     path = tmp_path / "seed.xlsx"
     wb.save(path)
     return path

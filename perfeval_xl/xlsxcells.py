@@ -1,0 +1,417 @@
+"""Facts about xlsx/xlsm cells that python-calamine does not report, read straight from the zip.
+
+calamine gives cell values only. Three things a form needs are lost on the way:
+
+- **number formats**: 0.96 typed as "96%" is stored as 0.96 with a percent format;
+- **Excel error values**: ``<c t="e"><v>#REF!</v></c>`` reads as a blank cell;
+- **formulas without a cached value** (written by a script, never opened in a spreadsheet):
+  ``<c><f>SUM(D7:D9)</f></c>`` has no ``<v>`` and reads as a blank cell.
+
+:func:`facts` returns the :class:`WorkbookFacts` of a file, cached (the last few files, keyed by path,
+size and mtime), so the several sheets and forms of a workbook cost one read. Nothing is read until a
+question is asked: a clean form whose cells are all there never opens the zip a second time.
+
+Parsing is deliberately minimal and safe: no XML parser, no entities, no DTD. The few parts needed
+(``xl/workbook.xml`` and its rels to map a sheet name to its part, ``xl/styles.xml``, the sheet's own
+part) are read with a size cap (:data:`MAX_PART_BYTES`) and scanned with ``str.find`` and small regular
+expressions; a part with a ``<!DOCTYPE`` is ignored. When anything is unusual (xlsb, a part too large,
+a broken zip) the answer is "nothing known", which is what the reader assumed before.
+
+Number formats: a cell's ``s`` attribute indexes ``cellXfs``; its ``numFmtId`` is a built-in (9 ``0%``
+and 10 ``0.00%`` are the percent ones) or a custom ``numFmt``, percent when its code holds a ``%``
+outside quotes and not escaped by a backslash.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import zipfile
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from posixpath import join as _join
+from posixpath import normpath as _normpath
+
+#: A part (workbook, rels, styles, one sheet) bigger than this unpacked is not read: facts unknown.
+MAX_PART_BYTES = 32 * 1024 * 1024
+#: All sheets of a workbook are read at the first question when together they unpack to at most this.
+READ_ALL_BYTES = 4 * 1024 * 1024
+#: Files whose facts are kept (a batch reads one file at a time; a few covers re-reads).
+CACHE_FILES = 4
+
+PERCENT_BUILTINS = frozenset({9, 10})
+
+_ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+_ROOT = re.compile(r"<(?:([\w.-]+):)?worksheet\b")
+_CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
+_ENTITY = re.compile(r"&(#x[0-9a-fA-F]+|#[0-9]+|lt|gt|amp|quot|apos);")
+_NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"', "apos": "'"}
+
+
+def unescape(text: str) -> str:
+    """XML character references and the five predefined entities; nothing else is expanded."""
+    if "&" not in text:
+        return text
+
+    def sub(m: re.Match) -> str:
+        name = m.group(1)
+        if name[0] != "#":
+            return _NAMED[name]
+        try:
+            code = int(name[2:], 16) if name[1] in "xX" else int(name[1:])
+            return chr(code)
+        except (ValueError, OverflowError):
+            return m.group(0)
+
+    return _ENTITY.sub(sub, text)
+
+
+def attrs(tag: str) -> dict[str, str]:
+    """The attributes of one start tag (``<c r="A1" s="3">``), values unescaped, prefixes kept."""
+    out = {}
+    for m in _ATTR.finditer(tag):
+        value = m.group(2) if m.group(2) is not None else m.group(3)
+        out[m.group(1)] = unescape(value)
+    return out
+
+
+def parse_ref(ref: str) -> tuple[int, int] | None:
+    """ "E7" (or "$E$7") -> 0-based (6, 4); None for anything else."""
+    m = _CELL_REF.match(ref.strip().upper())
+    if m is None:
+        return None
+    col = 0
+    for ch in m.group(1):
+        col = col * 26 + ord(ch) - 64
+    row = int(m.group(2))
+    if row < 1 or col > 16384 or row > 1048576:
+        return None
+    return row - 1, col - 1
+
+
+def is_percent_format(code: str) -> bool:
+    """Does a number format code scale by 100 (an unquoted, unescaped ``%``)?"""
+    quoted = escaped = False
+    for ch in code:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = not quoted
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == "%" and not quoted:
+            return True
+    return False
+
+
+class CellProblem(Exception):
+    """A cell that reads as blank but holds an Excel error value or an unevaluable formula.
+    ``reason`` is Chinese, without the place (the reader adds file, sheet, form and cell)."""
+
+    def __init__(self, reason: str, error: str | None = None):
+        super().__init__(reason)
+        self.reason = reason
+        self.error = error  # the error value ("#REF!"), None for a formula
+
+
+@dataclass
+class CellFacts:
+    """What the XML says about the cells of one sheet that calamine shows as blank.
+
+    ``errors``: 0-based (row, col) -> the error value ("#REF!"); ``formulas``: (row, col) -> the formula
+    text without its "=" for formulas with no cached value (None: a shared formula whose text could
+    not be recovered).
+    """
+
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    formulas: dict[tuple[int, int], str | None] = field(default_factory=dict)
+
+
+_NO_FACTS = CellFacts()
+
+
+class _Sheet:
+    """One sheet part, decompressed; scanned only when asked."""
+
+    def __init__(self, xml: str):
+        self.xml = xml
+        m = _ROOT.search(xml, 0, 4096)
+        self.p = f"{m.group(1)}:" if m and m.group(1) else ""  # namespace prefix of the elements
+        self._cells: CellFacts | None = None
+        self._styles: dict[tuple[int, int], int] | None = None  # full scan, only when refs are missing
+
+    def cell_facts(self) -> CellFacts:
+        if self._cells is None:
+            xml, p = self.xml, self.p
+            if 't="e"' not in xml and "t='e'" not in xml and f"<{p}f" not in xml:
+                self._cells = _NO_FACTS  # the common clean sheet: no error value, no formula
+            else:
+                self._cells = self._scan_cells()
+        return self._cells
+
+    def _scan_cells(self) -> CellFacts:
+        facts = CellFacts()
+        shared: dict[str, tuple[tuple[int, int], str]] = {}  # si -> (anchor, text) of shared formulas
+        pending: list[tuple[tuple[int, int], str]] = []  # uncached shared formulas without their text
+        for pos, tag, body in self._cells_iter():
+            a = attrs(tag)
+            f_at = body.find(f"<{self.p}f")
+            if a.get("t") == "e":
+                v = _element_text(body, self.p + "v")
+                facts.errors[pos] = (v or "#VALUE!").strip()
+                continue
+            if f_at < 0:
+                continue
+            f_tag_end = body.find(">", f_at)
+            f_tag = body[f_at : f_tag_end + 1]
+            fa = attrs(f_tag)
+            text = None if f_tag.endswith("/>") else _element_text(body, self.p + "f")
+            if fa.get("t") == "shared" and "si" in fa and text:
+                shared.setdefault(fa["si"], (pos, text))
+            # a cached value: <v>…</v>; openpyxl writes an empty <v/> for none; a cached empty text
+            # result (t="str") is a real, blank, value
+            if _element_text(body, self.p + "v") or a.get("t") in ("str", "s", "inlineStr"):
+                continue
+            if text:
+                facts.formulas[pos] = text
+            elif fa.get("t") == "shared" and "si" in fa:
+                pending.append((pos, fa["si"]))
+            else:
+                facts.formulas[pos] = None
+        for pos, si in pending:
+            master = shared.get(si)
+            facts.formulas[pos] = None if master is None else shift_formula(master[1], master[0], pos)
+        return facts
+
+    def styles(self, cells: list[tuple[int, int]]) -> dict[tuple[int, int], int]:
+        """The style index (``s``) of each of these 0-based cells (0 when it has none)."""
+        out = {}
+        xml, p = self.xml, self.p
+        if self._styles is None:
+            for pos in cells:
+                at = xml.find(f'<{p}c r="{_ref(pos)}"')
+                if at < 0:
+                    break
+                end = xml.find(">", at)
+                m = re.search(r"""\ss\s*=\s*["'](\d+)""", xml[at:end])
+                out[pos] = int(m.group(1)) if m else 0
+            else:
+                return out
+            # a cell not found by its reference: the part omits references or quotes otherwise
+            self._styles = {}
+            for pos, tag, _ in self._cells_iter():
+                s = attrs(tag).get("s")
+                if s and s.isdigit():
+                    self._styles[pos] = int(s)
+        return {pos: self._styles.get(pos, 0) for pos in cells}
+
+    def _cells_iter(self):
+        """(0-based (row, col), start tag, body) of every cell, references inferred where omitted."""
+        p = re.escape(self.p)
+        pattern = re.compile(rf"<{p}row\b[^>]*>|<{p}c\b([^>]*?)(/>|>(.*?)</{p}c>)", re.S)
+        row, col = -1, -1
+        for m in pattern.finditer(self.xml):
+            if m.group(2) is None:  # a row
+                r = attrs(m.group(0)).get("r")
+                row = int(r) - 1 if r and r.isdigit() else row + 1
+                col = -1
+                continue
+            tag = m.group(1)
+            ref = attrs(tag).get("r")
+            pos = parse_ref(ref) if ref else None
+            if pos is None:
+                pos = (max(row, 0), col + 1)
+            row, col = pos
+            yield pos, tag, m.group(3) or ""
+
+
+def _ref(pos: tuple[int, int]) -> str:
+    col, letters = pos[1] + 1, ""
+    while col > 0:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return f"{letters}{pos[0] + 1}"
+
+
+def _element_text(body: str, name: str) -> str | None:
+    """The text of the first ``<name ...>text</name>`` in body (unescaped), None when absent/empty."""
+    at = body.find(f"<{name}")
+    while at >= 0 and body[at + len(name) + 1 : at + len(name) + 2] not in (">", " ", "/", "\t", "\r", "\n"):
+        at = body.find(f"<{name}", at + 1)  # "<f" must not match "<foo"
+    if at < 0:
+        return None
+    start = body.find(">", at)
+    if start < 0 or body[start - 1] == "/":
+        return None
+    end = body.find(f"</{name}>", start)
+    if end < 0:
+        return None
+    return unescape(body[start + 1 : end])
+
+
+_REF_IN_FORMULA = re.compile(r"(\$?)([A-Z]{1,3})(\$?)([0-9]{1,7})(?![0-9A-Za-z_(!])")
+_STRING = re.compile(r'"[^"]*"')
+
+
+def shift_formula(text: str, anchor: tuple[int, int], pos: tuple[int, int]) -> str | None:
+    """A shared formula's text as it reads in ``pos`` (relative references moved by pos - anchor)."""
+    dr, dc = pos[0] - anchor[0], pos[1] - anchor[1]
+    out, last = [], 0
+    for m in _REF_IN_FORMULA.finditer(text):
+        if any(s.start() < m.start() < s.end() for s in _STRING.finditer(text)):
+            return None  # references inside a text literal: not a simple formula anyway
+        cell = parse_ref(m.group(2) + m.group(4))
+        if cell is None:
+            return None
+        r = cell[0] + (0 if m.group(3) else dr)
+        c = cell[1] + (0 if m.group(1) else dc)
+        if r < 0 or c < 0:
+            return None
+        letters = _ref((0, c))[:-1]
+        out.append(text[last : m.start()])
+        out.append(f"{m.group(1)}{letters}{m.group(3)}{r + 1}")
+        last = m.end()
+    out.append(text[last:])
+    return "".join(out)
+
+
+class WorkbookFacts:
+    """The cell facts of one xlsx/xlsm file; parts are read at the first question that needs them."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._parts: dict[str, str] | None = None  # sheet name -> part name
+        self._sheets: dict[str, _Sheet | None] = {}  # part name -> scanned part (None: unreadable)
+        self._percent: frozenset[int] | None = None  # style indexes with a percent format
+
+    # ------------------------------------------------------------------ questions
+
+    def cell_facts(self, sheet: str) -> CellFacts:
+        """Error values and uncached formulas of a sheet (empty when unknown)."""
+        part = self._sheet(sheet)
+        return part.cell_facts() if part is not None else _NO_FACTS
+
+    def percent_cells(self, sheet: str, cells: list[tuple[int, int]]) -> set[tuple[int, int]]:
+        """Which of these 0-based (row, col) cells of ``sheet`` carry a percent number format."""
+        part = self._sheet(sheet)
+        if part is None or not cells:
+            return set()
+        percent = self._percent_styles()
+        if not percent:
+            return set()
+        return {pos for pos, s in part.styles(cells).items() if s in percent}
+
+    # ------------------------------------------------------------------ parts
+
+    def _read(self, zf: zipfile.ZipFile, name: str) -> str | None:
+        try:
+            info = zf.getinfo(name)
+        except KeyError:
+            return None
+        if info.file_size > MAX_PART_BYTES:
+            return None
+        with zf.open(info) as fh:
+            data = fh.read(MAX_PART_BYTES + 1)
+        if len(data) > MAX_PART_BYTES:
+            return None
+        text = data.decode("utf-8", "replace")
+        if "<!DOCTYPE" in text[:4096] or "<!ENTITY" in text[:65536]:
+            return None
+        return text
+
+    def _sheet(self, sheet: str) -> _Sheet | None:
+        try:
+            if self._parts is None:
+                self._load()
+            part = (self._parts or {}).get(sheet)
+            if part is None:
+                return None
+            if part not in self._sheets:
+                with zipfile.ZipFile(self.path) as zf:
+                    xml = self._read(zf, part)
+                self._sheets[part] = _Sheet(xml) if xml is not None else None
+            return self._sheets[part]
+        except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, RuntimeError):
+            self._parts = {}  # a broken file: nothing known (calamine already said what it could)
+            return None
+
+    def _load(self) -> None:
+        """Sheet names to parts; the style table; small workbooks' sheets, all in one open."""
+        self._parts = {}
+        with zipfile.ZipFile(self.path) as zf:
+            workbook = self._read(zf, "xl/workbook.xml")
+            rels = self._read(zf, "xl/_rels/workbook.xml.rels")
+            if workbook is None or rels is None:
+                return
+            targets = {}
+            for m in re.finditer(r"<(?:[\w.-]+:)?Relationship\b[^>]*>", rels):
+                a = attrs(m.group(0))
+                if "Id" in a and "Target" in a:
+                    t = a["Target"]
+                    targets[a["Id"]] = t.lstrip("/") if t.startswith("/") else _normpath(_join("xl", t))
+            for m in re.finditer(r"<(?:[\w.-]+:)?sheet\b[^>]*>", workbook):
+                a = attrs(m.group(0))
+                rid = next((v for k, v in a.items() if k == "id" or k.endswith(":id")), None)
+                if "name" in a and rid in targets:
+                    self._parts.setdefault(a["name"], targets[rid])
+            self._percent = self._percent_from(self._read(zf, "xl/styles.xml"))
+            infos = []
+            for part in set(self._parts.values()):
+                try:
+                    infos.append(zf.getinfo(part))
+                except KeyError:
+                    continue
+            if sum(i.file_size for i in infos) <= READ_ALL_BYTES:
+                for info in infos:
+                    xml = self._read(zf, info.filename)
+                    self._sheets[info.filename] = _Sheet(xml) if xml is not None else None
+
+    def _percent_styles(self) -> frozenset[int]:
+        if self._percent is None:
+            try:
+                with zipfile.ZipFile(self.path) as zf:
+                    self._percent = self._percent_from(self._read(zf, "xl/styles.xml"))
+            except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, RuntimeError):
+                self._percent = frozenset()
+        return self._percent
+
+    @staticmethod
+    def _percent_from(styles: str | None) -> frozenset[int]:
+        """Indexes into ``cellXfs`` whose number format is a percent format."""
+        if not styles:
+            return frozenset()
+        percent_ids = set(PERCENT_BUILTINS)
+        for m in re.finditer(r"<(?:[\w.-]+:)?numFmt\b[^>]*>", styles):
+            a = attrs(m.group(0))
+            if a.get("numFmtId", "").isdigit() and is_percent_format(a.get("formatCode", "")):
+                percent_ids.add(int(a["numFmtId"]))
+        m = re.search(r"<(?:[\w.-]+:)?cellXfs\b[^>]*>(.*?)</(?:[\w.-]+:)?cellXfs>", styles, re.S)
+        if m is None:
+            return frozenset()
+        out = set()
+        for i, xf in enumerate(re.finditer(r"<(?:[\w.-]+:)?xf\b[^>]*>", m.group(1))):
+            fid = attrs(xf.group(0)).get("numFmtId", "0")
+            if fid.isdigit() and int(fid) in percent_ids:
+                out.add(i)
+        return frozenset(out)
+
+
+_CACHE: OrderedDict[tuple[str, int, int], WorkbookFacts] = OrderedDict()
+
+
+def facts(path: str) -> WorkbookFacts:
+    """The (cached) facts of the workbook at ``path``; reading happens on the first question."""
+    try:
+        st = os.stat(path)
+        key = (os.path.abspath(path), st.st_size, st.st_mtime_ns)
+    except OSError:
+        return WorkbookFacts(path)
+    found = _CACHE.get(key)
+    if found is None:
+        found = WorkbookFacts(path)
+        _CACHE[key] = found
+        while len(_CACHE) > CACHE_FILES:
+            _CACHE.popitem(last=False)
+    else:
+        _CACHE.move_to_end(key)
+    return found
