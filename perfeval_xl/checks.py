@@ -31,6 +31,9 @@ CODES: dict[str, tuple[str, str]] = {
     "missing-points": ("warning", "未填写分值"),
     "missing-field": ("warning", "项目名称、主管部门或实施单位未填写"),
     "unknown-profile": ("warning", "工作簿指定的评分规则无法识别，按默认规则计分"),
+    "deadline-late": ("warning", "时效指标未在年度指标值规定的时间前完成"),
+    "percent-as-fraction": ("info", "百分数指标的实际完成值写成了小数（如 0.96），按百分数（96%）计分"),
+    "funds-total-derived": ("warning", "年度资金总额未填写，按各项资金之和计算"),
 }
 
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
@@ -40,7 +43,8 @@ def _f(x: Decimal) -> str:
     return f"{x:.2f}"
 
 
-def _at(ref: str | None) -> str:
+def at(ref: str | None) -> str:
+    """`` （第6行）`` after a message, when the place is known."""
     return f"（{ref}）" if ref else ""
 
 
@@ -59,7 +63,7 @@ def deviation_findings(result: Result) -> list[Finding]:
                 finding(
                     "missing-deviation-reason",
                     name,
-                    f"“{name}”得分 {_f(r.score)} 低于分值 {_f(ind.points)}，未填写偏差原因分析{_at(ind.ref)}",
+                    f"“{name}”得分 {_f(r.score)} 低于分值 {_f(ind.points)}，未填写偏差原因分析{at(ind.ref)}",
                 )
             )
     return out
@@ -68,7 +72,7 @@ def deviation_findings(result: Result) -> list[Finding]:
 _CENT = Decimal("0.01")
 
 
-def _same_rate(stated: Decimal, computed: Decimal) -> bool:
+def same_rate(stated: Decimal, computed: Decimal) -> bool:
     """Does a stated 执行率 say the computed one? Either as the number (99.49) or as the fraction a
     percent-formatted cell holds (0.9949 shown as 99.49%); workbook readers do not see cell formats."""
     if stated == computed:
@@ -84,14 +88,14 @@ def stated_findings(result: Result) -> list[Finding]:
         if stated is not None and stated != computed:
             out.append(
                 finding(
-                    "stated-mismatch", where, f"{what}表上为 {_f(stated)}，计算应为 {_f(computed)}{_at(ref)}"
+                    "stated-mismatch", where, f"{what}表上为 {_f(stated)}，计算应为 {_f(computed)}{at(ref)}"
                 )
             )
 
     total_row = form.total_fund
     for fr in result.funds:
         row = fr.row
-        if row.stated_rate is not None and not _same_rate(row.stated_rate, fr.execution_rate):
+        if row.stated_rate is not None and not same_rate(row.stated_rate, fr.execution_rate):
             compare("执行率", row.stated_rate, fr.execution_rate, f"{row.label}执行率", row.ref)
     if total_row is not None:
         compare("预算执行得分", total_row.stated_score, result.budget_score, "预算执行得分", total_row.ref)
@@ -114,7 +118,7 @@ def stated_findings(result: Result) -> list[Finding]:
                 "stated-mismatch",
                 "评分等级",
                 f"评分等级表上为“{form.stated_grade.strip()}”，按总分 {_f(result.total_score)} 应为“{result.grade}”"
-                f"{_at(form.refs.get('grade'))}",
+                f"{at(form.refs.get('grade'))}",
             )
         )
     return out
@@ -128,7 +132,7 @@ def funds_findings(result: Result) -> list[Finding]:
                 finding(
                     "over-execution",
                     "执行率",
-                    f"{row.label}全年执行数 {row.executed} 大于全年预算数 {row.annual}，预算执行得分按满分封顶{_at(row.ref)}",
+                    f"{row.label}全年执行数 {row.executed} 大于全年预算数 {row.annual}，预算执行得分按满分封顶{at(row.ref)}",
                 )
             )
     total = form.fund(labels.FUND_TOTAL)
@@ -147,7 +151,7 @@ def funds_findings(result: Result) -> list[Finding]:
                     finding(
                         "funds-sum",
                         labels.FUND_TOTAL,
-                        f"年度资金总额{what} {whole} 不等于各项资金之和 {summed}{_at(total.ref)}",
+                        f"年度资金总额{what} {whole} 不等于各项资金之和 {summed}{at(total.ref)}",
                     )
                 )
     return out
@@ -190,7 +194,7 @@ def header_findings(result: Result) -> list[Finding]:
         ("unit", labels.UNIT),
     ):
         if not getattr(form, attr).strip():
-            out.append(finding("missing-field", label, f"{label}未填写{_at(form.refs.get(attr))}"))
+            out.append(finding("missing-field", label, f"{label}未填写{at(form.refs.get(attr))}"))
     return out
 
 

@@ -131,6 +131,7 @@ class Result:
     total_score: Decimal
     grade: str
     findings: list[Finding] = field(default_factory=list)
+    profile_inferred: bool = False  # ``profile`` was chosen by ``--profile auto`` (rules.infer_profile)
 
     @property
     def has_errors(self) -> bool:
