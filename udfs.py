@@ -63,7 +63,7 @@ def _safe(fn: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(fn)
     def wrapper(*args, **kwargs):
         try:
-            return fn(*args, **kwargs)
+            return _excel_value(fn(*args, **kwargs))
         except _Blank:
             return ""
         except Exception as exc:  # noqa: BLE001 - a cell must show text, never a traceback
@@ -71,6 +71,20 @@ def _safe(fn: Callable[..., Any]) -> Callable[..., Any]:
             return f"错误：{text[:60]}"
 
     return wrapper
+
+
+#: the longest text an Excel cell holds
+EXCEL_TEXT_LIMIT = 32767
+
+
+def _excel_value(value: Any) -> Any:
+    """What a cell can show: a finite number (else a short text saying so), text within Excel's
+    32,767 characters (longer text is cut, ending in …)."""
+    if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+        return "错误：数值超出 Excel 可表示的范围"
+    if isinstance(value, str) and len(value) > EXCEL_TEXT_LIMIT:
+        return value[: EXCEL_TEXT_LIMIT - 1] + "…"
+    return value
 
 
 def _is_blank(x: Any) -> bool:

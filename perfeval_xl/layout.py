@@ -106,9 +106,12 @@ SHORT_REMARKS = {
     "over-execution": "超预算执行",
     "unit-mismatch": "单位不一致",
     "actual-without-figure": "未给出实际数值",
+    "deadline-late": "逾期完成",
+    "percent-as-fraction": "小数按百分数计",
+    "funds-total-derived": "资金总额按各项之和计算",
 }
 #: finding codes about the whole form, shown once beside 评分等级
-FORM_CODES = ("funds-sum", "points-not-100", "over-execution", "weights")
+FORM_CODES = ("funds-sum", "funds-total-derived", "points-not-100", "over-execution", "weights")
 #: codes a single indicator row never shows (they need the whole form, the header or stated numbers)
 ROW_EXCLUDE = (*FORM_CODES, "stated-mismatch", "missing-field", "unknown-profile")
 REMARKS_SEPARATOR = "；"

@@ -33,7 +33,7 @@ from . import labels as L
 from .grid import CellProblem, Grid, load_grids
 from .model import Form, FundRow, Indicator, ReadError
 from .text import html_to_text
-from .values import to_decimal
+from .values import float_text, to_decimal
 
 FormErrorHandler = Callable[[ReadError], None]
 
@@ -160,9 +160,7 @@ def cell_text(value: object) -> str:
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
             return str(value)
-        if value.is_integer() and abs(value) < 1e16:
-            return str(int(value))
-        return repr(value)
+        return float_text(value)  # at Excel's 15 significant digits: 0.1+0.2 reads "0.3"
     if isinstance(value, _dt.datetime):
         return value.date().isoformat() if value.time() == _dt.time() else value.isoformat(sep=" ")
     if isinstance(value, (_dt.date, _dt.time)):

@@ -150,3 +150,75 @@ def test_a_percent_formatted_rate_cell_is_not_a_mismatch():
     assert "stated-mismatch" not in codes(form)
     form.funds[0].stated_rate = D("0.9950")  # shows 99.50%, the rule truncates to 99.49
     assert "stated-mismatch" in codes(form)
+
+
+# -- issue 10 item 1: an empty 年度资金总额 row ----------------------------------------------------
+
+
+def _blank_total_form(total_figures=(None, None, None)):
+    """The issue's case: 当年财政拨款 470 / 420.35, 上年结转资金 50 / 48, the total row's figures blank,
+    80.22 indicator points scored of 90."""
+    return Form(
+        "t.xlsx",
+        project="p",
+        department="d",
+        unit="u",
+        funds=[
+            FundRow("年度资金总额", *total_figures, D(10), ref="第6行"),
+            FundRow("其中：当年财政拨款", D(470), D(470), D("420.35")),
+            FundRow("上年结转资金", D(50), D(50), D(48)),
+            FundRow("其他资金", None, None, None),
+        ],
+        indicators=[Indicator("产出指标", "数量指标", "i", "≥100", "89.1334", D(90), deviation_reason="r")],
+    )
+
+
+def test_issue10_item1_blank_total_row_taken_from_sub_rows():
+    r = evaluate(_blank_total_form())
+    # (420.35 + 48) / (470 + 50) = 468.35 / 520 = 90.0673 % → 90.06 (truncated); × 10 / 100 → 9.00
+    assert r.execution_rate == D("90.06") and r.budget_score == D("9.00")
+    # 90 × 89.1334 / 100 = 80.22006 → 80.22; 9.00 + 80.22 = 89.22, the issue's right total (was 80.22)
+    assert r.total_score == D("89.22") and r.grade == "良"
+    derived = [f for f in r.findings if f.code == "funds-total-derived"]
+    assert len(derived) == 1 and "468.35" in derived[0].message and "第6行" in derived[0].message
+    assert "funds-sum" not in [f.code for f in r.findings]
+    assert r.form.total_fund.annual == D(520)  # the result's form carries the derived figures
+
+
+def test_issue10_item1_total_typed_as_zero_is_still_funds_sum():
+    r = evaluate(_blank_total_form((D(0), D(0), D(0))))
+    assert r.budget_score == D("0.00")
+    assert "funds-sum" in [f.code for f in r.findings]
+    assert "funds-total-derived" not in [f.code for f in r.findings]
+
+
+def test_blank_total_from_the_text_export(tmp_path):
+    from pathlib import Path
+
+    from perfeval_xl.reader import read_forms
+
+    text = (Path(__file__).parent / "data" / "seed_forms.txt").read_text(encoding="utf-8")
+    for old, new in (
+        ("\t年度资金总额\t758.11\t758.11\t754.31\t10.00\t99.49\t9.94", "\t年度资金总额\t\t\t\t10.00\t\t"),
+        (
+            "\t其中：当年财政拨款\t758.11\t758.11\t754.31\t-\t99.49\t-",
+            "\t其中：当年财政拨款\t470\t470\t420.35\t-\t\t-",
+        ),
+        ("\t上年结转资金\t0.00\t0.00\t0.00\t-\t0.00\t-", "\t上年结转资金\t50\t50\t48\t-\t\t-"),
+    ):
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = tmp_path / "blank_total.txt"
+    path.write_text(text, encoding="utf-8")
+    r = evaluate(read_forms(str(path))[0])
+    assert (r.execution_rate, r.budget_score) == (D("90.06"), D("9.00"))
+    assert "funds-total-derived" in [f.code for f in r.findings]
+
+
+def test_new_codes_are_documented():
+    for code, severity in (
+        ("deadline-late", "warning"),
+        ("percent-as-fraction", "info"),
+        ("funds-total-derived", "warning"),
+    ):
+        assert CODES[code][0] == severity

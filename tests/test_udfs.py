@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import subprocess
 import sys
 import textwrap
@@ -176,6 +177,8 @@ def test_never_raises(a, b, c, d, e, f, g):
         udfs.PE_FORM_FINDINGS([[a, b, c, d]], [[a, b, c, d, e, f, g, a, b]], None),
     ):
         assert isinstance(out, (str, float))
+        assert isinstance(out, str) or math.isfinite(out)
+        assert not isinstance(out, str) or len(out) <= udfs.EXCEL_TEXT_LIMIT
 
 
 def _run(code: str) -> subprocess.CompletedProcess:
@@ -228,3 +231,36 @@ def test_registers_with_xlwings_decorators():
     assert lines[0] == str(["target", "actual", "points", "name", "judgement", "profile"])
     assert lines[1] == str({"ndim": 2})
     assert lines[2] == "8.6"
+
+
+# -- floats as Excel hands them over, fractions for percentages (issue 8 item 1) ------------------
+
+
+def test_excel_sum_is_taken_at_15_digits():
+    budget = 100 + 0.1 + 21.05  # =100+0.1+21.05 arrives as 121.14999999999999
+    assert budget != 121.15
+    # 121.15 / 121.15: 100 % and full marks (truncation of the float's tail gave 99.99 / 9.99)
+    assert udfs.PE_EXEC_RATE(121.15, budget) == 100.0
+    assert udfs.PE_BUDGET_SCORE(121.15, budget) == 10.0
+    assert udfs.PE_EXEC_RATE(budget, 121.15) == 100.0
+    budget = 754.21 + 0.1  # 754.3100000000001: spending 754.31 would truncate to 99.99 / 9.99
+    assert budget != 754.31 and udfs.PE_EXEC_RATE(budget, 754.31) == 100.0
+    assert udfs.PE_BUDGET_SCORE(budget, 754.31) == 10.0
+    spent = 758.11 - 3.8  # a difference: 754.3100000000001
+    assert spent != 754.31 and udfs.PE_EXEC_RATE(754.31, spent) == 100.0
+
+
+def test_percent_typed_as_fraction():
+    # 0.96 in a number cell against ≥95%: read as 96 %, met, with the finding in the row's remarks
+    assert udfs.PE_INDICATOR_SCORE("≥95%", 0.96, 10) == 10.0
+    assert udfs.PE_ROW_FINDINGS("≥95%", 0.96, 10) == "小数按百分数计"
+    # ≤2% against 0.025 → 2.5 %: 2 / 2.5 × 10 = 8
+    assert udfs.PE_INDICATOR_SCORE("≤2%", 0.025, 10) == 8.0
+    # a product of typed values, as Excel computes it: 0.1 * 3 is 0.30000000000000004, shown as 0.3
+    assert udfs.PE_INDICATOR_SCORE("=30%", 0.1 * 3, 10) == 10.0
+
+
+def test_returns_are_finite_and_fit_a_cell():
+    assert udfs.PE_TOTAL(1e308, [[1e308]]).startswith("错误")  # the sum overflows a float
+    text = udfs.PE_ROW_FINDINGS("健全", "好", 10, "很长的指标" * 10000)
+    assert isinstance(text, str) and len(text) == udfs.EXCEL_TEXT_LIMIT and text.endswith("…")

@@ -131,3 +131,24 @@ def test_to_decimal_gives_a_number_none_or_valueerror(value):
     except ValueError:
         return
     assert d is None or d.is_finite()
+
+
+# -- floats at Excel's precision (issue 8 item 1) ---------------------------------------------
+
+
+def test_excel_floats_are_taken_at_15_significant_digits():
+    from perfeval_xl.rules import budget_score, execution_rate
+    from perfeval_xl.values import float_text
+
+    total = 100 + 0.1 + 21.05  # =100+0.1+21.05 as Excel computes it
+    assert total != 121.15 and repr(total) == "121.14999999999999"
+    assert to_decimal(total) == Decimal("121.15")
+    # 121.15 / 121.15 = 100 %: not 99.99 / 9.99 from the float's tail
+    assert execution_rate(total, 121.15) == Decimal("100.00")
+    assert budget_score(total, 121.15) == Decimal("10.00")
+    diff = 758.11 - 3.8  # a difference: 754.3100000000001 in floats
+    assert repr(diff) != "754.31" and to_decimal(diff) == Decimal("754.31")
+    product = 1.1 * 1.1  # a product: 1.2100000000000002
+    assert repr(product) != "1.21" and to_decimal(product) == Decimal("1.21")
+    assert parse_value(0.1 + 0.2).number == Decimal("0.3")
+    assert float_text(0.1 + 0.2) == "0.3" and float_text(3.0) == "3" and float_text(1e20) == "1" + "0" * 20
