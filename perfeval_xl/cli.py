@@ -95,6 +95,7 @@ COMMANDS = {
     "recalc": "recalc",
     "consolidate": "consolidate",
     "addin-conf": "addin_conf",
+    "lite": "lite",
 }
 
 
