@@ -19,8 +19,8 @@ import pytest
 from realcorpus import KINDS, REAL, ROUNDINGS, SIDECAR_KEYS, clerk_xlsx, forms, read_tsv, sidecar, typed
 
 # What the corpus holds today; raise these when forms are added (never lower them).
-MIN_FORMS = 8
-MIN_PROVINCES = 7
+MIN_FORMS = 9
+MIN_PROVINCES = 8
 
 FORMS = forms()
 IDS = [p.stem for p in FORMS]
