@@ -11,19 +11,17 @@ from __future__ import annotations
 import io
 import math
 import os
-import re
-import zipfile
-import zlib
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from decimal import Decimal
-from itertools import chain
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from . import columns as C
 from . import labels
 from .columns import STREAMED, SUMMARY_TITLE, Table
+from .grid import column_letter
 from .safeout import atomic_write, xml_text
+from .xlsxstream import MAX_TEXT, Packed, Part, RowXml, assemble, pack, unpack_rows
 
 if TYPE_CHECKING:
     from .batch import Consolidation
@@ -31,7 +29,6 @@ if TYPE_CHECKING:
 #: 执行率 below this (percent) is highlighted
 LOW_RATE = 60
 MAX_ROWS = 1_048_576  # Excel's limit per sheet, header included
-MAX_TEXT = 32_767  # Excel's limit per cell
 
 
 def write_summary(result: Consolidation, path: str | os.PathLike) -> Path:
@@ -66,158 +63,19 @@ TABLES: dict[str, Table] = {key: C.TABLES[key] for key in STREAMED}
 #: XF style indices of the cell formats: fixed because :class:`_Formats` registers them first
 _STYLE_MONEY, _STYLE_TWO, _STYLE_INT, _STYLE_TEXT = 2, 3, 4, 5
 _STYLE = {"money": _STYLE_MONEY, "two": _STYLE_TWO, "int": _STYLE_INT, "text": _STYLE_TEXT}
-_ROW_END = b"</row>"  # never inside a cell: "<" in text is escaped
-_ROW = "<row>"
-_LINE_HEIGHT = 15  # points per line of wrapped text (the default row height)
-_MAX_LINES = 8  # a longer text is cut on paper (it is whole in the cell)
 
 
-class RowXml:
-    """Turns row tuples of one table into ``<row>`` XML (UTF-8) without ``r`` attributes: every cell
-    is written, a blank one as ``<c/>``, so positions follow from the order. Works column by column:
-    text columns through a cache of escaped cells, number columns through one string build per cell."""
-
-    def __init__(self, key: str):
-        cols = TABLES[key].columns
-        self.key = key
-        self.numeric = [c.kind != "text" for c in cols]
-        self.text_pre = [f'<c s="{_STYLE_TEXT}" t="inlineStr">' for _c in cols]
-        self.num_pre = [f'<c s="{_STYLE[c.kind]}"><v>' for c in cols]
-        #: printed text columns, whose wrapped lines set the row's height: (index, width)
-        self.wrapped = [(i, c.width) for i, c in enumerate(cols) if c.kind == "text" and c.printed]
-
-    def row_starts(self, rows: Sequence[tuple]) -> list[str]:
-        """Each row's start tag: a row whose printed text wraps onto several lines gets the height of
-        those lines (spreadsheet programs do not grow rows for wrapped text on their own on opening)."""
-        lines = [1] * len(rows)
-        for c, width in self.wrapped:
-            half = width // 2  # this many characters fit even when all are Chinese (two widths each)
-            for i, row in enumerate(rows):
-                v = row[c]
-                if v.__class__ is str and len(v) > half:
-                    n = len(v)
-                    units = n + (len(v.encode("utf-8")) - n) // 2  # a 3-byte (CJK) character is two widths
-                    need = min(_MAX_LINES, -(-units // width))
-                    if need > lines[i]:
-                        lines[i] = need
-        return [_ROW if k == 1 else f'<row ht="{k * _LINE_HEIGHT}" customHeight="1">' for k in lines]
-
-    def __call__(self, rows: Sequence[tuple]) -> bytes:
-        if not rows:
-            return b""
-        n = len(rows)
-        parts: list[Iterable[str]] = [self.row_starts(rows)]
-        for c, col in enumerate(zip(*rows, strict=True)):
-            if self.numeric[c]:
-                pre = self.num_pre[c]
-                parts.append(
-                    [
-                        pre + str(v) + "</v></c>"
-                        if (t := v.__class__) is int or (t is Decimal and v.is_finite())
-                        else self._cell(c, v)
-                        for v in col
-                    ]
-                )
-            else:
-                cache: dict[Any, str] = {None: _BLANK, "": _BLANK}
-                parts.append([cache[v] if v in cache else self._text(c, v, cache) for v in col])
-        parts.append(["</row>"] * n)
-        return "".join(chain.from_iterable(zip(*parts, strict=True))).encode("utf-8")
-
-    def _text(self, c: int, v: Any, cache: dict[Any, str]) -> str:
-        if type(v) is str:
-            frag = cache[v] = self.text_pre[c] + _inline(v) + "</c>"
-            return frag
-        return self._cell(c, v)
-
-    def _cell(self, c: int, v: Any) -> str:
-        """Any value the fast paths did not take: None, text in a number column, floats, booleans."""
-        if v is None or v == "":
-            return _BLANK
-        num = _number(v)
-        if num is not None:
-            return self.num_pre[c] + num + "</v></c>"
-        if isinstance(v, (Decimal, float)):  # NaN / infinity: left blank
-            return _BLANK
-        return self.text_pre[c] + _inline(str(v)) + "</c>"
-
-
-_BLANK = "<c/>"
-
-
-class Packed(NamedTuple):
-    """Rows of one table as a byte-aligned raw-deflate segment, ready to be appended to a sheet."""
-
-    rows: int
-    size: int  # uncompressed bytes
-    crc: int
-    data: bytes
-
-
-def pack(xml: bytes, rows: int) -> Packed:
-    """Deflate ``xml`` (``rows`` complete ``<row>`` elements) as an independent segment: a fresh
-    compressor ending in a sync flush, so segments made anywhere concatenate into one valid stream."""
-    comp = zlib.compressobj(1, zlib.DEFLATED, -15)
-    return Packed(rows, len(xml), zlib.crc32(xml), comp.compress(xml) + comp.flush(zlib.Z_SYNC_FLUSH))
+def row_xml(key: str) -> RowXml:
+    """The row writer of a streamed table: its columns' number formats, wrapped printed text."""
+    cols = TABLES[key].columns
+    styles = [None if c.kind == "text" else _STYLE[c.kind] for c in cols]
+    wrapped = [(i, c.width) for i, c in enumerate(cols) if c.kind == "text" and c.printed]
+    return RowXml(styles, _STYLE_TEXT, wrapped)
 
 
 def pack_table(key: str, rows: Sequence[tuple]) -> Packed:
     """:class:`RowXml` then :func:`pack`: what a worker sends back for one table of a chunk."""
-    return pack(RowXml(key)(rows), len(rows))
-
-
-def _unpack_rows(packed: Packed) -> list[bytes]:
-    """The ``<row>`` elements of a segment (only needed when a segment straddles a sheet's row limit)."""
-    xml = zlib.decompressobj(-15).decompress(packed.data)
-    return [row + _ROW_END for row in xml.split(_ROW_END)[:-1]]
-
-
-_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]|_x[0-9A-Fa-f]{4}_|^\s|\s$")
-_LITERAL_X = re.compile(r"_x[0-9A-Fa-f]{4}_")
-
-
-def _inline(text: str) -> str:
-    """``<is>`` element of an inline string (escaped as Excel expects)."""
-    text = text[:MAX_TEXT]
-    if _SPECIAL.search(text) is None:
-        return f"<is><t>{text}</t></is>"
-    text = xml_text(text)  # characters XML forbids: line breaks or nothing, as in every other writer
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _LITERAL_X.sub(lambda m: "_x005F" + m.group(0), text)
-    return f'<is><t xml:space="preserve">{text}</t></is>'
-
-
-def _number(v: Any) -> str | None:
-    if isinstance(v, Decimal):
-        return str(v) if v.is_finite() else None
-    if isinstance(v, bool):
-        return "1" if v else "0"
-    if isinstance(v, int):
-        return str(v)
-    if isinstance(v, float):
-        return repr(v) if math.isfinite(v) else None
-    return None
-
-
-class _Part:
-    """The rows of one sheet: deflated segments appended to a temporary file as they arrive."""
-
-    def __init__(self, folder: str, key: str, number: int):
-        self.key = key
-        self.path = os.path.join(folder, f"{key}{number}.deflate")
-        self.fh = open(self.path, "wb")  # noqa: SIM115 - closed in finish()
-        self.crc = 0
-        self.size = 0
-        self.rows = 0
-
-    def write(self, packed: Packed) -> None:
-        self.fh.write(packed.data)
-        self.crc = _crc32_combine(self.crc, packed.crc, packed.size) if self.size else packed.crc
-        self.size += packed.size
-        self.rows += packed.rows
-
-    def finish(self) -> None:
-        self.fh.close()
+    return pack(row_xml(key)(rows), len(rows))
 
 
 class SummaryWriter:
@@ -234,7 +92,7 @@ class SummaryWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.profile = profile
         self.tmp = tempfile.mkdtemp(prefix=".~perfeval-", dir=self.path.parent)
-        self.parts: dict[str, list[_Part]] = {key: [] for key in TABLES}
+        self.parts: dict[str, list[Part]] = {key: [] for key in TABLES}
         self.counts = dict.fromkeys(TABLES, 0)
 
     def __enter__(self) -> SummaryWriter:
@@ -259,14 +117,14 @@ class SummaryWriter:
         parts = self.parts[key]
         per_sheet = MAX_ROWS - 1
         if not parts or parts[-1].rows >= per_sheet:
-            parts.append(_Part(self.tmp, key, len(parts) + 1))
+            parts.append(Part(self.tmp, key, len(parts) + 1))
         if parts[-1].rows + packed.rows <= per_sheet:
             parts[-1].write(packed)  # the common case: the worker's bytes as they are
             return
-        rows = _unpack_rows(packed)  # the segment straddles Excel's row limit: split it
+        rows = unpack_rows(packed)  # the segment straddles Excel's row limit: split it
         while rows:
             if parts[-1].rows >= per_sheet:
-                parts.append(_Part(self.tmp, key, len(parts) + 1))
+                parts.append(Part(self.tmp, key, len(parts) + 1))
             room = per_sheet - parts[-1].rows
             parts[-1].write(pack(b"".join(rows[:room]), len(rows[:room])))
             rows = rows[room:]
@@ -278,8 +136,12 @@ class SummaryWriter:
         skeleton = io.BytesIO()
         targets = _skeleton(skeleton, self.profile, {k: [p.rows for p in v] for k, v in self.parts.items()},
                             departments, buckets)  # fmt: skip
-        streams = {name: self.parts[key][k] for name, (key, k) in targets.items() if k < len(self.parts[key])}
-        atomic_write(self.path, lambda tmp: _assemble(skeleton, tmp, streams))
+        streams = {}
+        for name, (key, k) in targets.items():
+            if k < len(self.parts[key]):
+                part = self.parts[key][k]
+                streams[name] = (part, f"{column_letter(len(TABLES[key].columns) - 1)}{part.rows + 1}")
+        atomic_write(self.path, lambda tmp: assemble(skeleton, tmp, streams))
         return self.path
 
 
@@ -404,145 +266,13 @@ def _print_setup(ws, table: Table, n_rows: int) -> None:
     ws.set_footer("&C第 &P 页，共 &N 页")
 
 
-_DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
-
-
-def _assemble(skeleton: io.BytesIO, filename: str, streams: dict[str, _Part]) -> None:
-    """Write the xlsx zip: the skeleton's members, each streamed sheet as skeleton head + the part's
-    compressed rows + skeleton tail in one deflate stream."""
-    import struct
-
-    skeleton.seek(0)
-    central: list[bytes] = []
-    with zipfile.ZipFile(skeleton) as zin, open(filename, "wb") as out:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            name = info.filename.encode("utf-8")
-            part = streams.get(info.filename)
-            if part is None or not part.rows:
-                comp = zlib.compressobj(1, zlib.DEFLATED, -15)
-                pieces = [comp.compress(data) + comp.flush()]
-                crc, size = zlib.crc32(data), len(data)
-            else:
-                xml = data.decode("utf-8")
-                head, sep, tail = xml.partition("</sheetData>")
-                if not sep:
-                    raise RuntimeError(f"unexpected worksheet XML in {info.filename}")
-                last = f"{_col_letter(len(TABLES[part.key].columns) - 1)}{part.rows + 1}"
-                head_b = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', head, count=1).encode("utf-8")
-                tail_b = (sep + tail).encode("utf-8")
-                c1 = zlib.compressobj(1, zlib.DEFLATED, -15)
-                c3 = zlib.compressobj(1, zlib.DEFLATED, -15)
-                pieces = [c1.compress(head_b) + c1.flush(zlib.Z_SYNC_FLUSH), part.path,
-                          c3.compress(tail_b) + c3.flush()]  # fmt: skip
-                crc = _crc32_combine(_crc32_combine(zlib.crc32(head_b), part.crc, part.size), zlib.crc32(tail_b),
-                                     len(tail_b))  # fmt: skip
-                size = len(head_b) + part.size + len(tail_b)
-            csize = sum(len(p) if isinstance(p, bytes) else os.path.getsize(p) for p in pieces)
-            if max(size, csize, out.tell()) >= 0xFFFFFFFF:
-                raise RuntimeError("汇总工作簿过大（超过 4 GB）")
-            y, mo, d, h, mi, s = info.date_time
-            dos_time = h << 11 | mi << 5 | s // 2
-            dos_date = (y - 1980) << 9 | mo << 5 | d
-            offset = out.tell()
-            out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, dos_time, dos_date, crc, csize, size,
-                                  len(name), 0))  # fmt: skip
-            out.write(name)
-            for p in pieces:
-                if isinstance(p, bytes):
-                    out.write(p)
-                else:
-                    with open(p, "rb") as fh:
-                        while block := fh.read(1 << 20):
-                            out.write(block)
-            central.append(
-                struct.pack(
-                    "<4s6H3L5H2L",
-                    b"PK\x01\x02",
-                    20,
-                    20,
-                    0,
-                    8,
-                    dos_time,
-                    dos_date,
-                    crc,
-                    csize,
-                    size,
-                    len(name),
-                    0,
-                    0,
-                    0,
-                    0,
-                    0,
-                    offset,
-                )
-                + name  # fmt: skip
-            )
-        start = out.tell()
-        for rec in central:
-            out.write(rec)
-        end = out.tell()
-        out.write(
-            struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(central), len(central), end - start, start, 0)
-        )
-
-
-def _gf2_times(mat: list[int], vec: int) -> int:
-    total = 0
-    i = 0
-    while vec:
-        if vec & 1:
-            total ^= mat[i]
-        vec >>= 1
-        i += 1
-    return total
-
-
-def _gf2_square(mat: list[int]) -> list[int]:
-    return [_gf2_times(mat, m) for m in mat]
-
-
-#: ``_CRC_ZEROS[k]``: the CRC-32 operator (GF(2) matrix) that appends 2**k zero bytes; built on demand
-#: and kept, since it depends on nothing but k (the parent combines a CRC per streamed segment).
-_CRC_ZEROS: list[list[int]] = []
-
-
-def _crc_zeros(k: int) -> list[int]:
-    while len(_CRC_ZEROS) <= k:
-        if _CRC_ZEROS:
-            op = _gf2_square(_CRC_ZEROS[-1])
-        else:
-            op = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
-            for _ in range(3):  # 2, 4, 8 zero bits
-                op = _gf2_square(op)
-        _CRC_ZEROS.append(op)
-    return _CRC_ZEROS[k]
-
-
-def _crc32_combine(crc1: int, crc2: int, len2: int) -> int:
-    """CRC-32 of A+B from crc(A), crc(B) and len(B) (zlib's crc32_combine, which Python lacks)."""
-    k = 0
-    while len2 > 0:
-        if len2 & 1:
-            crc1 = _gf2_times(_crc_zeros(k), crc1)
-        len2 >>= 1
-        k += 1
-    return crc1 ^ crc2
-
-
-def _col_letter(c: int) -> str:
-    from xlsxwriter.utility import xl_col_to_name
-
-    return xl_col_to_name(c)
-
-
 def _highlight_forms(sheets, fmt: _Formats, n_rows: int) -> None:
     if not n_rows:
         return
     forms = C.FORMS
     g = forms.index(C.GRADE)
     rate = forms.index(C.RATE)
-    letter = _col_letter(rate)
+    letter = column_letter(rate)
     for ws, n in sheets:
         ws.conditional_format(
             1, g, n, g, {"type": "cell", "criteria": "==", "value": '"差"', "format": fmt.bad}
@@ -561,9 +291,9 @@ def _highlight_mismatch(
     """Mark a stated value that differs from the computed one."""
     if not n_rows:
         return
-    a = _col_letter(table.index(computed))
+    a = column_letter(table.index(computed))
     b = table.index(stated)
-    bl = _col_letter(b)
+    bl = column_letter(b)
     present = f'${bl}2<>""' if text else f"ISNUMBER(${bl}2)"
     for ws, n in sheets:
         ws.conditional_format(
@@ -593,7 +323,7 @@ def _departments(book, fmt: _Formats, depts: Sequence[tuple], buckets: Sequence[
     if not n:
         return
     rate = table.index(C.RATE)
-    letter = _col_letter(rate)
+    letter = column_letter(rate)
     ws.conditional_format(
         1, rate, n, rate,
         {"type": "formula", "criteria": f"=AND(ISNUMBER(${letter}2),${letter}2<{LOW_RATE})", "format": fmt.low},

@@ -1,0 +1,302 @@
+"""The byte layer of the streamed summary workbook: rows as sheet XML, deflated segments, the zip.
+
+Rows of a table become ``<row>`` elements without ``r`` attributes (ECMA-376 makes them optional: a row
+without one follows the previous row, a cell the previous cell), so a chunk's XML does not depend on
+where it lands. Each chunk is deflated as an independent, byte-aligned segment (:func:`pack`); the
+segments of a sheet are appended to a file as they arrive (:class:`Part`) and their CRC-32s combined
+(:func:`crc32_combine`); :func:`assemble` writes the xlsx zip from an XlsxWriter skeleton and the parts,
+each sheet one deflate stream of skeleton head + rows + skeleton tail. Nothing here knows which table
+or column a row belongs to (see :mod:`perfeval_xl.summary`). Standard library only.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+import os
+import re
+import zipfile
+import zlib
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from itertools import chain
+from typing import Any, NamedTuple
+
+from .safeout import xml_text
+
+MAX_TEXT = 32_767  # Excel's limit per cell
+ROW_END = b"</row>"  # never inside a cell: "<" in text is escaped
+_ROW = "<row>"
+_LINE_HEIGHT = 15  # points per line of wrapped text (the default row height)
+_MAX_LINES = 8  # a longer text is cut on paper (it is whole in the cell)
+
+
+class RowXml:
+    """Turns row tuples of one table into ``<row>`` XML (UTF-8) without ``r`` attributes: every cell
+    is written, a blank one as ``<c/>``, so positions follow from the order. Works column by column:
+    text columns through a cache of escaped cells, number columns through one string build per cell."""
+
+    def __init__(
+        self, styles: Sequence[int | None], text_style: int, wrapped: Sequence[tuple[int, int]] = ()
+    ):
+        """``styles[c]``: the cell style index of number column ``c``, or None for a text column (text
+        cells get ``text_style``); ``wrapped``: the ``(column, width)`` of the text columns whose
+        wrapped lines set a row's height."""
+        self.numeric = [style is not None for style in styles]
+        self.text_pre = [f'<c s="{text_style}" t="inlineStr">' for _s in styles]
+        self.num_pre = [f'<c s="{style}"><v>' if style is not None else "" for style in styles]
+        self.wrapped = list(wrapped)
+
+    def row_starts(self, rows: Sequence[tuple]) -> list[str]:
+        """Each row's start tag: a row whose printed text wraps onto several lines gets the height of
+        those lines (spreadsheet programs do not grow rows for wrapped text on their own on opening)."""
+        lines = [1] * len(rows)
+        for c, width in self.wrapped:
+            half = width // 2  # this many characters fit even when all are Chinese (two widths each)
+            for i, row in enumerate(rows):
+                v = row[c]
+                if v.__class__ is str and len(v) > half:
+                    n = len(v)
+                    units = n + (len(v.encode("utf-8")) - n) // 2  # a 3-byte (CJK) character is two widths
+                    need = min(_MAX_LINES, -(-units // width))
+                    if need > lines[i]:
+                        lines[i] = need
+        return [_ROW if k == 1 else f'<row ht="{k * _LINE_HEIGHT}" customHeight="1">' for k in lines]
+
+    def __call__(self, rows: Sequence[tuple]) -> bytes:
+        if not rows:
+            return b""
+        n = len(rows)
+        parts: list[Iterable[str]] = [self.row_starts(rows)]
+        for c, col in enumerate(zip(*rows, strict=True)):
+            if self.numeric[c]:
+                pre = self.num_pre[c]
+                parts.append(
+                    [
+                        pre + str(v) + "</v></c>"
+                        if (t := v.__class__) is int or (t is Decimal and v.is_finite())
+                        else self._cell(c, v)
+                        for v in col
+                    ]
+                )
+            else:
+                cache: dict[Any, str] = {None: _BLANK, "": _BLANK}
+                parts.append([cache[v] if v in cache else self._text(c, v, cache) for v in col])
+        parts.append(["</row>"] * n)
+        return "".join(chain.from_iterable(zip(*parts, strict=True))).encode("utf-8")
+
+    def _text(self, c: int, v: Any, cache: dict[Any, str]) -> str:
+        if type(v) is str:
+            frag = cache[v] = self.text_pre[c] + inline(v) + "</c>"
+            return frag
+        return self._cell(c, v)
+
+    def _cell(self, c: int, v: Any) -> str:
+        """Any value the fast paths did not take: None, text in a number column, floats, booleans."""
+        if v is None or v == "":
+            return _BLANK
+        num = number(v)
+        if num is not None:
+            return self.num_pre[c] + num + "</v></c>"
+        if isinstance(v, (Decimal, float)):  # NaN / infinity: left blank
+            return _BLANK
+        return self.text_pre[c] + inline(str(v)) + "</c>"
+
+
+_BLANK = "<c/>"
+
+
+class Packed(NamedTuple):
+    """Rows of one table as a byte-aligned raw-deflate segment, ready to be appended to a sheet."""
+
+    rows: int
+    size: int  # uncompressed bytes
+    crc: int
+    data: bytes
+
+
+def pack(xml: bytes, rows: int) -> Packed:
+    """Deflate ``xml`` (``rows`` complete ``<row>`` elements) as an independent segment: a fresh
+    compressor ending in a sync flush, so segments made anywhere concatenate into one valid stream."""
+    comp = zlib.compressobj(1, zlib.DEFLATED, -15)
+    return Packed(rows, len(xml), zlib.crc32(xml), comp.compress(xml) + comp.flush(zlib.Z_SYNC_FLUSH))
+
+
+def unpack_rows(packed: Packed) -> list[bytes]:
+    """The ``<row>`` elements of a segment (only needed when a segment straddles a sheet's row limit)."""
+    xml = zlib.decompressobj(-15).decompress(packed.data)
+    return [row + ROW_END for row in xml.split(ROW_END)[:-1]]
+
+
+_SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]|_x[0-9A-Fa-f]{4}_|^\s|\s$")
+_LITERAL_X = re.compile(r"_x[0-9A-Fa-f]{4}_")
+
+
+def inline(text: str) -> str:
+    """``<is>`` element of an inline string (escaped as Excel expects)."""
+    text = text[:MAX_TEXT]
+    if _SPECIAL.search(text) is None:
+        return f"<is><t>{text}</t></is>"
+    text = xml_text(text)  # characters XML forbids: line breaks or nothing, as in every other writer
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _LITERAL_X.sub(lambda m: "_x005F" + m.group(0), text)
+    return f'<is><t xml:space="preserve">{text}</t></is>'
+
+
+def number(v: Any) -> str | None:
+    if isinstance(v, Decimal):
+        return str(v) if v.is_finite() else None
+    if isinstance(v, bool):
+        return "1" if v else "0"
+    if isinstance(v, int):
+        return str(v)
+    if isinstance(v, float):
+        return repr(v) if math.isfinite(v) else None
+    return None
+
+
+class Part:
+    """The rows of one sheet: deflated segments appended to a temporary file as they arrive."""
+
+    def __init__(self, folder: str, key: str, number: int):
+        self.key = key
+        self.path = os.path.join(folder, f"{key}{number}.deflate")
+        self.fh = open(self.path, "wb")  # noqa: SIM115 - closed in finish()
+        self.crc = 0
+        self.size = 0
+        self.rows = 0
+
+    def write(self, packed: Packed) -> None:
+        self.fh.write(packed.data)
+        self.crc = crc32_combine(self.crc, packed.crc, packed.size) if self.size else packed.crc
+        self.size += packed.size
+        self.rows += packed.rows
+
+    def finish(self) -> None:
+        self.fh.close()
+
+
+_DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
+
+
+def assemble(skeleton: io.BytesIO, filename: str, streams: dict[str, tuple[Part, str]]) -> None:
+    """Write the xlsx zip: the skeleton's members, each streamed sheet (``streams``: zip member name ->
+    (part, its last cell, e.g. ``"U12"``)) as skeleton head + the part's compressed rows + skeleton tail
+    in one deflate stream, its ``<dimension>`` set to ``A1:`` the last cell."""
+    import struct
+
+    skeleton.seek(0)
+    central: list[bytes] = []
+    with zipfile.ZipFile(skeleton) as zin, open(filename, "wb") as out:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            name = info.filename.encode("utf-8")
+            part, last = streams.get(info.filename, (None, ""))
+            if part is None or not part.rows:
+                comp = zlib.compressobj(1, zlib.DEFLATED, -15)
+                pieces = [comp.compress(data) + comp.flush()]
+                crc, size = zlib.crc32(data), len(data)
+            else:
+                xml = data.decode("utf-8")
+                head, sep, tail = xml.partition("</sheetData>")
+                if not sep:
+                    raise RuntimeError(f"unexpected worksheet XML in {info.filename}")
+                head_b = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', head, count=1).encode("utf-8")
+                tail_b = (sep + tail).encode("utf-8")
+                c1 = zlib.compressobj(1, zlib.DEFLATED, -15)
+                c3 = zlib.compressobj(1, zlib.DEFLATED, -15)
+                pieces = [c1.compress(head_b) + c1.flush(zlib.Z_SYNC_FLUSH), part.path,
+                          c3.compress(tail_b) + c3.flush()]  # fmt: skip
+                crc = crc32_combine(crc32_combine(zlib.crc32(head_b), part.crc, part.size), zlib.crc32(tail_b),
+                                     len(tail_b))  # fmt: skip
+                size = len(head_b) + part.size + len(tail_b)
+            csize = sum(len(p) if isinstance(p, bytes) else os.path.getsize(p) for p in pieces)
+            if max(size, csize, out.tell()) >= 0xFFFFFFFF:
+                raise RuntimeError("汇总工作簿过大（超过 4 GB）")
+            y, mo, d, h, mi, s = info.date_time
+            dos_time = h << 11 | mi << 5 | s // 2
+            dos_date = (y - 1980) << 9 | mo << 5 | d
+            offset = out.tell()
+            out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, dos_time, dos_date, crc, csize, size,
+                                  len(name), 0))  # fmt: skip
+            out.write(name)
+            for p in pieces:
+                if isinstance(p, bytes):
+                    out.write(p)
+                else:
+                    with open(p, "rb") as fh:
+                        while block := fh.read(1 << 20):
+                            out.write(block)
+            central.append(
+                struct.pack(
+                    "<4s6H3L5H2L",
+                    b"PK\x01\x02",
+                    20,
+                    20,
+                    0,
+                    8,
+                    dos_time,
+                    dos_date,
+                    crc,
+                    csize,
+                    size,
+                    len(name),
+                    0,
+                    0,
+                    0,
+                    0,
+                    0,
+                    offset,
+                )
+                + name  # fmt: skip
+            )
+        start = out.tell()
+        for rec in central:
+            out.write(rec)
+        end = out.tell()
+        out.write(
+            struct.pack("<4s4H2LH", b"PK\x05\x06", 0, 0, len(central), len(central), end - start, start, 0)
+        )
+
+
+def _gf2_times(mat: list[int], vec: int) -> int:
+    total = 0
+    i = 0
+    while vec:
+        if vec & 1:
+            total ^= mat[i]
+        vec >>= 1
+        i += 1
+    return total
+
+
+def _gf2_square(mat: list[int]) -> list[int]:
+    return [_gf2_times(mat, m) for m in mat]
+
+
+#: ``_CRC_ZEROS[k]``: the CRC-32 operator (GF(2) matrix) that appends 2**k zero bytes; built on demand
+#: and kept, since it depends on nothing but k (the parent combines a CRC per streamed segment).
+_CRC_ZEROS: list[list[int]] = []
+
+
+def _crc_zeros(k: int) -> list[int]:
+    while len(_CRC_ZEROS) <= k:
+        if _CRC_ZEROS:
+            op = _gf2_square(_CRC_ZEROS[-1])
+        else:
+            op = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
+            for _ in range(3):  # 2, 4, 8 zero bits
+                op = _gf2_square(op)
+        _CRC_ZEROS.append(op)
+    return _CRC_ZEROS[k]
+
+
+def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
+    """CRC-32 of A+B from crc(A), crc(B) and len(B) (zlib's crc32_combine, which Python lacks)."""
+    k = 0
+    while len2 > 0:
+        if len2 & 1:
+            crc1 = _gf2_times(_crc_zeros(k), crc1)
+        len2 >>= 1
+        k += 1
+    return crc1 ^ crc2
