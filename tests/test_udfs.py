@@ -82,7 +82,7 @@ def test_profiles_by_title_and_name():
 
 
 def test_total_is_exact_decimal_not_float_sum():
-    assert 0.1 + 0.2 != 0.3
+    # 0.1 + 0.2 in floats is 0.30000000000000004: the UDF must say 0.3
     assert udfs.PE_TOTAL(0.1, [[0.2]]) == 0.3
     # a total that must be exactly 90 stays 优 even when Excel's floats would drift below it
     parts = [[29.97], [30.01], [20.01]]
