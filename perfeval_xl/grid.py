@@ -21,21 +21,13 @@ from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
-from . import formulas, xlsxcells
+from . import formulas, limits, xlsxcells
 from .model import ReadError
+from .precheck import check_xlsx
 from .xlsxcells import CellProblem
 
-#: Files larger than this are refused without being read.
-MAX_FILE_BYTES = 100 * 1024 * 1024
-#: Zip containers (xlsx, xlsm, ods): refused when all members together unpack to more than this ...
-MAX_UNZIPPED_BYTES = 300 * 1024 * 1024
-#: ... or when a member of at least ``RATIO_MIN_BYTES`` unpacked compresses better than this.
-MAX_COMPRESSION_RATIO = 200
-RATIO_MIN_BYTES = 1024 * 1024
-#: A single sheet or table with more cells than this is refused.
-MAX_CELLS = 5_000_000
 #: HTML colspan / rowspan are capped (as browsers do) so a hostile table cannot blow up memory.
-MAX_SPAN = 1000
+MAX_SPAN = limits.MAX_SPAN
 
 SHEET_KINDS = frozenset({"xlsx", "xls", "ods"})
 
@@ -229,10 +221,9 @@ def load_grids(path: str | os.PathLike, *, on_sheet_error: SheetErrorHandler | N
         raise ReadError(source, "这是一个文件夹，不是文件")
     if size == 0:
         raise ReadError(source, "文件为空")
-    if size > MAX_FILE_BYTES:
-        raise ReadError(
-            source, f"文件过大（{size / 1048576:.1f} MB，上限 {MAX_FILE_BYTES // 1048576} MB），未读取"
-        )
+    lim = limits.current()
+    if size > lim.max_file_bytes:
+        raise ReadError(source, f"文件过大（{size / 1048576:.1f} MB，上限 {lim.max_file_mb} MB），未读取")
     try:
         with open(source, "rb") as fh:
             head = fh.read(8)
@@ -240,8 +231,8 @@ def load_grids(path: str | os.PathLike, *, on_sheet_error: SheetErrorHandler | N
         raise ReadError(source, f"无法打开文件（{_os_reason(exc)}）") from exc
 
     if head.startswith(_ZIP_MAGIC):
-        kind = _check_zip(source)
-        yield from _workbook_grids(source, kind, on_sheet_error)
+        kind, refused = _check_zip(source, lim)
+        yield from _workbook_grids(source, kind, on_sheet_error, refused)
         return
     if head.startswith(_OLE_MAGIC):
         data = _read_all(source)
@@ -250,7 +241,7 @@ def load_grids(path: str | os.PathLike, *, on_sheet_error: SheetErrorHandler | N
         yield from _workbook_grids(source, "xls", on_sheet_error)
         return
     data = _read_all(source)
-    yield from _text_grids(source, data)
+    yield from _text_grids(source, data, lim)
 
 
 def _os_reason(exc: OSError) -> str:
@@ -264,7 +255,7 @@ def _os_reason(exc: OSError) -> str:
 def _read_all(source: str) -> bytes:
     try:
         with open(source, "rb") as fh:
-            return fh.read(MAX_FILE_BYTES + 1)
+            return fh.read(limits.current().max_file_bytes + 1)
     except OSError as exc:
         raise ReadError(source, f"无法读取文件（{_os_reason(exc)}）") from exc
 
@@ -276,8 +267,9 @@ _EOCD = struct.Struct("<4s4H2LH")  # end of central directory record
 _CDIR = struct.Struct("<4s6H3L5H2L")  # central directory file header
 
 
-def _zip_directory(source: str) -> list[tuple[str, int, int]] | None:
-    """``(name, compressed size, uncompressed size)`` of every member, read straight from the central
+def _zip_directory(source: str) -> list[tuple[str, int, int, int, int]] | None:
+    """``(name, compressed size, uncompressed size, method, local header offset)`` of every member
+    (method -1: encrypted), read straight from the central
     directory (a few struct reads instead of building ZipInfo objects: this runs once per input of a
     batch). None for anything unusual (zip64, comments, spanning): the caller then asks zipfile."""
     with open(source, "rb") as fh:
@@ -305,48 +297,62 @@ def _zip_directory(source: str) -> list[tuple[str, int, int]] | None:
         if csize == 0xFFFFFFFF or usize == 0xFFFFFFFF:
             return None  # zip64 sizes live in the extra field: let zipfile read them
         start = pos + _CDIR.size
-        members.append((data[start : start + n_name].decode("utf-8", "replace"), csize, usize))
+        method = -1 if fields[3] & 1 else fields[4]
+        members.append(
+            (data[start : start + n_name].decode("utf-8", "replace"), csize, usize, method, fields[16])
+        )
         pos = start + n_name + n_extra + n_comment
     return members
 
 
-def _check_zip(source: str) -> str:
-    """Inspect the zip directory (nothing is decompressed); return "xlsx" or "ods"."""
+def _check_zip(source: str, lim: limits.Limits) -> tuple[str, dict[str, ReadError]]:
+    """Inspect the zip directory (nothing is decompressed), then the parts that decide what calamine
+    allocates (:func:`perfeval_xl.precheck.check_xlsx`). Returns "xlsx" or "ods", and the sheets
+    that must not be loaded."""
     try:
         members = _zip_directory(source)
         if members is None:
             with zipfile.ZipFile(source) as zf:
-                members = [(i.filename, i.compress_size, i.file_size) for i in zf.infolist()]
+                members = [
+                    (i.filename, i.compress_size, i.file_size, -1 if i.flag_bits & 1 else i.compress_type,
+                     i.header_offset)
+                    for i in zf.infolist()
+                ]  # fmt: skip
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, struct.error) as exc:
         raise ReadError(source, "工作簿已损坏（zip 结构无效），无法读取") from exc
     total = 0
     names = set()
-    for name, compressed, uncompressed in members:
+    for name, compressed, uncompressed, _method, _offset in members:
         names.add(name)
         total += uncompressed
-        if uncompressed >= RATIO_MIN_BYTES:
+        if uncompressed >= limits.RATIO_MIN_BYTES:
             ratio = uncompressed / max(compressed, 1)
-            if ratio > MAX_COMPRESSION_RATIO:
+            if ratio > lim.max_compression_ratio:
                 raise ReadError(
                     source,
                     f"疑似压缩炸弹：成员“{name[:60]}”压缩比 {ratio:.0f}:1"
-                    f"（上限 {MAX_COMPRESSION_RATIO}:1），未解压",
+                    f"（上限 {lim.max_compression_ratio}:1），未解压",
                 )
-    if total > MAX_UNZIPPED_BYTES:
+    if total > lim.max_unzipped_bytes:
         raise ReadError(
             source,
-            f"疑似压缩炸弹：解压后共 {total / 1048576:.0f} MB（上限 {MAX_UNZIPPED_BYTES // 1048576} MB），未解压",
+            f"疑似压缩炸弹：解压后共 {total / 1048576:.0f} MB（上限 {lim.max_unzipped_mb} MB），未解压",
         )
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
-        return "xlsx"
+        return "xlsx", check_xlsx(source, members, lim)
     if "content.xml" in names and "mimetype" in names:
-        return "ods"
+        return "ods", {}
     if "EncryptedPackage" in names:
         raise ReadError(source, "文件已加密/设有密码，无法读取")
     raise ReadError(source, "这是一个 zip 文件，但不是 Excel 工作簿")
 
 
-def _workbook_grids(source: str, kind: str, on_sheet_error: SheetErrorHandler | None) -> Iterator[Grid]:
+def _workbook_grids(
+    source: str,
+    kind: str,
+    on_sheet_error: SheetErrorHandler | None,
+    refused: dict[str, ReadError] | None = None,
+) -> Iterator[Grid]:
     import python_calamine as pc
 
     try:
@@ -356,17 +362,21 @@ def _workbook_grids(source: str, kind: str, on_sheet_error: SheetErrorHandler | 
         raise ReadError(source, "文件已加密/设有密码，无法读取；请去掉密码后再试") from exc
     except Exception as exc:  # calamine raises several error types for broken files
         if kind == "xlsx":
-            yield from _openpyxl_grids(source, exc, on_sheet_error)
+            yield from _openpyxl_grids(source, exc, on_sheet_error, refused)
             return
         raise ReadError(source, f"无法读取工作簿（文件已损坏或格式不受支持：{_short(exc)}）") from exc
+    max_cells = limits.current().max_cells
     try:
         for meta in metas:
             if meta.typ != pc.SheetTypeEnum.WorkSheet:
                 continue  # chart sheets, dialog and macro sheets
             name = meta.name
+            if refused and name in refused:
+                _sheet_failed(refused[name], on_sheet_error)
+                continue
             try:
                 sheet = wb.get_sheet_by_name(name)
-                if sheet.height * sheet.width > MAX_CELLS:
+                if sheet.height * sheet.width > max_cells:
                     raise ReadError(
                         source, f"工作表过大（{sheet.height}×{sheet.width} 个单元格），未读取", sheet=name
                     )
@@ -388,7 +398,9 @@ def _workbook_grids(source: str, kind: str, on_sheet_error: SheetErrorHandler | 
             pass
 
 
-def _openpyxl_grids(source: str, first_error: Exception, on_sheet_error: SheetErrorHandler | None):
+def _openpyxl_grids(
+    source: str, first_error: Exception, on_sheet_error: SheetErrorHandler | None, refused: dict | None = None
+):
     try:
         import openpyxl
 
@@ -396,13 +408,17 @@ def _openpyxl_grids(source: str, first_error: Exception, on_sheet_error: SheetEr
     except Exception as exc:
         raise ReadError(source, f"无法读取工作簿（文件已损坏或格式不受支持：{_short(first_error)}）") from exc
     try:
+        max_cells = limits.current().max_cells
         for ws in wb.worksheets:
+            if refused and ws.title in refused:
+                _sheet_failed(refused[ws.title], on_sheet_error)
+                continue
             try:
                 rows = []
                 cells = 0
                 for row in ws.iter_rows(min_row=1, min_col=1, values_only=True):
                     cells += len(row)
-                    if cells > MAX_CELLS:
+                    if cells > max_cells:
                         raise ReadError(source, "工作表过大，未读取", sheet=ws.title)
                     rows.append([None if v == "" else v for v in row])
             except ReadError as err:
@@ -454,7 +470,8 @@ def _looks_binary(text: str) -> bool:
     return controls > max(2, len(sample) // 200)
 
 
-def _text_grids(source: str, data: bytes) -> Iterator[Grid]:
+def _text_grids(source: str, data: bytes, lim: limits.Limits | None = None) -> Iterator[Grid]:
+    lim = lim or limits.current()
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
     if head.startswith(b"<?xml") and b"urn:schemas-microsoft-com:office:spreadsheet" in data[:65536]:
         raise ReadError(source, "这是 Excel 2003 XML 表格，暂不支持；请在 Excel 中另存为 .xlsx")
@@ -464,8 +481,14 @@ def _text_grids(source: str, data: bytes) -> Iterator[Grid]:
         and b"\t" not in first_line
         and (b"<table" in data[:65536].lower() or head.startswith((b"<!doctype html", b"<html")))
     ):
-        yield from _html_grids(source, data)
+        yield from _html_grids(source, data, lim)
         return
+    # Counted before anything is decoded or split: every line becomes a row, every tab a cell.
+    lines = data.count(b"\n") + 1
+    if lines > lim.max_text_lines:
+        raise ReadError(source, f"文本行数过多（{lines} 行，上限 {lim.max_text_lines} 行），未读取")
+    if lines + data.count(b"\t") > lim.max_cells:
+        raise ReadError(source, f"表格过大（超过 {lim.max_cells} 个单元格），未读取")
     text = _decode(data, source)
     if _looks_binary(text):
         raise ReadError(source, "不是可识别的表格文件（二进制内容）")
@@ -487,7 +510,7 @@ def _tsv_grid(source: str, text: str) -> Grid:
         for i, line in enumerate(text.splitlines(), 1):
             rows.append([v if v != "" else None for v in line.split("\t")])
             lines.append(i)
-    if sum(len(r) for r in rows) > MAX_CELLS:
+    if sum(len(r) for r in rows) > limits.current().max_cells:
         raise ReadError(source, "表格过大，未读取")
     return Grid(source, None, rows, kind="text", lines=lines)
 
@@ -498,8 +521,9 @@ _BLOCK_IN_CELL = frozenset({"p", "br", "li", "div", "tr", "ol", "ul", "h1", "h2"
 class _TableParser(HTMLParser):
     """Collects every <table> as rows of cell texts, spans expanded into blank cells."""
 
-    def __init__(self) -> None:
+    def __init__(self, max_cells: int | None = None) -> None:
         super().__init__(convert_charrefs=True)
+        self.max_cells = limits.current().max_cells if max_cells is None else max_cells
         self.tables: list[list[list[object]]] = []
         self._stack: list[dict] = []  # open tables (nested tables are collected separately)
         self.cells = 0
@@ -531,6 +555,8 @@ class _TableParser(HTMLParser):
             t["cell"] = []
             t["span"] = colspan
             if rowspan > 1:
+                # the rows below will be padded with these cells: count them now, before they exist
+                self._count(colspan * (rowspan - 1))
                 col = len(t["row"])
                 for k in range(colspan):
                     t["spans"][col + k] = rowspan  # rows still to cover, this one included
@@ -573,16 +599,20 @@ class _TableParser(HTMLParser):
         value = "\n".join(line for line in lines if line)
         t["row"].append(value or None)
         t["row"].extend([None] * (t["span"] - 1))
-        self.cells += t["span"]
-        if self.cells > MAX_CELLS:
-            raise _TooBig
+        self._count(t["span"])
         t["cell"] = None
         t["span"] = 1
         self._skip_spanned(t)
 
+    def _count(self, n: int) -> None:
+        self.cells += n
+        if self.cells > self.max_cells:
+            raise _TooBig
+
     def _end_row(self, t: dict) -> None:
         if t["row"] is None:
             return
+        self._count(1)  # an empty row costs a list too
         t["rows"].append(t["row"])
         t["row"] = None
         # one row of every open rowspan is used up
@@ -607,7 +637,7 @@ def _span(value: str | None) -> int:
     return min(max(n, 1), MAX_SPAN)
 
 
-def _html_grids(source: str, data: bytes) -> Iterator[Grid]:
+def _html_grids(source: str, data: bytes, lim: limits.Limits | None = None) -> Iterator[Grid]:
     text = None
     match = _CHARSET.search(data[:4096])
     encodings = [match.group(1).decode("ascii", "replace")] if match else []
@@ -619,12 +649,20 @@ def _html_grids(source: str, data: bytes) -> Iterator[Grid]:
             continue
     if text is None:
         raise ReadError(source, "无法识别网页文件的编码")
-    parser = _TableParser()
+    lim = lim or limits.current()
+    lower = data.lower()
+    tags = lower.count(b"<tr") + lower.count(b"<td") + lower.count(b"<th")
+    if tags > lim.max_cells:  # counted before parsing: each row and cell becomes an object
+        raise ReadError(source, f"网页表格过大（超过 {lim.max_cells} 个单元格），未读取")
+    del lower
+    parser = _TableParser(lim.max_cells)
     try:
         parser.feed(text)
         parser.close()
     except _TooBig as exc:
-        raise ReadError(source, "表格过大，未读取") from exc
+        raise ReadError(
+            source, f"网页表格过大（含合并单元格展开后超过 {parser.max_cells} 个单元格），未读取"
+        ) from exc
     tables = parser.tables
     if not tables:
         raise ReadError(source, "网页文件中没有表格")

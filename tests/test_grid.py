@@ -11,6 +11,7 @@ import pytest
 import xlsxwriter
 
 from perfeval_xl import grid as grid_mod
+from perfeval_xl import limits
 from perfeval_xl.grid import Grid, column_letter, load_grids
 from perfeval_xl.model import ReadError
 from perfeval_xl.text import html_to_text
@@ -175,7 +176,7 @@ def test_corrupt_zip_and_foreign_zip(tmp_path):
 def test_oversized_file_is_refused_unread(tmp_path, monkeypatch):
     path = tmp_path / "big.txt"
     path.write_text("项目名称\t" + "x" * 5000, encoding="utf-8")
-    monkeypatch.setattr(grid_mod, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(limits, "_current", limits.Limits(max_file_mb=0.001))
     _raises(path, "文件过大")
 
 
@@ -197,7 +198,7 @@ def test_zip_bomb_by_total_size_is_refused(tmp_path, monkeypatch):
         zf.writestr("xl/workbook.xml", "<workbook/>")
         for i in range(4):
             zf.writestr(f"xl/worksheets/sheet{i}.xml", rnd.randbytes(100_000))
-    monkeypatch.setattr(grid_mod, "MAX_UNZIPPED_BYTES", 300_000)
+    monkeypatch.setattr(limits, "_current", limits.Limits(max_unzipped_mb=0.29))
     _raises(path, "压缩炸弹", "解压后")
 
 
@@ -239,7 +240,7 @@ def test_sheet_errors_can_be_collected(tmp_path, monkeypatch):
     wb.active["A1"] = "x"
     wb.create_sheet("第二")["A1"] = "y"
     wb.save(path)
-    monkeypatch.setattr(grid_mod, "MAX_CELLS", 0)
+    monkeypatch.setattr(limits, "_current", limits.Limits(max_cells=0))
     errors: list[ReadError] = []
     assert list(load_grids(path, on_sheet_error=errors.append)) == []
     assert [e.sheet for e in errors] == ["Sheet", "第二"]
@@ -278,7 +279,10 @@ def test_fast_zip_directory_matches_zipfile_and_falls_back(tmp_path):
     with zipfile.ZipFile(plain, "w", zipfile.ZIP_DEFLATED) as zf:
         zf.writestr("xl/workbook.xml", "<workbook/>" * 100)
         zf.writestr("目录/名字.xml", b"x" * 5000)
-    expected = [(i.filename, i.compress_size, i.file_size) for i in zipfile.ZipFile(plain).infolist()]
+    expected = [
+        (i.filename, i.compress_size, i.file_size, i.compress_type, i.header_offset)
+        for i in zipfile.ZipFile(plain).infolist()
+    ]
     assert _zip_directory(str(plain)) == expected
     commented = tmp_path / "commented.zip"
     with zipfile.ZipFile(commented, "w") as zf:

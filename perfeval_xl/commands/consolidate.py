@@ -44,7 +44,55 @@ def register(subparsers) -> None:
         help="另外把各表写成 Parquet 到此文件夹（在内存中汇集全部数据行后写出，内存随输入数量增长）",
     )
     p.add_argument("--quiet", "-q", action="store_true", help="不显示进度和结果摘要")
+    add_limit_options(p)
     p.set_defaults(func=run)
+
+
+def add_limit_options(p) -> None:
+    """The limits of :mod:`perfeval_xl.limits` as options (defaults shown in the help)."""
+    from ..limits import Limits
+
+    d = Limits()
+    g = p.add_argument_group("安全限制（超出限制的文件不读取，列入“错误”工作表）")
+    g.add_argument("--timeout", type=float, metavar="秒", help=f"每个文件的读取时限（默认 {d.timeout:g} 秒）")
+    g.add_argument(
+        "--max-file-mb", type=float, metavar="MB", help=f"单个文件大小上限（默认 {d.max_file_mb} MB）"
+    )
+    g.add_argument(
+        "--max-unzipped-mb",
+        type=float,
+        metavar="MB",
+        help=f"工作簿解压后大小上限（默认 {d.max_unzipped_mb} MB）",
+    )
+    g.add_argument("--max-cells", type=int, metavar="N", help=f"单张工作表单元格数上限（默认 {d.max_cells}）")
+    g.add_argument(
+        "--max-sheets", type=int, metavar="N", help=f"单个工作簿工作表数上限（默认 {d.max_sheets}）"
+    )
+    g.add_argument(
+        "--max-memory-mb",
+        type=int,
+        metavar="MB",
+        help=f"读取一个文件可用的内存上限（默认 {d.max_memory_mb} MB）",
+    )
+
+
+def apply_limit_options(args) -> str | None:
+    """Set the limits from the options; a message when one is unusable."""
+    from .. import limits
+
+    values = {
+        "timeout": args.timeout,
+        "max_file_mb": args.max_file_mb,
+        "max_unzipped_mb": args.max_unzipped_mb,
+        "max_cells": args.max_cells,
+        "max_sheets": args.max_sheets,
+        "max_memory_mb": args.max_memory_mb,
+    }
+    for name, value in values.items():
+        if value is not None and value <= 0:
+            return f"--{name.replace('_', '-')} 应大于 0"
+    limits.configure(limits.Limits(), **values)  # each run starts from the defaults
+    return None
 
 
 def _fail(message: str) -> int:
@@ -89,9 +137,6 @@ def _exit_on_sigterm():
 
 
 def run(args: argparse.Namespace) -> int:
-    from ..batch import TABLE_FILES, UsageError, _key, consolidate_to, discover, is_own_output
-    from ..profiles import get_profile
-
     started = time.perf_counter()
     out = Path(args.output)
     problem = check_output(args.output)
@@ -99,6 +144,22 @@ def run(args: argparse.Namespace) -> int:
         return _fail(problem)
     if args.jobs is not None and args.jobs < 1:
         return _fail("--jobs 至少为 1")
+    from .. import limits
+
+    previous = limits.current()
+    try:
+        problem = apply_limit_options(args)
+        if problem:
+            return _fail(problem)
+        return _run(args, started, out)
+    finally:
+        limits.configure(previous)
+
+
+def _run(args: argparse.Namespace, started: float, out: Path) -> int:
+    from ..batch import TABLE_FILES, UsageError, _key, consolidate_to, discover, is_own_output
+    from ..profiles import get_profile
+
     if args.profile is not None:
         try:
             get_profile(args.profile)

@@ -1,0 +1,237 @@
+"""Checks of an xlsx workbook's structure before python-calamine sees it (standard library only).
+
+calamine sizes its buffers from what a file claims: a single cell at ``XFD1048576`` makes it allocate
+the whole grid (~400 GiB), a shared-string table claiming ``uniqueCount="4294967295"`` the same, and
+an allocation that fails aborts the process (SIGABRT: no exception to catch). So the few parts that
+decide these sizes are read first, cheaply, and the workbook is refused with a Chinese
+:class:`~perfeval_xl.model.ReadError` when they claim more than :mod:`perfeval_xl.limits` allows:
+
+- ``xl/workbook.xml``: the number of sheets, and sheets pointing at one and the same part;
+- ``xl/sharedStrings.xml``: the counts in its first bytes, against the limit and the part's size;
+- every worksheet part: a bounded scan for cell references. One regex search answers the common case
+  (no reference beyond row 999 or column Z: the sheet is small); otherwise every reference is read
+  and the bounding box of the cells present (what calamine allocates) is checked.
+
+The scan reads each sheet part once more than calamine does; a form's sheet is a few KB.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import struct
+import zlib
+
+from .limits import Limits
+from .model import ReadError
+
+_SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
+_RID = re.compile(rb'\b(?:\w+:)?id="([^"]*)"')
+_NAME = re.compile(rb'\bname="([^"]*)"')
+_REL = re.compile(rb"<(?:\w+:)?Relationship\b[^>]*>")
+_REL_ID = re.compile(rb'\bId="([^"]*)"')
+_REL_TARGET = re.compile(rb'\bTarget="([^"]*)"')
+_COUNTS = re.compile(rb'(uniqueCount|count)="\s*([0-9]+)\s*"')
+#: any reference beyond row 999 or column Z (the fast answer for a small sheet is "no match")
+#: (no ``\b``: a pattern that starts with a literal is searched ~20× faster; an attribute ending in
+#: "r" that matches too only sends a sheet to the full scan)
+_FAR = re.compile(rb'r="(?:[A-Z]{0,3}[0-9]{4}|[A-Z]{2})')
+_REF = re.compile(rb'r="([A-Z]{0,3})([0-9]{1,7})"')
+_CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
+_SCAN_CHUNK = 1 << 20
+_LOCAL = struct.Struct("<4s5H3L2H")  # local file header
+
+
+def check_xlsx(
+    source: str, members: list[tuple[str, int, int, int, int]], limits: Limits
+) -> dict[str, ReadError]:
+    """Raise :class:`ReadError` if the workbook as a whole claims more than ``limits`` allow; return
+    the sheets (by name) that must not be loaded, with the reason (the other sheets can be read).
+    ``members`` are the zip directory's ``(name, compressed, uncompressed, method, offset)``."""
+    names = {m[0] for m in members}
+    if "xl/workbook.xml" not in names:
+        return {}  # xlsb and other variants: calamine's own limits apply, and the worker's
+    try:
+        with open(source, "rb") as fh:
+            return _check(source, _Parts(fh, members), names, limits)
+    except (OSError, zlib.error, struct.error, ValueError, EOFError) as exc:
+        raise ReadError(source, "工作簿已损坏（zip 内容无效），无法读取") from exc
+
+
+class _Parts:
+    """Members of a zip read straight from their local headers (no ZipFile: this runs per input)."""
+
+    def __init__(self, fh, members):
+        self.fh = fh
+        self.info = {m[0]: m[1:] for m in members}
+
+    def size(self, name: str) -> int:
+        return self.info[name][1]
+
+    def chunks(self, name: str, limit: int, block: int = _SCAN_CHUNK):
+        """The member's uncompressed bytes in pieces of at most ``block``, ``limit`` bytes in all."""
+        csize, _usize, method, offset = self.info[name]
+        self.fh.seek(offset)
+        head = self.fh.read(_LOCAL.size)
+        sig, *_, n_name, n_extra = _LOCAL.unpack(head)
+        if sig != b"PK\x03\x04":
+            raise ValueError("bad local header")
+        self.fh.seek(offset + _LOCAL.size + n_name + n_extra)
+        if method == 0:
+            left = min(csize, limit)
+            while left > 0:
+                piece = self.fh.read(min(block, left))
+                if not piece:
+                    return
+                left -= len(piece)
+                yield piece
+            return
+        if method != 8:
+            raise ValueError(f"compression method {method}")
+        d = zlib.decompressobj(-15)
+        left_in, left_out = csize, limit
+        while left_out > 0:
+            if d.unconsumed_tail:
+                data = d.unconsumed_tail
+            else:
+                if left_in <= 0:
+                    return
+                data = self.fh.read(min(left_in, 1 << 16))
+                if not data:
+                    return
+                left_in -= len(data)
+            out = d.decompress(data, min(block, left_out))
+            if out:
+                left_out -= len(out)
+                yield out
+            if d.eof:
+                return
+
+    def read(self, name: str, limit: int) -> bytes:
+        return b"".join(self.chunks(name, limit, block=limit))
+
+
+def _check(source: str, zf: _Parts, names: set[str], limits: Limits) -> dict[str, ReadError]:
+    workbook = zf.read("xl/workbook.xml", 16 << 20)
+    sheets = _SHEET.findall(workbook)
+    if len(sheets) > limits.max_sheets:
+        raise ReadError(
+            source, f"工作簿的工作表过多（{len(sheets)} 张，上限 {limits.max_sheets} 张），未读取"
+        )
+    for name in names:
+        if name.endswith("sharedStrings.xml"):
+            _check_shared_strings(source, zf, name, limits)
+    targets = {}
+    if "xl/_rels/workbook.xml.rels" in names:
+        rels = zf.read("xl/_rels/workbook.xml.rels", 16 << 20)
+        for rel in _REL.findall(rels):
+            rid, target = _REL_ID.search(rel), _REL_TARGET.search(rel)
+            if rid and target:
+                targets[rid.group(1)] = _part_name(target.group(1).decode("utf-8", "replace"))
+    sheet_of: dict[str, str] = {}  # part -> sheet name
+    for tag in sheets:
+        rid, title = _RID.search(tag), _NAME.search(tag)
+        part = targets.get(rid.group(1)) if rid else None
+        if part is None or title is None:
+            continue
+        if part in sheet_of:
+            raise ReadError(source, "工作簿结构异常：多个工作表指向同一份数据（文件可能被篡改），未读取")
+        sheet_of[part] = html.unescape(title.group(1).decode("utf-8", "replace"))
+    refused = {}
+    for name in names:
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            problem = _check_sheet(zf, name, limits)
+            if problem is None:
+                continue
+            sheet = sheet_of.get(name)
+            if sheet is None:  # a part no sheet names: calamine may still reach it, refuse the file
+                raise ReadError(source, problem)
+            refused[sheet] = ReadError(source, problem, sheet=sheet)
+    return refused
+
+
+def _part_name(target: str) -> str:
+    """A relationship target of workbook.xml as a zip member name."""
+    if target.startswith("/"):
+        return target.lstrip("/")
+    parts: list[str] = ["xl"]
+    for piece in target.split("/"):
+        if piece == "..":
+            if parts:
+                parts.pop()
+        elif piece and piece != ".":
+            parts.append(piece)
+    return "/".join(parts)
+
+
+def _check_shared_strings(source: str, zf: _Parts, name: str, limits: Limits) -> None:
+    size = zf.size(name)
+    head = zf.read(name, 4096)
+    end = head.find(b"<si")
+    for attr, digits in _COUNTS.findall(head if end < 0 else head[:end]):
+        n = int(digits)
+        # an entry takes at least "<si/>" (5 bytes); ``count`` counts uses, so only the limit applies
+        plausible = n <= limits.max_shared_strings * 16 if attr == b"count" else n <= size // 5 + 1
+        if not plausible or (attr == b"uniqueCount" and n > limits.max_shared_strings):
+            raise ReadError(source, f"工作簿的共享字符串表声明了 {n} 个条目（文件可能被篡改或过大），未读取")
+
+
+def _col(letters: bytes) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ch - 64
+    return n
+
+
+def _check_sheet(zf: _Parts, name: str, limits: Limits) -> str | None:
+    """None when the sheet part is within the limits, else the reason."""
+    if zf.size(name) <= _SCAN_CHUNK:
+        data = zf.read(name, _SCAN_CHUNK + 1)  # what is there, whatever the directory says
+        if len(data) <= _SCAN_CHUNK:
+            if _FAR.search(data) is None:
+                return None  # every cell within A1:Z999
+            return _full_scan([data], limits)
+    return _full_scan(_chunks(zf, name), limits)
+
+
+def _chunks(zf: _Parts, name: str):
+    """The part's bytes in ~1 MiB pieces that never split a reference (each ends after a ">")."""
+    rest = b""
+    for block in zf.chunks(name, 1 << 40):
+        block = rest + block
+        cut = block.rfind(b">") + 1
+        if cut == 0:
+            rest = block[-4096:]  # no tag end in a whole block: keep a bounded tail only
+            continue
+        yield block[:cut]
+        rest = block[cut:]
+    if rest:
+        yield rest
+
+
+def _full_scan(chunks, limits: Limits) -> str | None:
+    max_row = max_col = 0
+    min_row = min_col = 1 << 40
+    cells = refs = 0
+    for data in chunks:
+        cells += len(_CELL_TAG.findall(data))
+        for letters, digits in _REF.findall(data):
+            row = int(digits)
+            max_row = max(max_row, row)
+            min_row = min(min_row, row)
+            if letters:
+                refs += 1
+                col = _col(letters)
+                max_col = max(max_col, col)
+                min_col = min(min_col, col)
+    if not max_col:
+        min_col = max_col = 1
+    width = max_col - min_col + 1
+    if cells > refs:  # cells without a reference follow their neighbours: count them as width
+        width = max(width, cells - refs)
+    height = max_row - min_row + 1 if max_row else 1
+    if height * width > limits.max_cells or cells > limits.max_cells:
+        return (
+            f"工作表过大：单元格分布在 {height}×{width} 的范围内（上限 {limits.max_cells} 个单元格），未读取"
+        )
+    return None
