@@ -11,7 +11,7 @@ print area. Standard library only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal
 
@@ -45,12 +45,15 @@ class Table:
     key: str
     sheet: str
     columns: tuple[Column, ...]
+    _getters: tuple[Callable[..., Any], ...] = field(default=(), init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         flags = [c.printed for c in self.columns]
         if flags != sorted(flags, reverse=True):
             raise ValueError(f"{self.key}: printed columns must come before the technical ones")
-        object.__setattr__(self, "_getters", tuple(c.get for c in self.columns))
+        if any(c.get is None for c in self.columns) and any(c.get is not None for c in self.columns):
+            raise ValueError(f"{self.key}: every column or none takes its value from a form")
+        object.__setattr__(self, "_getters", tuple(c.get for c in self.columns if c.get is not None))
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -66,7 +69,7 @@ class Table:
 
     def row(self, *args: Any) -> tuple:
         """One row: every column's ``get`` applied to ``args``."""
-        return tuple([get(*args) for get in self._getters])  # type: ignore[misc]
+        return tuple([get(*args) for get in self._getters])
 
 
 def in_wan(x: Decimal | None, unit: str) -> Decimal | None:

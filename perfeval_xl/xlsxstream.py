@@ -194,7 +194,7 @@ def assemble(skeleton: io.BytesIO, filename: str, streams: dict[str, tuple[Part,
             part, last = streams.get(info.filename, (None, ""))
             if part is None or not part.rows:
                 comp = zlib.compressobj(1, zlib.DEFLATED, -15)
-                pieces = [comp.compress(data) + comp.flush()]
+                pieces: list[bytes | str] = [comp.compress(data) + comp.flush()]  # data, or a file's path
                 crc, size = zlib.crc32(data), len(data)
             else:
                 xml = data.decode("utf-8")

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from typing import TYPE_CHECKING
 
 from ..cli import EXIT_EPILOG
+
+if TYPE_CHECKING:
+    from ..model import Result
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -42,7 +46,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"perfeval-xl score：{exc}", file=sys.stderr)
             return 2
 
-    results, errors = [], []
+    results: list[Result] = []
+    errors: list[dict] = []
     for path in args.paths:
         try:
             forms = read_forms(path)
@@ -64,7 +69,7 @@ def run(args: argparse.Namespace) -> int:
         for r in results:
             print(format_result(r))
             print()
-        n_err = sum(1 for r in results for f in r.findings if f.severity == "error")
+        n_err = sum(f.severity == "error" for r in results for f in r.findings)
         print(f"共 {len(results)} 张表单，错误级问题 {n_err} 个，无法读取的文件 {len(errors)} 个。")
     for e in errors:
         print(f"无法读取：{e['message']}", file=sys.stderr)
