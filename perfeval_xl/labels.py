@@ -2,6 +2,13 @@
 
 Every Chinese label the tool looks for or writes is defined here once, so the reader, the template
 layout and the summary workbook cannot drift apart. Standard library only.
+
+The first part holds the official wording the template prints (``TITLE``, ``FUNDS_HEADER`` …). The
+second part, the *vocabulary*, holds every synonym real published forms use for the same things
+(the MoF 2020 national template and the provinces' variants of it): supporting a new province is
+adding words here, never code. The reader normalizes a cell before looking it up (whitespace removed,
+half-width ``: ( )`` as full-width ``：（ ）``, a trailing colon dropped; column headers also lose a
+trailing bracketed note such as ``(A)`` or ``（万元）``), so the words below are written normalized.
 """
 
 from __future__ import annotations
@@ -59,3 +66,169 @@ LEVEL2_CHOICES = (
 )
 QUALITATIVE_CHOICES = ("达成", "部分达成", "未达成")
 GRADES = ("优", "良", "中", "差")
+
+
+# ============================================================================ the vocabulary
+# Words as they are looked up: normalized (no whitespace, full-width ：（）, no trailing colon).
+
+#: Form kinds: a project form (项目支出), the department-wide form (部门整体支出) and the
+#: transfer-payment form (转移支付). Same rules; they differ in their header words and funds block.
+KIND_PROJECT, KIND_DEPARTMENT, KIND_TRANSFER = "project", "department", "transfer"
+KIND_NAMES = {KIND_PROJECT: "项目支出", KIND_DEPARTMENT: "部门整体支出", KIND_TRANSFER: "转移支付"}
+#: words of a title that name the kind (checked in this order); otherwise the name label decides
+KIND_TITLE_WORDS = (("转移支付", KIND_TRANSFER), ("部门整体", KIND_DEPARTMENT), ("整体支出", KIND_DEPARTMENT))
+
+#: The label naming the form (its anchor: every form has one), and the kind each one implies.
+NAME_LABELS = {
+    PROJECT: KIND_PROJECT,
+    "项目名称（专项名称）": KIND_PROJECT,
+    "部门名称": KIND_DEPARTMENT,
+    "部门": KIND_DEPARTMENT,
+    "部门（单位）名称": KIND_DEPARTMENT,
+    "单位（部门）名称": KIND_DEPARTMENT,
+    "专项名称": KIND_TRANSFER,
+    "转移支付名称": KIND_TRANSFER,
+    "专项资金名称": KIND_TRANSFER,
+}
+#: The other header fields: Form attribute -> labels (the first one found in the form is read).
+HEADER_FIELD_LABELS = {
+    "department": (
+        DEPARTMENT,
+        "主管部门及代码",
+        "中央主管部门",
+        "地方主管部门",
+        "省级主管部门",
+        "主管单位",
+        "项目主管部门",
+    ),
+    "unit": (UNIT, "项目实施单位", "资金使用单位", "实施单位（盖章）", "预算单位", "项目单位"),
+    "year": (YEAR, "评价年度", "自评年度", "项目年度", "年份"),
+    "profile": (PROFILE,),
+}
+#: a year stated in the title or beside it: （2022年度）, 2022年
+YEAR_IN_TITLE = r"((?:19|20)\d\d)\s*年"
+
+#: 年度总体目标 sub-labels.
+GOAL_EXPECTED_LABELS = (GOAL_EXPECTED, "年度目标", "预期目标（年初设定）")
+GOAL_ACTUAL_LABELS = (GOAL_ACTUAL, "目标实际完成情况", "全年实际完成情况", "实际完成目标")
+
+#: Titles of the funds block (a cell starting with one of these; the rest may say the money unit
+#: and the budget points: 预算执行情况(万元)(20分)).
+FUNDS_TITLES = (
+    FUNDS,
+    "资金情况",
+    "预算资金",
+    "年度预算申请",
+    "预算执行情况",
+    "年度部门整体支出预算",
+    "部门整体支出预算",
+    "年度预算执行情况",
+    "资金投入情况",
+)
+#: Funds column headers: FundRow field -> headers. A header is looked up without a trailing
+#: bracketed note: 全年预算数(A) is 全年预算数, 得分(20分*执行率) is 得分 (its points are read too).
+FUND_FIELD_LABELS = {
+    "initial": ("年初预算数", "年初预算", "年初预算金额", "年初预算数额"),
+    "annual": (
+        "全年预算数",
+        "全年预算",
+        "调整后预算数",
+        "调整后预算",
+        "预算数",
+        "年度预算数",
+        "年度金额",
+        "全年预算金额",
+        "全年预算数额",
+    ),
+    "executed": (
+        "全年执行数",
+        "全年执行",
+        "预算执行数",
+        "执行数",
+        "全年执行金额",
+        "实际执行数",
+        "资金使用情况合计",  # two-row header: 资金使用情况 over 合计
+        "实际支出数",
+    ),
+    "stated_points": (FUNDS_HEADER[3], POINTS, "权重"),
+    "stated_rate": ("执行率", "预算执行率", "资金执行率"),
+    "stated_score": (SCORE,),
+}
+#: Funds headers known to carry nothing the rules use.
+FUND_IGNORED_HEADERS = ("原因", "偏差原因", "备注", "资金使用情况", "说明")
+#: Fund row labels: the row's canonical label -> what forms write ("其中：" is dropped before lookup).
+FUND_ROW_LABELS = {
+    FUND_TOTAL: (FUND_TOTAL, "资金总额", "总额", "年度资金总额合计", "资金总计"),
+    FUND_CURRENT: ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金", "当年财政资金", "本年财政资金"),
+    FUND_CARRIED: (FUND_CARRIED, "上年结转", "结转资金", "上年结转结余资金"),
+    FUND_OTHER: (FUND_OTHER,),
+}
+#: Further sub-rows some forms have, read under their own label (and summed into 年度资金总额's check).
+FUND_EXTRA_ROWS = (
+    "财政专户管理资金",
+    "单位资金",
+    "中央财政",
+    "省级财政",
+    "市级财政",
+    "县级财政",
+    "中央补助",
+    "中央财政资金",
+    "省级财政资金",
+    "市级财政资金",
+    "县级财政资金",
+    "地方资金",
+    "地方财政资金",
+    "基本支出",
+    "项目支出",
+)
+#: What a form writes where no number belongs.
+EMPTY_MARKS = ("", "-", "--", "—", "——", "/", "／", "－", "无")
+
+#: Indicator column headers: Indicator field -> headers.
+INDICATOR_FIELD_LABELS = {
+    "level1": (LEVEL1,),
+    "level2": (LEVEL2,),
+    "name": (LEVEL3, "三级指标名称"),
+    "target": (TARGET, "指标值", "年度目标值", "全年指标值", "预期指标值", "年度指标值（目标值）"),
+    "actual": (ACTUAL, "全年实际值", "完成值", "全年实际完成值", "实际值", "实际完成指标值"),
+    "points": (POINTS, "权重"),
+    "stated_score": (SCORE,),
+    "deviation": (
+        DEVIATION,
+        "偏差原因分析及改进措施",
+        "未完成原因分析",
+        "未完成原因及拟采取的改进措施",
+        "未完成原因和改进措施",
+        "偏差原因",
+        "原因分析",
+        "偏差原因分析及整改措施",
+    ),
+    "judgement": (JUDGEMENT,),
+}
+#: A two-row 年度指标值 header: the cells under it hold the operator, the number and the unit,
+#: composed into one target text the rules parse (≧ | 735 | 人次 -> ≧735人次).
+TARGET_PARTS = {"指标性质": "op", "指标值": "number", "度量单位": "unit", "计量单位": "unit", "单位": "unit"}
+#: Words in the 指标性质 cell of a two-row target header: the operator they stand for ('' for none).
+TARGET_OP_WORDS = {"定性": "", "定量": "", "正向": "≥", "反向": "≤", "正向指标": "≥", "反向指标": "≤"}
+#: Indicator headers known to carry nothing the rules use.
+INDICATOR_IGNORED_HEADERS = (REMARKS, "绩效指标", "备注", "指标方向")
+#: Section titles around the indicator table (never a value).
+SECTION_TITLES = ("绩效指标", "年度绩效指标完成情况", "绩效目标完成情况", "年度绩效指标", "绩效指标完成情况")
+#: Rows stating the totals (never an indicator).
+TOTAL_LABELS = (TOTAL, "总分", "得分合计", "总计", "合计得分", "总得分", "分值合计")
+#: Labels of the stated grade; the grade may also sit in the total row itself (总分 … 100 96 优).
+GRADE_LABELS = (GRADE, "评价等级", "自评等级", "自评结论", "绩效等级", "评价结论", "自评得分等级")
+#: Grade words as written -> the grade.
+GRADE_WORDS = {
+    **{g: g for g in GRADES},
+    "优秀": "优",
+    "良好": "良",
+    "中等": "中",
+    "较差": "差",
+}
+#: A weight written into a 一级指标 cell, or on the row below it: 产出指标(50分), (50分).
+LEVEL1_WEIGHT = r"[（(]\s*\d+(?:\.\d+)?\s*分?\s*[）)]"
+#: A numbered indicator name: 指标1:工程质量合格, 指标1工程资金金额 (the number is dropped).
+NUMBERED_NAME = r"^指标\s*[0-9０-９一二三四五六七八九十]+\s*[:：.、]?\s*"
+#: Cells that mark a row as a placeholder, not an indicator.
+PLACEHOLDER_CELLS = ("……", "…", "...", "。。。", "......")

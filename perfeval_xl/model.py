@@ -68,7 +68,9 @@ class Form:
     stated_total_score: Decimal | None = None
     stated_grade: str | None = None
     profile: str | None = None  # rule profile the workbook names (template's 评分规则 cell)
+    kind: str = "project"  # "project" 项目支出, "department" 部门整体支出, "transfer" 转移支付
     refs: dict[str, str] = field(default_factory=dict)  # field -> cell reference, for messages
+    headers: dict[str, str] = field(default_factory=dict, compare=False)  # field -> label/header text read by
 
     def fund(self, label: str) -> FundRow | None:
         """The fund row with this label, or None."""

@@ -1,24 +1,30 @@
 """The one label-anchored reader: any grid of cells to :class:`~perfeval_xl.model.Form` objects.
 
-Nothing here relies on fixed coordinates. The reader finds every 项目名称 cell (a grid may hold several
-forms, each with its own column offsets), takes the rows down to the next 项目名称 as that form's
-region, and inside it finds the form's own labels: the header fields, the 项目资金 block and its
-column header, 年度总体目标, the 绩效指标 header and its rows, the totals row and 评分等级.
+Nothing here relies on fixed coordinates or on one province's wording. The reader finds every name
+label (项目名称, 部门名称, 专项名称 … -- the vocabulary is data in :mod:`perfeval_xl.labels`), takes
+the rows down to the next form's name label as that form's region, and inside it finds the form's own
+labels: the header fields, the funds block (项目资金, 资金情况, 预算资金 …) and its column header,
+年度总体目标, the indicator header and its rows, the totals row and the grade. Columns are mapped by
+their headers (:mod:`perfeval_xl.headers`), one- or two-row, in every block.
 
-It reads the published forms' text exports, workbooks laid out like the official form (one or several
-forms per sheet, any sheet names), 元 or 万元 headers, and filled copies of the template (whose
-``定性评分`` column gives the reviewer's judgement, whose ``评分规则`` cell names the profile and whose
-``审核提示`` column is ignored).
+It never guesses: a header naming a field twice, fund figures that fit their header no single way, a
+fund row the vocabulary does not know, a figure of the wrong kind (a rate or a money unit where
+points belong, points over 100) or a figure beside the totals columns stops that form with a
+:class:`~perfeval_xl.model.ReadError` naming file, sheet and cell.
 
-``Form.refs`` maps field keys to cell references for messages:
+``Form.refs`` maps field keys to cell references (``Form.headers`` the same keys to the label or
+header text they were read by):
 
-- ``title``, ``project``, ``department``, ``unit``, ``year``, ``profile``: the value cells;
-- ``funds`` (the 项目资金 label), ``funds.header``, ``funds.<label>`` (the row) and
-  ``funds.<label>.<field>`` with field one of ``initial annual executed stated_points stated_rate
-  stated_score`` (e.g. ``funds.年度资金总额.executed``);
+- ``title``, ``project``, ``department``, ``unit``, ``year``, ``profile``: the value cells
+  (``label.<field>``: the label cells); ``kind``: the cell that decided the form kind;
+- ``funds`` (the block title), ``funds.header``, ``funds.col.<field>`` (each column's header cell),
+  ``funds.<label>`` (the row) and ``funds.<label>.<field>`` with field one of ``initial annual
+  executed stated_points stated_rate stated_score`` (e.g. ``funds.年度资金总额.executed``);
+  ``budget_points`` when the budget's points come from a header or title, or from the form kind;
 - ``goal_expected``, ``goal_actual``;
-- ``indicators``: the indicator header row (each ``Indicator.ref`` names its own row, e.g. "A13:I13");
-- ``total_points``, ``total_score``, ``grade``.
+- ``indicators``: the indicator header row, ``indicators.col.<field>`` (each Indicator.ref names its
+  own row; with ``explain=True`` also ``indicators.<i>.<field>`` for each cell read);
+- ``total``, ``total_points``, ``total_score``, ``grade`` (``label.grade``).
 """
 
 from __future__ import annotations
@@ -28,125 +34,138 @@ import functools
 import os
 import re
 from collections.abc import Callable
+from decimal import Decimal
 
 from . import labels as L
 from .grid import CellProblem, Grid, load_grids
+from .headers import MAX_LABEL as _MAX_LABEL
+from .headers import Column, HeaderError, header_key, is_second_row, key, key_of, lookup, map_columns
+from .headers import header_key_of as _header_key_of
 from .model import Form, FundRow, Indicator, ReadError
 from .text import html_to_text
 from .values import float_text, to_decimal
 
 FormErrorHandler = Callable[[ReadError], None]
 
-_WS = str.maketrans("", "", " \t\r\n\u3000\u00a0\u200b")
-_PAREN_SUFFIX = re.compile(r"[（(][^（）()]*[）)]$")
+_key, _key_of, _header_key = key, key_of, header_key
+_PAREN_SUFFIX = re.compile(r"（[^（）]*）$")
 _EXCEL_ERRORS = frozenset(
     {"#NAME?", "#VALUE!", "#DIV/0!", "#N/A", "#REF!", "#NUM!", "#NULL!", "#GETTING_DATA"}
 )
-_MAX_LABEL = 40  # labels are short; longer cells are never keys
 _INFINITIES = (float("inf"), float("-inf"))
-_PLACEHOLDERS = frozenset({"", "-", "--", "—", "——", "/"})  # what a form writes where no number belongs
+_PLACEHOLDERS = frozenset(L.EMPTY_MARKS)  # what a form writes where no number belongs
+_ROW_PLACEHOLDERS = frozenset(L.PLACEHOLDER_CELLS) | _PLACEHOLDERS
+_POINTS_IN = re.compile(r"[（(]?\s*(\d+(?:\.\d+)?)\s*分")  # 得分(20分*执行率), 预算执行情况(20分)
+_YEAR_IN_TITLE = re.compile(L.YEAR_IN_TITLE)
+_LEVEL1_WEIGHT = re.compile(L.LEVEL1_WEIGHT + "$")
+_NUMBERED_NAME = re.compile(L.NUMBERED_NAME)
 
-#: Labels the first pass indexes (normalized form).
-_INDEXED = frozenset(
-    {
-        L.PROJECT,
-        L.DEPARTMENT,
-        L.UNIT,
-        L.YEAR,
-        L.PROFILE,
-        L.GOALS,
-        L.GOAL_EXPECTED,
-        L.GOAL_ACTUAL,
-        L.LEVEL3,
-        L.GRADE,
-        L.TOTAL,
-    }
-)
+# ------------------------------------------------------------------ the vocabulary, as lookups
+
+#: label key -> the role the first pass indexes it under
+_ROLES: dict[str, str] = {}
+for _word in L.NAME_LABELS:
+    _ROLES[_key_of(_word)] = "name"
+for _field, _words in L.HEADER_FIELD_LABELS.items():
+    for _word in _words:
+        _ROLES[_key_of(_word)] = _field
+_ROLES[_key_of(L.GOALS)] = "goals"
+for _word in L.GOAL_EXPECTED_LABELS:
+    _ROLES[_key_of(_word)] = "goal_expected"
+for _word in L.GOAL_ACTUAL_LABELS:
+    _ROLES[_key_of(_word)] = "goal_actual"
+for _word in L.INDICATOR_FIELD_LABELS["name"]:
+    _ROLES[_key_of(_word)] = "indicators"  # the indicator header is found by its 三级指标 cell
+for _word in L.TOTAL_LABELS:
+    _ROLES[_key_of(_word)] = "total"
+for _word in L.GRADE_LABELS:
+    _ROLES[_key_of(_word)] = "grade"
+
+_NAME_KINDS = {_key_of(w): kind for w, kind in L.NAME_LABELS.items()}
+_FUND_FIELDS = lookup(L.FUND_FIELD_LABELS)  # header key -> FundRow attribute
+_FUND_KNOWN = frozenset(_header_key_of(w) for w in (*L.FUND_IGNORED_HEADERS, *L.TOTAL_LABELS))
+_IND_FIELDS = lookup(L.INDICATOR_FIELD_LABELS)  # header key -> Indicator field
+_IND_PARTS = {"target": {_header_key_of(w): part for w, part in L.TARGET_PARTS.items()}}
+_IND_KNOWN = frozenset(_header_key_of(w) for w in (*L.INDICATOR_IGNORED_HEADERS, *L.SECTION_TITLES))
+_FUND_ALIASES = {_key_of(w): label for label, words in L.FUND_ROW_LABELS.items() for w in words}
+_FUND_ALIASES.update({_key_of(w): w for w in L.FUND_EXTRA_ROWS})
+_FUNDS_TITLES = tuple(_key_of(w) for w in L.FUNDS_TITLES)
+_TOTAL_KEYS = frozenset(_key_of(w) for w in L.TOTAL_LABELS)
+_GRADE_WORDS = {_key_of(w): g for w, g in L.GRADE_WORDS.items()}
+
 #: Any cell with one of these keys is a label, never a header field's value.
 _ALL_LABELS = frozenset(
     {
-        *_INDEXED,
-        *L.FUNDS_HEADER,
-        *L.INDICATOR_HEADER,
-        L.JUDGEMENT,
-        L.REMARKS,
-        L.TOTAL,
-        L.FUND_TOTAL,
-        L.FUND_CURRENT,
-        L.FUND_CARRIED,
-        L.FUND_OTHER,
+        *_ROLES,
+        *_FUND_FIELDS,
+        *_IND_FIELDS,
+        *_FUND_ALIASES,
+        *(_key_of(w) for w in L.FUND_ROWS),
+        *(_key_of(w) for w in (*L.FUNDS_HEADER, *L.INDICATOR_HEADER, L.JUDGEMENT, L.REMARKS)),
+        *(_key_of(w) for w in (*L.SECTION_TITLES, *L.FUND_IGNORED_HEADERS, *L.INDICATOR_IGNORED_HEADERS)),
+        *(_key_of(w) for w in ("指标性质", "度量单位", "计量单位")),
     }
 )
-_FUND_ALIASES = {
-    "年度资金总额": L.FUND_TOTAL,
-    "资金总额": L.FUND_TOTAL,
-    "当年财政拨款": L.FUND_CURRENT,
-    "财政拨款": L.FUND_CURRENT,
-    "上年结转资金": L.FUND_CARRIED,
-    "上年结转": L.FUND_CARRIED,
-    "结转资金": L.FUND_CARRIED,
-    "其他资金": L.FUND_OTHER,
-}
-_FUND_FIELDS = {
-    "年初预算数": "initial",
-    "全年预算数": "annual",
-    "全年执行数": "executed",
-    "分数": "stated_points",
-    "执行率": "stated_rate",
-    "得分": "stated_score",
-}
 _STATED_FUND_FIELDS = frozenset({"stated_points", "stated_rate", "stated_score"})
-_FUND_REF_KEYS = {
-    (label, attr): f"funds.{label}.{attr}" for label in L.FUND_ROWS for attr in _FUND_FIELDS.values()
+_FUND_ATTRS = ("initial", "annual", "executed", "stated_points", "stated_rate", "stated_score")
+_FUND_WHAT = {  # field -> the official header, for messages
+    "initial": L.FUNDS_HEADER[0],
+    "annual": L.FUNDS_HEADER[1],
+    "executed": L.FUNDS_HEADER[2],
+    "stated_points": L.FUNDS_HEADER[3],
+    "stated_rate": L.FUNDS_HEADER[4],
+    "stated_score": L.FUNDS_HEADER[5],
 }
-_FUND_WHAT = {attr: header for header, attr in _FUND_FIELDS.items()}  # field -> its column header
+_IND_WHAT = dict(zip(("level1", "level2", "name", "target", "actual", "points", "stated_score", "deviation"),
+                     L.INDICATOR_HEADER, strict=True))  # fmt: skip
+_IND_WHAT["judgement"] = L.JUDGEMENT
 
 
-def _key(value: object) -> str:
-    """A cell's label key: no whitespace, ':' as '：', no trailing colon. '' for non-labels."""
-    if value.__class__ is not str or len(value) > _MAX_LABEL:
-        return ""
-    return _key_of(value)
-
-
-@functools.lru_cache(maxsize=16384)
-def _key_of(value: str) -> str:
-    return value.translate(_WS).replace(":", "：").rstrip("：")
-
-
-def _header_key(value: object) -> str:
-    """A column header's key without a unit suffix: "分值（分）" -> "分值"."""
-    if value.__class__ is not str or len(value) > _MAX_LABEL:
-        return ""
-    return _header_key_of(value)
-
-
-@functools.lru_cache(maxsize=4096)
-def _header_key_of(value: str) -> str:
-    key = _key_of(value)
-    if key.endswith(("）", ")")):
-        key = _PAREN_SUFFIX.sub("", key)
-    return key
+def _is_label(value: object) -> bool:
+    """A cell that is some label of the vocabulary (never a header field's value)."""
+    k = _key(value)
+    return bool(k) and (k in _ALL_LABELS or _header_key_of(k) in _ALL_LABELS)
 
 
 @functools.lru_cache(maxsize=4096)
 def _fund_label_of(value: str) -> str | None:
-    key = _key_of(value)
-    if not key:
+    """The canonical label of a fund row label cell: 其中：本年财政拨款 -> 其中：当年财政拨款; a
+    "其中：…" sub-row not in the vocabulary keeps its own name; anything else is None."""
+    k = _key_of(value)
+    if not k:
         return None
-    if key.startswith("其中："):
-        key = key[3:]
-    elif key.startswith("其中"):
-        key = key[2:]
-    key = _PAREN_SUFFIX.sub("", key)
-    return _FUND_ALIASES.get(key)
+    sub = False
+    if k.startswith("其中："):
+        k, sub = k[3:], True
+    elif k.startswith("其中"):
+        k, sub = k[2:], True
+    k = _PAREN_SUFFIX.sub("", k)
+    label = _FUND_ALIASES.get(k)
+    if label is None and sub and k and not _NUMBER_ONLY.fullmatch(k):
+        return k
+    return label
+
+
+_NUMBER_ONLY = re.compile(r"[\d.,%％]+")
+
+
+def _funds_title(k: str) -> bool:
+    for t in _FUNDS_TITLES:
+        if k.startswith(t) and (len(k) == len(t) or k[len(t)] == "（"):
+            return True
+    return False
 
 
 def _is_title(value: object) -> bool:
     if not isinstance(value, str) or len(value) > 60:
         return False
-    s = value.translate(_WS)
-    return "绩效" in s and ("评价" in s or "自评" in s) and not s.startswith(L.PROJECT)
+    s = _key_of(value)
+    return (
+        "绩效" in s
+        and ("评价" in s or "自评" in s)
+        and _ROLES.get(s) != "name"
+        and not s.startswith(L.PROJECT)
+    )
 
 
 def cell_text(value: object) -> str:
@@ -193,7 +212,8 @@ def _blank(value: object) -> bool:
 
 
 class _FormReader:
-    """Reads the form whose 项目名称 label is at (r0, c0); its region ends before row r1."""
+    """Reads the form whose name label (项目名称, 部门名称, 专项名称 …) is at (r0, c0); its region
+    ends before row r1."""
 
     def __init__(
         self,
@@ -213,6 +233,11 @@ class _FormReader:
         self.fund_rows = fund_rows
         self.form = Form(source=grid.source, sheet=grid.sheet, index=index)
         self.refs = self.form.refs
+        self.headers = self.form.headers
+
+    lo_title = 0
+    lean = False
+    explain = False
 
     # ---------------------------------------------------------------- helpers
 
@@ -239,7 +264,7 @@ class _FormReader:
             v = row[cc]
             if _blank(v):
                 continue
-            if _key(v) in _ALL_LABELS:
+            if _is_label(v):
                 return None, None
             return v, cc
         return None, None
@@ -248,11 +273,21 @@ class _FormReader:
         return cell_text(self.g.cell(r, c)) if c is not None else ""
 
     def number(
-        self, r: int, c: int | None, what: str | tuple[str, str], stated: bool = False, percent: bool = False
+        self,
+        r: int,
+        c: int | None,
+        what: str | tuple[str, str],
+        stated: bool = False,
+        percent: bool = False,
+        unit: str | None = None,
+        points: bool = False,
     ):
         """The cell as a Decimal (None when blank or "-"); text raises ReadError naming the cell.
 
         ``stated`` cells (what the form computes: 执行率, 得分 …) read an Excel error value as blank.
+        ``percent``: a trailing % is dropped (a rate is read in percent: "86.19%" is 86.19).
+        ``unit``: a money amount; a money unit in the cell must be this one ("4753.66万元").
+        ``points``: 分值/权重 (a trailing 分 or %, "20%" meaning 20 points).
         """
         if c is None:
             return None
@@ -268,14 +303,29 @@ class _FormReader:
                 pass  # nan, inf: the message below
         if v.__class__ is str:
             s = v.strip()
+            if s in _PLACEHOLDERS:
+                return None
             if s.upper() in _EXCEL_ERRORS:
                 if stated:
                     return None
                 raise self.error(
                     f"{''.join(what) if isinstance(what, tuple) else what}单元格为错误值 {s}", r, c
                 )
-            if percent and s.endswith(("%", "％")):
-                s = s[:-1]
+            if s.endswith(("%", "％")):
+                if not (percent or points):
+                    raise self.error(f"{''.join(what)}应为金额，单元格中是百分数“{s[:30]}”", r, c)
+                s = s[:-1].strip()
+            elif points and s.endswith("分"):
+                s = s[:-1].strip()
+            elif s.endswith("元"):
+                written = "万元" if s.endswith("万元") else "元"
+                if unit is None:
+                    raise self.error(f"{''.join(what)}不应是金额，单元格中是“{s[:30]}”", r, c)
+                if written != unit:
+                    raise self.error(
+                        f"{''.join(what)}的单位“{written}”与表头的“{unit}”不一致（“{s[:30]}”）", r, c
+                    )
+                s = s[: -len(written)].strip()
             v = s
             if len(s) <= 40:
                 try:
@@ -306,6 +356,30 @@ class _FormReader:
                 what = "".join(what)
             raise self.error(f"{what}{exc.reason}", r, c) from None
 
+    def in_range(self, value, r: int, c: int, what: str, hi: int = 100):
+        """A points or score figure must lie in 0..hi: anything else is a column read wrongly."""
+        if value is not None and not (0 <= value <= hi):
+            raise self.error(f"{what}应在 0 到 {hi} 之间，单元格中是 {value}", r, c)
+        return value
+
+    def columns(
+        self, r: int, fields, *, parts=None, known=frozenset(), what: str
+    ) -> tuple[dict[str, Column], int]:
+        """The block's header at row r (two rows when the next row is a second header row):
+        the columns by field, and the last header row."""
+        rows = self.g.rows
+        two = r + 1 < self.r1 and is_second_row(rows[r + 1], fields, parts or {}, known)
+        try:
+            cols = map_columns(rows, r, fields, parts=parts, known=known, two_rows=two, what=what)
+        except HeaderError as exc:
+            raise self.error(exc.message, exc.r, exc.c) from None
+        return cols, r + 1 if two else r
+
+    def note_columns(self, block: str, cols: dict[str, Column]) -> None:
+        for fld, col in cols.items():
+            self.refs[f"{block}.col.{fld}"] = self.g.ref(col.row, col.col)
+            self.headers[f"{block}.{fld}"] = col.text
+
     # ---------------------------------------------------------------- blocks
 
     def read(self) -> Form:
@@ -313,21 +387,28 @@ class _FormReader:
         value, vc = self.right_value(self.r0, self.c0)
         f.project = cell_text(value)
         self.refs["project"] = self.g.ref(self.r0, vc if vc is not None else self.c0)
+        name_label = cell_text(self.g.cell(self.r0, self.c0))
+        self.headers["project"] = name_label
+        self.refs["label.project"] = self.g.ref(self.r0, self.c0)
         self.read_title()
+        f.kind, self.refs["kind"], self.headers["kind"] = self.kind_of(name_label)
         funds_pos = self.find_funds()
         header_end = funds_pos[0] if funds_pos else self.r1
-        for key, attr in (
-            (L.DEPARTMENT, "department"),
-            (L.UNIT, "unit"),
-            (L.YEAR, "year"),
-            (L.PROFILE, "profile"),
-        ):
-            pos = self.first(key, self.r0, header_end)
+        for attr in L.HEADER_FIELD_LABELS:
+            pos = self.first(attr, self.r0, header_end)
             if pos is None:
                 continue
             value, vc = self.right_value(*pos)
             setattr(f, attr, cell_text(value))
             self.refs[attr] = self.g.ref(pos[0], vc if vc is not None else pos[1])
+            self.refs[f"label.{attr}"] = self.g.ref(*pos)
+            self.headers[attr] = cell_text(self.g.cell(*pos))
+        if not f.year:
+            self.year_from_title()
+        if f.kind == L.KIND_DEPARTMENT and not f.department and f.project:
+            f.department = f.project  # the department-wide form names its department in 部门名称
+            self.refs["department"] = self.refs["project"]
+            self.headers["department"] = name_label
         f.profile = self.profile_name(f.profile) if f.profile else None
         if funds_pos is None:
             raise self.error(
@@ -351,97 +432,124 @@ class _FormReader:
             self.form.title = cell_text(self.g.cell(*best))
             self.refs["title"] = self.g.ref(*best)
 
-    lo_title = 0
-    lean = False
+    def kind_of(self, name_label: str) -> tuple[str, str, str]:
+        """The form kind, where it was decided and by which words: the title's words
+        (转移支付, 部门整体) first, else the name label (项目名称, 部门名称, 专项名称)."""
+        title = _key_of(self.form.title) if self.form.title else ""
+        for word, kind in L.KIND_TITLE_WORDS:
+            if word in title:
+                return kind, self.refs["title"], self.form.title
+        return _NAME_KINDS.get(_key_of(name_label), L.KIND_PROJECT), self.refs["label.project"], name_label
+
+    def year_from_title(self) -> None:
+        """年度 stated only in the title or in a line beside it: （2022年度）."""
+        g = self.g
+        cells = []
+        if self.form.title:
+            cells.append((self.form.title, self.refs["title"]))
+        for r in range(self.lo_title, self.r0):
+            for c, v in enumerate(g.rows[r]):
+                if isinstance(v, str) and len(v) <= 60 and "年" in v:
+                    cells.append((v, g.ref(r, c)))
+        for text, ref in cells:
+            m = _YEAR_IN_TITLE.search(text)
+            if m:
+                self.form.year = m.group(1)
+                self.refs["year"] = ref
+                self.headers["year"] = text.strip()
+                return
 
     def profile_name(self, text: str) -> str:
         from .profiles import PROFILES, find_profile
 
-        key = text.strip()
-        profile = find_profile(key)  # built-in profiles only: a workbook cell never names a file to load
+        k = text.strip()
+        profile = find_profile(k)  # built-in profiles only: a workbook cell never names a file to load
         if profile is not None:
             return profile.name
         known = "、".join(p.title for p in PROFILES.values())
         ref = self.refs.get("profile")
-        raise ReadError(self.g.source, f"评分规则“{key[:30]}”无法识别，可选：{known}", self.g.sheet, ref)
+        raise ReadError(self.g.source, f"评分规则“{k[:30]}”无法识别，可选：{known}", self.g.sheet, ref)
 
     def find_funds(self) -> tuple[int, int] | None:
-        return self.first(L.FUNDS)
+        return self.first("funds")
+
+    # ---------------------------------------------------------------- funds
+
+    def funds_header(self, fr: int, stop: int) -> tuple[int, dict[str, Column], int]:
+        """The funds header: (first header row, columns, last header row)."""
+        rows = self.g.rows
+        for r in range(fr, min(fr + 4, stop)):
+            hits = known = 0
+            for v in rows[r]:
+                k = _header_key(v)
+                if k in _FUND_FIELDS:
+                    hits += 1
+                elif k in _FUND_KNOWN:
+                    known += 1
+            if hits >= 1 and hits + known >= 2:
+                cols, last = self.columns(r, _FUND_FIELDS, known=_FUND_KNOWN, what="“项目资金”表头")
+                return r, cols, last
+        raise self.error(
+            "“项目资金”部分没有表头（年初预算数、全年预算数、全年执行数…）", fr, self.first("funds")[1]
+        )
 
     def read_funds(self, pos: tuple[int, int], stop: int) -> int:
         """Reads the 项目资金 block; returns the row after its last fund row."""
         g, f = self.g, self.form
         fr, fc = pos
         self.refs["funds"] = g.ref(fr, fc)
-        unit_texts = [g.cell(fr, fc)]
-        header_row, columns = None, {}
-        for r in range(fr, min(fr + 3, stop)):
-            cols = {}
-            for c, v in enumerate(g.rows[r]):
-                key = _header_key(v)
-                if key in _FUND_FIELDS and key not in cols:
-                    cols[key] = c
-            if len(cols) >= 3:
-                header_row, columns = r, cols
-                unit_texts.extend(g.rows[r][c] for c in cols.values())
-                break
-        if header_row is None:
-            raise self.error("“项目资金”部分没有表头（年初预算数、全年预算数、全年执行数…）", fr, fc)
-        for needed in ("全年预算数", "全年执行数"):
+        title = g.cell(fr, fc)
+        self.headers["funds"] = cell_text(title)
+        header_row, columns, last_header = self.funds_header(fr, stop)
+        for needed in ("annual", "executed"):
             if needed not in columns:
-                raise self.error(f"“项目资金”表头中没有“{needed}”", header_row)
+                raise self.error(f"“项目资金”表头中没有“{_FUND_WHAT[needed]}”", header_row)
         self.refs["funds.header"] = g.row_ref(header_row)
+        if not self.lean:
+            self.note_columns("funds", columns)
+        unit_texts = [title, *(col.text for col in columns.values())]
         f.money_unit = next(
             (unit for text in unit_texts if isinstance(text, str) for unit in L.MONEY_UNITS if unit in text),
             L.MONEY_UNITS[0],
         )  # 万元 is tried before 元 in each text, and is the default
+        unit = f.money_unit
 
         # fund rows: label cell, then the numbers
         found: list[tuple[int, int, str]] = []
-        seen: set[str] = set()
+        seen: dict[str, str] = {}
         misses = 0
         fund_rows = self.fund_rows
-        for r in range(fr, stop):
+        amount_cols = [columns[a].col for a in ("initial", "annual", "executed") if a in columns]
+        for r in range(last_header + 1, stop):
             first = fund_rows.get(r)
             if first is None:
-                if r > header_row:
-                    misses += 1
-                    if found and misses > 1:
-                        break
-                    if misses > 4:
-                        break
+                if found and misses == 0:
+                    self.no_unknown_fund_row(r, amount_cols)
+                misses += 1
+                if (found and misses > 1) or misses > 4:
+                    break
                 continue
             misses = 0
             c, label = first
-            if label not in seen:
-                seen.add(label)
-                found.append((r, c, label))
+            written = _key_of(g.rows[r][c])
+            if label in seen:
+                if seen[label] == written:
+                    raise self.error(f"资金行“{cell_text(g.rows[r][c])}”出现了两次", r, c)
+                label = written  # a second row of the same kind keeps its own name
+            seen[label] = written
+            found.append((r, c, label))
         if not found:
             raise self.error("“项目资金”部分没有资金行（年度资金总额等）", header_row)
 
-        order = sorted(columns.items(), key=lambda kv: kv[1])
-        names = [name for name, _ in order]
-        attrs = [_FUND_FIELDS[name] for name in names]
-        header_cols = [c for _, c in order]
-        header_set = set(header_cols)
-        aligned = True
-        for r, c, _ in found:
-            if header_cols[0] <= c:
-                aligned = False
-                break
-            row = g.rows[r]
-            if any(not _blank(row[cc]) and cc not in header_set for cc in range(c + 1, len(row))):
-                aligned = False
-                break
+        order = sorted(columns.values(), key=lambda col: col.col)
+        attrs = [col.field for col in order]
+        header_cols = [col.col for col in order]
+        shift = self.fund_shift(found, header_row, last_header, header_cols)
         for r, c, label in found:
             row = g.rows[r]
             n = len(row)
-            if aligned:
-                cols = header_cols
-            else:
-                start = next((cc for cc in range(c + 1, n) if not _blank(row[cc])), c + 1)
-                cols = range(start, start + len(names))
-            values = {}
+            cols = [hc + shift for hc in header_cols]
+            values = dict.fromkeys(_FUND_ATTRS)
             for attr, col in zip(attrs, cols, strict=True):
                 v = row[col] if col < n else None
                 if _plain_float(v):  # the common case
@@ -455,21 +563,98 @@ class _FormReader:
                         (f"“{label}”的", _FUND_WHAT[attr]),
                         stated=attr in _STATED_FUND_FIELDS,
                         percent=attr == "stated_rate",
+                        unit=unit if attr in ("initial", "annual", "executed") else None,
+                        points=attr == "stated_points",
                     )
+            for attr in ("stated_points",):  # a stated score or rate is checked by the rules
+                if values[attr] is not None and attr in columns:
+                    self.in_range(
+                        values[attr], r, columns[attr].col + shift, f"“{label}”的{_FUND_WHAT[attr]}"
+                    )
+            if values["stated_rate"] is not None and values["stated_rate"] < 0:
+                raise self.error(f"“{label}”的执行率不应为负数", r, columns["stated_rate"].col + shift)
             fund = FundRow(label, **values)
             if not self.lean:
                 for attr, ref in zip(attrs, g.refs_in_row(r, cols), strict=True):
-                    self.refs[_FUND_REF_KEYS[label, attr]] = ref
+                    self.refs[f"funds.{label}.{attr}"] = ref
+                self.headers[f"funds.{label}"] = cell_text(row[c])
             fund.ref = g.row_ref(r, c, max(c, cols[-1]))
             self.refs[f"funds.{label}"] = fund.ref
             f.funds.append(fund)
+        self.budget_points(columns, fr, fc)
         return max(r for r, _, _ in found) + 1
+
+    def no_unknown_fund_row(self, r: int, amount_cols: list[int]) -> None:
+        """A row right after the fund rows with figures under the amount columns but a label the
+        vocabulary does not know: stop rather than drop a sub-row without a word."""
+        row = self.g.rows[r]
+        n = len(row)
+        figures = [c for c in amount_cols if c < n and _is_figure(row[c])]
+        if not figures:
+            return
+        label = next((cell_text(v) for v in row[: figures[0]] if not _blank(v)), "")
+        if label and _is_label(label):
+            return
+        known = "、".join(L.FUND_ROW_LABELS)
+        raise self.error(
+            f"资金行“{label}”无法识别（可识别：{known}等），无法确定这些数字属于哪一项", r, figures[0]
+        )
+
+    def fund_shift(self, found, header_row: int, last_header: int, header_cols: list[int]) -> int:
+        """How far right of their header the fund rows' figures sit (0 when aligned). Exported forms
+        shift merged rows (the seed's forms 2-4 sit two columns right); the shift must be the same
+        for every row and the only one that fits, or the form stops (never a guess)."""
+        g = self.g
+        all_header = set()
+        for hr in range(header_row, last_header + 1):
+            row = g.rows[hr]
+            for c, v in enumerate(row):
+                k = _header_key(v)
+                if k in _FUND_FIELDS or k in _FUND_KNOWN:
+                    all_header.add(c)
+        possible = None
+        lo = header_cols[0]
+        for r, c, _ in found:
+            row = g.rows[r]
+            filled = [cc for cc in range(c + 1, len(row)) if not _blank(row[cc])]
+            fits = {s for s in range(-3, 4) if c < lo + s and all(cc - s in all_header for cc in filled)}
+            possible = fits if possible is None else possible & fits
+        if possible and 0 in possible:
+            return 0
+        if possible is not None and len(possible) == 1:
+            return possible.pop()
+        r, c, label = found[0]
+        raise self.error("资金行的数字与“项目资金”表头的列对不上，无法确定各数字属于哪一列", r, c)
+
+    def budget_points(self, columns: dict[str, Column], fr: int, fc: int) -> None:
+        """The budget's points when no 分值 column states them: from a header (得分(20分*执行率)) or
+        the block title (预算执行情况(20分)); a transfer-payment form without them has no budget
+        score (0 points)."""
+        total = self.form.total_fund
+        if total is None or "stated_points" in columns or total.stated_points is not None:
+            return
+        for text, ref in (
+            (columns["stated_score"].text if "stated_score" in columns else "", "funds.col.stated_score"),
+            (self.headers.get("funds", ""), "funds"),
+        ):
+            m = _POINTS_IN.search(text) if text else None
+            if m:
+                total.stated_points = Decimal(m.group(1))
+                self.refs["budget_points"] = self.refs.get(ref, self.refs["funds"])
+                self.headers["budget_points"] = text
+                return
+        if self.form.kind == L.KIND_TRANSFER:
+            total.stated_points = Decimal(0)
+            self.refs["budget_points"] = self.refs["kind"]
+            self.headers["budget_points"] = "转移支付表不计预算执行得分"
+
+    # ---------------------------------------------------------------- goals
 
     def read_goals(self, lo: int, hi: int) -> None:
         g, f = self.g, self.form
-        goals = self.first(L.GOALS, lo, hi)
-        exp = self.first(L.GOAL_EXPECTED, lo, hi)
-        act = self.first(L.GOAL_ACTUAL, lo, hi)
+        goals = self.first("goals", lo, hi)
+        exp = self.first("goal_expected", lo, hi)
+        act = self.first("goal_actual", lo, hi)
         if exp is not None and act is not None and exp[0] == act[0]:
             # columns layout: sub-labels side by side, texts in the rows below
             left, right = (exp, act) if exp[1] < act[1] else (act, exp)
@@ -477,7 +662,7 @@ class _FormReader:
             first_ref: dict[tuple[int, int], str] = {}
             for r in range(exp[0] + 1, hi):
                 row = g.rows[r]
-                if any(_key(v) in _ALL_LABELS for v in row if isinstance(v, str)):
+                if any(_is_label(v) for v in row if isinstance(v, str)):
                     break
                 for c, v in enumerate(row):
                     if _blank(v) or c < left[1]:
@@ -500,88 +685,128 @@ class _FormReader:
             f.goal_expected = html_to_text(cell_text(value))
             self.refs["goal_expected"] = g.ref(goals[0], vc if vc is not None else goals[1])
 
+    # ---------------------------------------------------------------- indicators
+
     def read_indicator_header(self) -> int | None:
-        pos = self.first(L.LEVEL3)
+        pos = self.first("indicators")
         if pos is None:
             return None
         r = pos[0]
-        cols: dict[str, int] = {}
-        for c, v in enumerate(self.g.rows[r]):
-            key = _header_key(v)
-            if key and key not in cols:
-                cols[key] = c
-        self.ind_cols = cols
+        self.ind_cols, self.ind_last_header = self.columns(
+            r, _IND_FIELDS, parts=_IND_PARTS, known=_IND_KNOWN, what="绩效指标表头"
+        )
         return r
 
     def read_indicators(self, hr: int) -> None:
         g, f = self.g, self.form
         cols = self.ind_cols
-        for needed in (L.LEVEL3, L.TARGET, L.ACTUAL, L.POINTS):
-            if needed not in cols:
-                raise self.error(f"绩效指标表头中没有“{needed}”", hr)
+        parts = "target" not in cols and "target.number" in cols
+        for needed in ("name", "target", "actual", "points"):
+            if needed not in cols and not (needed == "target" and parts):
+                raise self.error(f"绩效指标表头中没有“{_IND_WHAT[needed]}”", hr)
         self.refs["indicators"] = g.row_ref(hr)
-        c1, c2, c3 = cols.get(L.LEVEL1), cols.get(L.LEVEL2), cols[L.LEVEL3]
-        ct, ca, cp = cols[L.TARGET], cols[L.ACTUAL], cols[L.POINTS]
-        cs, cd, cj = cols.get(L.SCORE), cols.get(L.DEVIATION), cols.get(L.JUDGEMENT)
-        used = [c for c in (c1, c2, c3, ct, ca, cp, cs, cd, cj) if c is not None]
+        if not self.lean:
+            self.note_columns("indicators", cols)
+
+        def col(name: str) -> int | None:
+            c = cols.get(name)
+            return c.col if c is not None else None
+
+        c1, c2, c3 = col("level1"), col("level2"), col("name")
+        ct, ca, cp = col("target"), col("actual"), col("points")
+        cs, cd, cj = col("stated_score"), col("deviation"), col("judgement")
+        cto, ctn, ctu = col("target.op"), col("target.number"), col("target.unit")
+        if parts:
+            ct = ctn
+        used = [c for c in (c1, c2, c3, ct, ca, cp, cs, cd, cj, cto, ctu) if c is not None]
         lo_c, hi_c = min(used), max(used)
-        grade_rows = {r for r, _ in self.positions(L.GRADE, hr + 1)}
-        total_rows = {r for r, _ in self.positions(L.TOTAL, hr + 1)}
+        grade_rows = {r for r, _ in self.positions("grade", hr + 1)}
+        total_rows = {r for r, _ in self.positions("total", hr + 1)}
         level1 = level2 = ""
-        width = hi_c + 1
+        width = max(hi_c + 1, max((len(r) for r in g.rows[hr + 1 : self.r1]), default=0))
         rows = g.rows
         row_ref = g.span_ref(lo_c, hi_c)
         append = f.indicators.append
         numeric_values: list[tuple[int, int, int, str]] = []  # (indicator, row, column, field)
-        for r in range(hr + 1, self.r1):
-            if r in grade_rows:
-                break
+        weight_cells: list[tuple[int, int, int]] = []
+        weight_header = cp is not None and _header_key(cols["points"].text.split("/")[-1]) == "权重"
+        explain = self.explain
+        for r in range(self.ind_last_header + 1, self.r1):
             if r in total_rows:
                 self.read_totals(r, cp, cs)
+                break
+            if r in grade_rows:
                 break
             row = rows[r]
             if len(row) < width:
                 row = row + [None] * (width - len(row))
             t1 = _text_of(row[c1]) if c1 is not None else ""
             t2 = _text_of(row[c2]) if c2 is not None else ""
-            name, target, actual = _text_of(row[c3]), _text_of(row[ct]), _text_of(row[ca])
+            name, actual = _text_of(row[c3]), _text_of(row[ca])
+            if parts:
+                target = self.compose_target(row, cto, ctn, ctu)
+            else:
+                target = _text_of(row[ct])
             raw_points = row[cp]
             if not (t1 or t2 or name or target or actual) and not _blank(raw_points):
                 self.read_totals(r, cp, cs)
                 break
             if t1:
+                if _LEVEL1_WEIGHT.fullmatch(t1):  # (50分) on the row below 产出指标
+                    t1 = ""
+                else:
+                    t1 = _LEVEL1_WEIGHT.sub("", t1).strip() if t1.endswith(("）", ")")) else t1
+            if t1:
                 level1, level2 = t1, ""
             if t2:
                 level2 = t2
+            if name.startswith("指标"):
+                name = _NUMBERED_NAME.sub("", name, count=1).strip() if _NUMBERED_NAME.match(name) else name
             deviation = html_to_text(_text_of(row[cd])) if cd is not None else ""
             raw_judgement = row[cj] if cj is not None else None
             if not (name or target or actual or deviation) and _blank(raw_points) and _blank(raw_judgement):
                 continue  # an unused row
             if not (target and actual):  # an error value or an unsaved formula reads as blank too
-                for c, field in ((ct, L.TARGET), (ca, L.ACTUAL)):
-                    if _blank(row[c]):
-                        value = self.blank_value(r, c, (_indicator_what(name), field))
+                for c, fld in ((ct, L.TARGET), (ca, L.ACTUAL)):
+                    if c is not None and _blank(row[c]):
+                        value = self.blank_value(r, c, (_indicator_what(name), fld))
                         if value is not None:
                             row[c] = value  # row may be a padded copy of the grid's row
-                target, actual = _text_of(row[ct]), _text_of(row[ca])
+                actual = _text_of(row[ca])
+                target = self.compose_target(row, cto, ctn, ctu) if parts else _text_of(row[ct])
+            if (not name or name in _ROW_PLACEHOLDERS) and all(
+                _empty_mark(x) for x in (target, actual, raw_points, row[cs] if cs is not None else None)
+            ):
+                continue  # a placeholder row: 指标2:, ……, values /
             # the float fast paths skip number() and the message prefix it would need
             if _plain_float(raw_points):
                 points = _decimal_of(raw_points)
+                if weight_header and 0 < points < 1:
+                    weight_cells.append((len(f.indicators), r, cp))
             else:
-                points = self.number(r, cp, (_indicator_what(name), "分值"))
+                points = self.number(r, cp, (_indicator_what(name), "分值"), points=True)
+            if points is not None and not (0 <= points <= 100):
+                self.in_range(points, r, cp, f"{_indicator_what(name)}分值")
             raw_stated = row[cs] if cs is not None else None
             if _plain_float(raw_stated):
                 stated = _decimal_of(raw_stated)
             else:
-                stated = self.number(r, cs, (_indicator_what(name), "得分"), stated=True)
+                stated = self.number(r, cs, (_indicator_what(name), "得分"), stated=True, points=True)
             if cj is not None:
                 judgement = self.number(r, cj, (_indicator_what(name), "定性评分"))
             else:
                 judgement = stated
-            if row[ct].__class__ is float or row[ca].__class__ is float:  # a number typed into the cell
-                for c, field in ((ct, "target"), (ca, "actual")):
-                    if row[c].__class__ is float:
-                        numeric_values.append((len(f.indicators), r, c, field))
+            if (ct is not None and row[ct].__class__ is float) or row[ca].__class__ is float:
+                for c, fld in ((ct, "target"), (ca, "actual")):
+                    if c is not None and row[c].__class__ is float and not (parts and fld == "target"):
+                        numeric_values.append((len(f.indicators), r, c, fld))
+            if explain:
+                i = len(f.indicators)
+                for fld, c in (("level1", c1), ("level2", c2), ("name", c3), ("target", ct), ("actual", ca),
+                               ("points", cp), ("stated_score", cs), ("deviation", cd), ("judgement", cj),
+                               ("target.op", cto), ("target.unit", ctu)):  # fmt: skip
+                    if c is not None and not _blank(row[c]):
+                        self.refs[f"indicators.{i}.{fld}"] = g.ref(r, c)
             append(
                 Indicator(
                     level1, level2, name, target, actual, points, stated, deviation, judgement, row_ref(r)
@@ -589,36 +814,98 @@ class _FormReader:
             )
         if numeric_values:
             self.restore_percents(numeric_values)
+        if weight_cells:
+            percent = self.g.percent_formatted([(r, c) for _, r, c in weight_cells])
+            for i, r, c in weight_cells:
+                if (r, c) in percent:
+                    f.indicators[i].points *= 100
+
+    def compose_target(self, row: list, cto: int | None, ctn: int | None, ctu: int | None) -> str:
+        """A two-row 年度指标值 (指标性质 | 指标值 | 度量单位) as one text: ≧ | 735 | 人次 -> ≧735人次."""
+        op = _text_of(row[cto]) if cto is not None else ""
+        op = L.TARGET_OP_WORDS.get(op, op)
+        number = _text_of(row[ctn]) if ctn is not None else ""
+        unit = _text_of(row[ctu]) if ctu is not None else ""
+        if _empty_mark(number):
+            number = ""
+        if _empty_mark(unit) or unit in number:
+            unit = ""
+        if not number:
+            return ""
+        return f"{op}{number}{unit}"
 
     def restore_percents(self, numeric_values: list[tuple[int, int, int, str]]) -> None:
         """A 年度指标值 or 实际完成值 typed as "95%" into a cell is stored as 0.95 with a percent number
         format, which the fast readers do not report: ask the workbook for those cells' formats and
         read them back as "95%" (so that they compare with "≥95%" written as text)."""
         percent = self.g.percent_formatted([(r, c) for _, r, c, _ in numeric_values])
-        for i, r, c, field in numeric_values:
+        for i, r, c, fld in numeric_values:
             if (r, c) in percent:
                 value = _decimal_of(self.g.rows[r][c]) * 100
                 text = format(value.normalize(), "f") + "%"
-                setattr(self.form.indicators[i], field, text)
+                setattr(self.form.indicators[i], fld, text)
 
     def read_totals(self, r: int, cp: int, cs: int | None) -> None:
-        f = self.form
-        f.stated_total_points = self.number(r, cp, "合计分值", stated=True)
-        self.refs["total_points"] = self.g.ref(r, cp)
+        f, g = self.form, self.g
+        row = g.rows[r]
+        label_c = next((c for c, v in enumerate(row) if _key(v) in _TOTAL_KEYS), None)
+        if label_c is not None:
+            self.refs["total"] = g.ref(r, label_c)
+            self.headers["total"] = cell_text(row[label_c])
+        f.stated_total_points = self.number(r, cp, "合计分值", stated=True, points=True)
+        self.refs["total_points"] = g.ref(r, cp)
         if cs is not None:
-            f.stated_total_score = self.number(r, cs, "合计得分", stated=True)
-            self.refs["total_score"] = self.g.ref(r, cs)
+            f.stated_total_score = self.number(r, cs, "合计得分", stated=True, points=True)
+            self.refs["total_score"] = g.ref(r, cs)
+        # figures beside the 分值/得分 columns: the row is not laid out as the header says
+        mapped = {cp, cs}
+        start = (label_c + 1) if label_c is not None else 0
+        for c in range(start, len(row)):
+            v = row[c]
+            if c in mapped or _blank(v):
+                continue
+            t = _text_of(v)
+            if t in _GRADE_WORDS:  # the grade in the total row itself: 总分 … 100 96 优
+                if c > max(x for x in mapped if x is not None):
+                    f.stated_grade = _GRADE_WORDS[t]
+                    self.refs["grade"] = g.ref(r, c)
+                    self.headers["grade"] = self.headers.get("total", "")
+                continue
+            if _is_figure(v):
+                raise self.error(f"合计行的数字“{t}”不在“分值”“得分”列下，无法确定它是什么", r, c)
 
     def read_grade(self, lo: int) -> None:
-        pos = self.first(L.GRADE, lo)
+        pos = self.first("grade", lo)
         if pos is None:
             return
         value, vc = self.right_value(*pos)
         text = cell_text(value)
         if text.upper() in _EXCEL_ERRORS:
             text = ""
+        text = _GRADE_WORDS.get(_key_of(text), text) if text else text
         self.form.stated_grade = text or None
         self.refs["grade"] = self.g.ref(pos[0], vc if vc is not None else pos[1])
+        self.refs["label.grade"] = self.g.ref(*pos)
+        self.headers["grade"] = cell_text(self.g.cell(*pos))
+
+
+def _empty_mark(x: object) -> bool:
+    if x is None:
+        return True
+    if x.__class__ is str:
+        s = x.strip()
+        return s in _PLACEHOLDERS or s in _ROW_PLACEHOLDERS
+    return False
+
+
+_FIGURE = re.compile(r"[\s\d.,，+\-%％万元]*\d[\s\d.,，+\-%％万元]*")
+
+
+def _is_figure(v: object) -> bool:
+    """A number, or text that is only a figure (with a % or money unit)."""
+    if v.__class__ is float or v.__class__ is int:
+        return True
+    return v.__class__ is str and len(v) <= 40 and _FIGURE.fullmatch(v) is not None
 
 
 _Kind = tuple[str, str] | None
@@ -634,11 +921,12 @@ def _kind_of(v: str) -> _Kind:
     kind = None
     if len(v) <= 60:
         if len(v) <= _MAX_LABEL:
-            key = _key_of(v)
-            if key in _INDEXED:
-                kind = ("label", key)
-            elif key.startswith(L.FUNDS):  # 项目资金（万元）
-                kind = ("funds", L.FUNDS)
+            k = _key_of(v)
+            role = _ROLES.get(k)
+            if role is not None:
+                kind = ("label", role)
+            elif _funds_title(k):  # 项目资金（万元）, 预算执行情况(万元)(20分)
+                kind = ("funds", "funds")
             else:
                 label = _fund_label_of(v)
                 if label is not None:
@@ -682,7 +970,23 @@ def _scan(
     return found, titles, fund_rows
 
 
-def read_grid(grid: Grid, *, on_error: FormErrorHandler | None = None, lean: bool = False) -> list[Form]:
+def _starts(found: dict[str, list[tuple[int, int]]]) -> list[tuple[int, int]]:
+    """Where each form starts: its name label (项目名称, 部门名称, 专项名称 …). A second name label
+    before the first one's funds block is a header field of the same form, not a new form."""
+    funds_rows = [r for r, _ in found.get("funds", ())]
+    starts: list[tuple[int, int]] = []
+    for r, c in found.get("name", ()):
+        if starts:
+            prev = starts[-1][0]
+            if r == prev or not any(prev < fr < r for fr in funds_rows):
+                continue
+        starts.append((r, c))
+    return starts
+
+
+def read_grid(
+    grid: Grid, *, on_error: FormErrorHandler | None = None, lean: bool = False, explain: bool = False
+) -> list[Form]:
     """All forms in one grid, in order. Raises :class:`ReadError` for an unusable form.
 
     With ``on_error``, a broken form is passed to it and the other forms are still returned.
@@ -692,15 +996,13 @@ def read_grid(grid: Grid, *, on_error: FormErrorHandler | None = None, lean: boo
     """
     try:
         found, titles, fund_rows = _scan(grid)
-        starts: list[tuple[int, int]] = []
-        for r, c in found.get(L.PROJECT, ()):
-            if not starts or starts[-1][0] != r:
-                starts.append((r, c))
+        starts = _starts(found)
         forms: list[Form] = []
         for i, (r, c) in enumerate(starts):
             r1 = starts[i + 1][0] if i + 1 < len(starts) else len(grid.rows)
             reader = _FormReader(grid, len(forms) + 1, r, c, r1, found, titles, fund_rows)
-            reader.lean = lean
+            reader.lean = lean and not explain
+            reader.explain = explain
             reader.lo_title = max(starts[i - 1][0] + 1 if i else 0, r - 6)
             try:
                 forms.append(reader.read())
@@ -717,7 +1019,9 @@ def read_grid(grid: Grid, *, on_error: FormErrorHandler | None = None, lean: boo
         ) from exc
 
 
-def read_forms(path: str | os.PathLike, *, on_sheet_error: FormErrorHandler | None = None) -> list[Form]:
+def read_forms(
+    path: str | os.PathLike, *, on_sheet_error: FormErrorHandler | None = None, explain: bool = False
+) -> list[Form]:
     """Every form in the file at ``path`` (text export, xlsx/xlsm/xls, HTML table).
 
     Raises :class:`ReadError` when the file cannot be read or holds no form. With ``on_sheet_error``,
@@ -738,7 +1042,7 @@ def read_forms(path: str | os.PathLike, *, on_sheet_error: FormErrorHandler | No
 
     handler = report if on_sheet_error is not None else None
     for grid in load_grids(path, on_sheet_error=handler):
-        forms.extend(read_grid(grid, on_error=handler))
+        forms.extend(read_grid(grid, on_error=handler, explain=explain))
     if not forms and not reported:
-        raise ReadError(os.fspath(path), "没有找到绩效自评表（未找到“项目名称”）")
+        raise ReadError(os.fspath(path), "没有找到绩效自评表（未找到“项目名称”“部门名称”“专项名称”）")
     return forms

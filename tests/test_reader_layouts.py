@@ -1,0 +1,304 @@
+"""The layouts real published forms use (the MoF 2020 template and provincial variants), the three form
+kinds, and the reader's refusal to guess: each variant reads to the same numbers as its Shanghai wording;
+ambiguous headers and values of the wrong kind stop the form with the cell named."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from perfeval_xl import labels as L
+from perfeval_xl.grid import Grid
+from perfeval_xl.model import ReadError
+from perfeval_xl.reader import read_forms, read_grid
+from perfeval_xl.rules import evaluate
+
+LAYOUTS = Path(__file__).parent / "data" / "layouts"
+
+
+def rows_of(name: str) -> list[list[str]]:
+    return [line.split("\t") for line in (LAYOUTS / name).read_text(encoding="utf-8").splitlines()]
+
+
+def grid(rows, source="form.txt") -> Grid:
+    return Grid(source, None, [[v if v != "" else None for v in row] for row in rows])
+
+
+def one(rows):
+    (form,) = read_grid(grid(rows))
+    return form
+
+
+def read_error(rows) -> ReadError:
+    with pytest.raises(ReadError) as info:
+        read_grid(grid(rows))
+    return info.value
+
+
+#: A relabelling of the national/provincial wording to the Shanghai wording the seed uses.
+SHANGHAI = {
+    "财政项目支出绩效自评表": L.TITLE,
+    "主管部门及代码": L.DEPARTMENT,
+    "全年预算数(A)": "全年预算数",
+    "全年执行数(B)": "全年执行数",
+    "分值": "分数",
+    "执行率(B/A)": "执行率",
+    "年度资金总额：": L.FUND_TOTAL,
+    "其中：本年财政拨款": L.FUND_CURRENT,
+    "偏差原因分析及改进措施": L.DEVIATION,
+    "总分": "",
+}
+
+
+def shanghai(rows: list[list[str]]) -> list[list[str]]:
+    """The same form in the seed's wording: labels retyped, weights and numbering dropped, placeholder
+    rows removed, the grade on its own 评分等级 row, figures without units."""
+    out = []
+    for row in rows:
+        if any(cell in ("指标2:", "……", "(30分)") for cell in row):
+            continue
+        new = []
+        for i, cell in enumerate(row):
+            cell = SHANGHAI.get(cell, cell)
+            if i == 3 and cell.startswith("指标1"):
+                cell = cell[4:]
+            cell = cell.replace("(50分)", "").replace("(10分)", "").replace("万元", "").replace("%", "")
+            new.append(cell)
+        if row[0] == "总分":
+            new[8] = ""
+            out.append(new)
+            out.append([L.GRADE, "优"])
+            continue
+        if row[1:2] == ["一级指标"]:
+            new[6] = L.POINTS  # the indicator table says 分值 in both wordings
+        out.append(new)
+    return out
+
+
+def test_mof_2020_layout_reads_like_its_shanghai_wording():
+    national = one(rows_of("mof2020_project.txt"))
+    local = one(shanghai(rows_of("mof2020_project.txt")))
+    assert national.kind == local.kind == L.KIND_PROJECT
+    assert national.year == "2022" and national.refs["year"] == "第2行第1列"  # from the title line
+    assert national.department == "某区人力资源和社会保障局" and national.unit == "某区职业培训中心"
+    assert [r.label for r in national.funds] == list(L.FUND_ROWS)
+    total = national.total_fund
+    assert (total.annual, total.executed, total.stated_points, total.stated_rate, total.stated_score) == (
+        100,
+        Decimal("86.19"),
+        10,
+        Decimal("86.19"),
+        Decimal("8.62"),
+    )
+    assert national.funds[1].executed == Decimal("86.19")  # "86.19万元"
+    assert national.funds[3].annual is None  # blank
+    names = [i.name for i in national.indicators]
+    assert names == [
+        "培训人次",
+        "培训合格率",
+        "培训完成及时率",
+        "就业人数",
+        "学员满意度",
+    ]  # placeholders skipped
+    assert [i.level1 for i in national.indicators] == ["产出指标"] * 3 + ["效益指标", "满意度指标"]
+    assert national.stated_total_points == 100 and national.stated_total_score == Decimal("95.62")
+    assert national.stated_grade == "优" and national.refs["grade"] == "第21行第9列"  # in the 总分 row
+    for a, b in ((national, local),):
+        ra, rb = evaluate(a, "mof-2020"), evaluate(b, "mof-2020")
+        assert (ra.execution_rate, ra.budget_score, ra.total_score, ra.grade) == (
+            rb.execution_rate,
+            rb.budget_score,
+            rb.total_score,
+            rb.grade,
+        )
+        assert [r.score for r in ra.indicators] == [r.score for r in rb.indicators]
+        assert (ra.budget_score, ra.total_score, ra.grade) == (Decimal("8.62"), Decimal("95.62"), "优")
+        assert not [f for f in ra.findings if f.severity == "error"]
+
+
+def test_two_row_target_header_is_composed_for_the_rules():
+    form = one(rows_of("two_row_target.txt"))
+    assert [i.target for i in form.indicators] == ["≧735人次", "═100%", "提高", "≥90%"]
+    assert form.funds[1].label == L.FUND_CURRENT  # 其中：财政资金
+    assert form.stated_grade == "优" and form.headers["grade"] == "自评等级"
+    assert form.headers["indicators.target.op"] == "年度指标值/指标性质"
+    result = evaluate(form, "mof-2020")
+    assert result.indicators[0].score == Decimal("42.86")  # 700 / 735 * 45
+    assert result.total_score == form.stated_total_score
+
+
+def test_transfer_payment_form_has_no_budget_score_and_percent_weights():
+    form = one(rows_of("transfer.txt"))
+    assert form.kind == L.KIND_TRANSFER and form.project == "农村综合改革转移支付"
+    assert form.department == "财政部" and form.unit == "某省各市县" and form.year == "2021"
+    total = form.total_fund
+    assert (total.annual, total.executed) == (1000, 900)  # 年度金额, 资金使用情况/合计
+    assert form.headers["funds.executed"] == "资金使用情况/合计"
+    assert total.stated_points == 0 and form.headers["budget_points"] == "转移支付表不计预算执行得分"
+    assert [i.points for i in form.indicators] == [40, 20, 30, 10]  # 40% of 100 points …
+    assert [r.label for r in form.funds] == [L.FUND_TOTAL, "中央补助", "地方资金"]
+    result = evaluate(form, "mof-2020")
+    assert (result.budget_points, result.budget_score, result.total_score) == (0, 0, 100)
+    assert not [f for f in result.findings if f.code in ("points-not-100", "funds-sum", "stated-mismatch")]
+
+
+def test_department_form_reads_its_department_and_budget_block():
+    form = one(rows_of("department.txt"))
+    assert form.kind == L.KIND_DEPARTMENT
+    assert form.project == form.department == "某区教育局"
+    assert [r.label for r in form.funds] == [L.FUND_TOTAL, "基本支出", "项目支出"]
+    result = evaluate(form, "mof-2020")
+    assert (result.execution_rate, result.budget_score, result.total_score) == (
+        Decimal("98.00"),
+        Decimal("9.80"),
+        Decimal("99.80"),
+    )
+    assert not [f for f in result.findings if f.severity == "error"]
+
+
+def test_points_stated_in_a_header_or_in_the_block_title():
+    rows = rows_of("two_row_target.txt")
+    rows[3] = [
+        "预算执行情况(万元)(20分)",
+        "",
+        "年初预算数",
+        "预算数(A)",
+        "执行数(B)",
+        "",
+        "",
+        "得分(20分*执行率)",
+    ]
+    rows[4] = ["", "年度资金总额", "50", "50", "45", "", "", "18"]
+    rows[5] = ["", "其中：财政资金", "50", "50", "45", "", "", ""]
+    form = one(rows)
+    assert form.total_fund.stated_points == 20 and form.headers["budget_points"] == "得分(20分*执行率)"
+    rows[3][7] = "得分"
+    form = one(rows)
+    assert form.total_fund.stated_points == 20 and form.headers["budget_points"] == "预算执行情况(万元)(20分)"
+
+
+def test_year_only_in_the_title():
+    rows = rows_of("two_row_target.txt")
+    rows[0] = ["2023年度财政项目支出绩效自评表"]
+    form = one(rows)
+    assert form.year == "2023" and form.refs["year"] == "第1行第1列"
+
+
+def test_header_field_value_is_never_a_label():
+    rows = rows_of("two_row_target.txt")
+    rows[1] = ["项目名称", "", "主管部门及代码", "某县文化和旅游局"]
+    rows[2] = ["部门", "", "资金使用单位", "某县文化馆"]
+    form = one(rows)
+    assert form.project == "" and form.department == "某县文化和旅游局" and form.unit == "某县文化馆"
+    assert form.kind == L.KIND_PROJECT  # the first name label decides; 部门 is a field of the same form
+
+
+# ------------------------------------------------------------------------------------------ never guess
+
+
+def test_two_columns_for_one_field_stop_the_form():
+    rows = rows_of("mof2020_project.txt")
+    rows[4][2] = "调整后预算数"  # and 全年预算数(A) beside it: which one is the budget?
+    err = read_error(rows)
+    assert err.cell == "第5行第4列" and "调整后预算数" in err.reason and "全年预算数(A)" in err.reason
+
+
+def test_ambiguous_second_row_stops_the_form():
+    rows = rows_of("two_row_target.txt")
+    rows[7][5] = "实际完成值"  # under 年度指标值
+    err = read_error(rows)
+    assert err.cell == "第7行第8列" and "年度指标值/实际完成值" in err.reason and "“实际完成值”" in err.reason
+
+
+def test_a_rate_in_an_amount_column_stops_the_form():
+    rows = rows_of("mof2020_project.txt")
+    rows[5][4] = "86.19%"
+    err = read_error(rows)
+    assert err.cell == "第6行第5列" and "86.19%" in err.reason and "全年执行数" in err.reason
+
+
+def test_a_money_unit_other_than_the_blocks_stops_the_form():
+    rows = rows_of("mof2020_project.txt")
+    rows[6][4] = "861900元"
+    err = read_error(rows)
+    assert err.cell == "第7行第5列" and "元" in err.reason
+
+
+def test_points_out_of_range_stop_the_form():
+    rows = rows_of("mof2020_project.txt")
+    rows[12][6] = "520"  # an actual figure where 分值 belongs
+    err = read_error(rows)
+    assert err.cell == "第13行第7列" and "分值" in err.reason
+
+
+def test_a_fund_row_the_vocabulary_does_not_know_stops_the_form():
+    rows = rows_of("mof2020_project.txt")
+    rows.insert(9, ["", "社会捐赠", "5", "5", "5", "—", "100%", "—"])
+    err = read_error(rows)
+    assert err.cell == "第10行第3列" and "社会捐赠" in err.reason
+
+
+def test_fund_figures_that_fit_no_single_shift_stop_the_form():
+    rows = rows_of("mof2020_project.txt")
+    rows[6] = ["", "其中：本年财政拨款", "", "", "100", "100", "86.19", "—", "86.19%", "—"]
+    rows[7] = ["", "上年结转资金", "0", "0", "0", "—", "—", "—"]
+    err = read_error(rows)
+    assert "对不上" in err.reason and err.cell == "第6行第2列"
+
+
+def test_a_figure_beside_the_total_columns_stops_the_form():
+    rows = rows_of("mof2020_project.txt")
+    rows[-1] = ["总分", "", "", "", "", "100", "", "95.62", "优"]
+    err = read_error(rows)
+    assert err.cell == "第21行第6列" and "合计" in err.reason
+
+
+def test_the_total_row_is_never_an_indicator():
+    rows = rows_of("mof2020_project.txt")
+    rows[-1] = ["", "", "", "合计", "", "", "100", "95.62", ""]
+    form = one(rows)
+    assert len(form.indicators) == 5 and form.stated_total_points == 100
+
+
+def test_vocabulary_has_no_word_in_two_fields():
+    from perfeval_xl.headers import header_key_of, lookup
+
+    for words in (L.FUND_FIELD_LABELS, L.INDICATOR_FIELD_LABELS):
+        table = lookup(words)
+        assert len(table) == len({header_key_of(w) for ws in words.values() for w in ws})
+    assert not set(L.NAME_LABELS) & {w for ws in L.HEADER_FIELD_LABELS.values() for w in ws}
+
+
+# ------------------------------------------------------------------------------------------ xlsx
+
+
+def test_clerk_typed_xlsx_with_merged_cells_reads_like_the_text(tmp_path):
+    rows = rows_of("two_row_target.txt")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for r, row in enumerate(rows, 1):
+        for c, v in enumerate(row, 1):
+            if v == "":
+                continue
+            try:
+                ws.cell(r, c, float(v))
+            except ValueError:
+                if v.endswith("%") and v[:-1].replace(".", "").isdigit():
+                    cell = ws.cell(r, c, float(v[:-1]) / 100)
+                    cell.number_format = "0.00%"
+                else:
+                    ws.cell(r, c, v)
+    ws.merge_cells("E7:G7")  # 年度指标值 over its three parts
+    for col in "ABCDHIJK":
+        ws.merge_cells(f"{col}7:{col}8")
+    path = tmp_path / "form.xlsx"
+    wb.save(path)
+    (form,) = read_forms(path)
+    text = one(rows)
+    assert [(i.name, i.target, i.points) for i in form.indicators] == [
+        (i.name, i.target, i.points) for i in text.indicators
+    ]
+    assert evaluate(form, "mof-2020").total_score == evaluate(text, "mof-2020").total_score
