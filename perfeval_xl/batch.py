@@ -34,7 +34,7 @@ from . import columns, labels
 from .columns import FORMS, RATE_BUCKETS, SUMMARY_TITLE, TABLES, form_rows
 from .columns import NO_DEPARTMENT as _NO_DEPARTMENT
 from .model import ReadError
-from .profiles import Profile, get_profile
+from .profiles import Profile, get_profile, profile_argument
 from .safeout import atomic_write, display_path, publish
 
 if TYPE_CHECKING:
@@ -177,7 +177,7 @@ def _reason(exc: BaseException) -> str:
     return f"无法读取：{text}"
 
 
-def process_file(path: str, profile: Profile | None = None) -> FileRows:
+def process_file(path: str, profile: Profile | str | None = None) -> FileRows:
     """Read and score every form of one input; failures become error rows. Never raises."""
     from . import grid as grid_module
     from . import reader
@@ -202,7 +202,7 @@ def process_file(path: str, profile: Profile | None = None) -> FileRows:
             for form in forms:
                 try:
                     result = evaluate(form, profile) if profile is not None else evaluate(form)
-                    _form_rows(form, result, out, path)
+                    _form_rows(result.form, result, out, path)  # result.form: with a derived total
                     n_forms += 1
                 except Exception as exc:  # noqa: BLE001
                     out.errors.append((path, form.sheet, f"第{form.index}张表无法计分：{_reason(exc)}"))
@@ -244,7 +244,7 @@ class ChunkOut:
     rows: FileRows | None = None
 
 
-def _process_chunk(paths: Sequence[str], profile: Profile | None, want: frozenset[str]) -> ChunkOut:
+def _process_chunk(paths: Sequence[str], profile: Profile | str | None, want: frozenset[str]) -> ChunkOut:
     # The cyclic garbage collector finds nothing to free in reading and scoring (no reference cycles)
     # but costs ~7 % of the time in collections; a chunk is small, so pause it for the chunk.
     paused = gc.isenabled()
@@ -256,7 +256,7 @@ def _process_chunk(paths: Sequence[str], profile: Profile | None, want: frozense
             gc.enable()
 
 
-def _chunk_out(paths: Sequence[str], profile: Profile | None, want: frozenset[str]) -> ChunkOut:
+def _chunk_out(paths: Sequence[str], profile: Profile | str | None, want: frozenset[str]) -> ChunkOut:
     rows = FileRows()
     for path in paths:
         one = process_file(path, profile)
@@ -338,9 +338,10 @@ class Consolidation:
 ProgressFn = Callable[[int, int, int], None]  # (files done, files total, forms so far)
 
 
-def _override(profile: str | Profile | None) -> Profile | None:
+def _override(profile: str | Profile | None) -> Profile | str | None:
+    """The profile every form is scored under: a Profile, ``"auto"`` (inferred per form) or None."""
     try:
-        return get_profile(profile) if profile is not None else None
+        return profile_argument(profile)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
 
@@ -363,7 +364,7 @@ def consolidate(
         inputs = [inputs]
     override = _override(profile)
     files, missing = discover(inputs, exclude)
-    acc = _Accumulator(override or get_profile(None))
+    acc = _Accumulator(override if isinstance(override, Profile) else get_profile(None))
     acc.errors.extend((source, None, reason) for source, _sheet, reason in missing)
     for chunk in run_chunks(files, override, jobs, frozenset({"rows"}), progress):
         acc.add(chunk)
@@ -406,7 +407,7 @@ def consolidate_to(
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]
     override = _override(profile)
-    prof = override or get_profile(None)
+    prof = override if isinstance(override, Profile) else get_profile(None)
     files, missing = discovered if discovered is not None else discover(inputs, exclude)
     want = {"xml"}
     if csv_dir is not None:
@@ -466,7 +467,7 @@ def _chunk_size(total: int, jobs: int) -> int:
 
 def run_chunks(
     files: list[str],
-    profile: Profile | None,
+    profile: Profile | str | None,
     jobs: int | None,
     want: frozenset[str],
     progress: ProgressFn | None = None,

@@ -18,6 +18,7 @@ from typing import Any, Literal
 from . import checks, labels
 from .model import Form, Result
 from .profiles import find_profile
+from .report import profile_label
 
 Kind = Literal["text", "money", "two", "int"]
 
@@ -158,7 +159,7 @@ FORMS = Table(
         Column(TOTAL_POINTS, "two", 7, False, lambda form, r, s: r.total_points),
         Column(STATED_TOTAL, "two", 8, False, lambda form, r, s: form.stated_total_score),
         Column(STATED_GRADE, "text", 8, False, lambda form, r, s: form.stated_grade or ""),
-        Column(PROFILE, "text", 20, False, lambda form, r, s: profile_title(r.profile)),
+        Column(PROFILE, "text", 20, False, lambda form, r, s: profile_label(r)),
         Column(MONEY_UNIT, "text", 8, False, lambda form, r, s: _unit(form)),
         *_SOURCE_COLUMNS,
     ),

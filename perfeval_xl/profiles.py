@@ -157,6 +157,23 @@ def find_profile(key: str) -> Profile | None:
     return None
 
 
+def is_auto(name: object) -> bool:
+    """Is ``name`` the ``auto`` choice (each form's profile inferred from its stated numbers)?"""
+    return isinstance(name, str) and name.strip().lower() == AUTO
+
+
+def profile_argument(name: str | Profile | None) -> Profile | str | None:
+    """A ``--profile`` argument resolved: None (each workbook's own rule), :data:`AUTO`, or a Profile.
+
+    Unknown names and malformed files raise ``ValueError`` with a Chinese message, as
+    :func:`get_profile` does."""
+    if name is None or (isinstance(name, str) and not name.strip()):
+        return None
+    if is_auto(name):
+        return AUTO
+    return get_profile(name)
+
+
 def get_profile(name: str | Profile | None = None) -> Profile:
     """A profile by key (``mof-2020``), Chinese title (``财政部2020（四舍五入）``) or JSON file path.
 
@@ -192,4 +209,4 @@ def get_profile(name: str | Profile | None = None) -> Profile:
         raw.pop("name", None)
         return _build(path.stem, raw)
     known = "、".join(f"{p.name}（{p.title}）" for p in PROFILES.values())
-    raise ValueError(f"未知的评分规则“{key}”，可用：{known}")
+    raise ValueError(f"未知的评分规则“{key}”，可用：{known}；或 auto（按各表填写的数字推断）")

@@ -16,6 +16,8 @@ from pathlib import Path
 from . import labels
 from . import layout as L
 from .model import Form, Result
+from .profiles import PROFILES, Profile, get_profile, is_auto
+from .report import cents
 from .rules import evaluate
 from .template import put_text
 
@@ -56,8 +58,14 @@ def _match_rows(ws, lay: L.Layout, result: Result) -> list[int | None]:
     return out
 
 
-def _number(value: Decimal) -> Decimal:
-    return value.quantize(Decimal("0.01"))
+#: beyond this a number is no longer one Excel can hold: it is written as text
+_EXCEL_MAX = Decimal("1e300")
+
+
+def _number(value: Decimal) -> Decimal | str:
+    """A computed number at two decimals, whatever its magnitude; text when Excel cannot hold it."""
+    q = cents(value)
+    return q if abs(q) < _EXCEL_MAX else format(q, "f")
 
 
 def _is_empty(form: Form) -> bool:
@@ -68,8 +76,6 @@ def _is_empty(form: Form) -> bool:
 
 def write_values(ws, lay: L.Layout, result: Result | None, profile=None) -> None:
     """Replace every computed cell of ``ws`` by the value ``result`` holds (blank when None)."""
-    from .profiles import get_profile
-
     for ref in lay.computed_cells():
         ws[ref].value = None
     if result is None:
@@ -104,8 +110,25 @@ def write_values(ws, lay: L.Layout, result: Result | None, profile=None) -> None
     put_text(ws, lay.form_remarks_cell, L.remarks(f for f in result.findings if f.code in L.FORM_CODES))
 
 
+def _write_profile(ws, result: Result | None, profile: Profile | str | None) -> None:
+    """Name the rule the copy was computed under in its 评分规则 cell, so that the copy's numbers and
+    its named rule agree (and reading the copy again scores it the same way). Only when a rule was
+    asked for (``--profile``), and only a built-in one: the cell never names a file."""
+    if profile is None:
+        return
+    if is_auto(profile):
+        chosen = PROFILES.get(result.profile) if result is not None else None
+    else:
+        chosen = profile if PROFILES.get(getattr(profile, "name", "")) is profile else None
+    if chosen is not None:
+        put_text(ws, L.PROFILE_CELL, chosen.title)
+
+
 def recalc(source: str | os.PathLike[str], output: str | os.PathLike[str], profile=None) -> list[str]:
     """Write ``output``: ``source`` with computed values instead of UDF formulas.
+
+    ``profile`` (a built-in name, a Profile, ``"auto"`` or None for each sheet's own 评分规则) is the
+    rule the values are computed under; a built-in one is also written into each sheet's 评分规则 cell.
 
     Returns the names of the sheets recalculated. Raises :class:`~perfeval_xl.model.ReadError` when
     the source cannot be read and ``ValueError`` when it holds no template sheet.
@@ -117,6 +140,8 @@ def recalc(source: str | os.PathLike[str], output: str | os.PathLike[str], profi
     from .template import save_workbook
 
     source = str(source)
+    if profile is not None and not is_auto(profile):
+        profile = get_profile(profile)
     if Path(source).resolve() == Path(output).resolve():
         raise ValueError("输出文件不能覆盖来源文件")
     forms: list[Form] = read_forms(source)
@@ -134,7 +159,8 @@ def recalc(source: str | os.PathLike[str], output: str | os.PathLike[str], profi
             continue
         form = by_sheet.get(ws.title)
         result = evaluate(form, profile) if form is not None and not _is_empty(form) else None
-        write_values(ws, lay, result, profile)
+        write_values(ws, lay, result, None if is_auto(profile) else profile)
+        _write_profile(ws, result, profile)
         done.append(ws.title)
     if not done:
         raise ValueError(

@@ -3,18 +3,39 @@
 from __future__ import annotations
 
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 
 from .checks import SEVERITY_NAMES
 from .model import Finding, Result
+from .profiles import find_profile
+
+_CENT = Decimal("0.01")
+#: a float holds every cent exactly only below this; larger numbers are given as integers
+_FLOAT_CENTS = Decimal(10) ** 13
+
+
+def cents(x: Decimal) -> Decimal:
+    """``x`` at two decimals, half up, whatever its magnitude (the default context stops at 28 digits)."""
+    return x.quantize(_CENT, rounding=ROUND_HALF_UP, context=Context(prec=max(28, x.adjusted() + 4)))
 
 
 def number(x: Decimal | None) -> int | float | None:
-    """A JSON number with at most two decimals (integers stay integers)."""
-    if x is None:
+    """A JSON number with at most two decimals (integers stay integers; any magnitude prints: a
+    number too large for a float's cents is given as the nearest integer, exactly)."""
+    if x is None or not x.is_finite():
         return None
-    q = x.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
-    return int(q) if q == q.to_integral_value() else float(q)
+    q = cents(x)
+    if q == q.to_integral_value() or abs(q) >= _FLOAT_CENTS:
+        return int(q.to_integral_value(rounding=ROUND_HALF_UP))
+    return float(q)
+
+
+def profile_label(result: Result, inferred_mark: bool = True) -> str:
+    """The rule a result was scored under, in Chinese (``上海市级（截位）``), marked ``（推断）`` when
+    ``--profile auto`` chose it; a profile file keeps its name."""
+    profile = find_profile(result.profile)
+    label = profile.title if profile is not None else result.profile
+    return label + ("（推断）" if inferred_mark and result.profile_inferred else "")
 
 
 def finding_to_dict(f: Finding) -> dict:
@@ -33,6 +54,8 @@ def result_to_dict(result: Result) -> dict:
         "unit": form.unit,
         "year": form.year or None,
         "profile": result.profile,
+        "profile_title": profile_label(result, inferred_mark=False),
+        "profile_inferred": result.profile_inferred,
         "money_unit": form.money_unit,
         "funds": [
             {
@@ -97,7 +120,7 @@ def _cell(text: str, width: int) -> str:
 
 
 def _num(x: Decimal | None) -> str:
-    return "" if x is None else f"{x:.2f}"
+    return "" if x is None else f"{cents(x):f}"
 
 
 def _vs(computed: Decimal, stated: Decimal | None) -> str:
@@ -112,7 +135,7 @@ def format_result(result: Result) -> str:
     form = result.form
     lines = [
         f"■ {form.project or '（未填项目名称）'}    {form.location}",
-        f"  主管部门：{form.department}    实施单位：{form.unit}    评分规则：{result.profile}",
+        f"  主管部门：{form.department}    实施单位：{form.unit}    评分规则：{profile_label(result)}",
         "",
         "  "
         + _cell("资金（" + form.money_unit + "）", 22)

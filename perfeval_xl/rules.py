@@ -32,7 +32,7 @@ from fractions import Fraction
 
 from . import checks, labels
 from .model import Finding, Form, FundResult, Indicator, IndicatorResult, Result
-from .profiles import AUTO, DEFAULT, PROFILES, Profile, get_profile
+from .profiles import DEFAULT, PROFILES, Profile, get_profile, is_auto
 from .values import (
     LATE_WORDS,
     PERCENT_UNITS,
@@ -508,7 +508,7 @@ def evaluate(form: Form, profile: Profile | str | None = None) -> Result:
     >>> r.execution_rate, r.budget_score, r.indicators[0].score, r.total_score, r.grade
     (Decimal('57.00'), Decimal('5.70'), Decimal('89.97'), Decimal('95.67'), '优')
     """
-    if isinstance(profile, str) and profile.strip().lower() == AUTO:
+    if is_auto(profile):
         return _infer(form)[3]
     prof, notes = resolve_profile(form, profile)
     return _evaluate(form, prof, notes)

@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from . import labels
 from . import layout as L
 from .model import Form, Indicator
-from .profiles import PROFILES, get_profile
+from .profiles import PROFILES, get_profile, is_auto
 from .safeout import atomic_write, xml_text
 
 TEMPLATE_SHEET = "自评表"
@@ -307,7 +307,12 @@ def _stated_judgement(ind: Indicator, profile) -> Decimal | None:
 
 def fill_sheet(ws: Worksheet, lay: L.Layout, form: Form, profile=None) -> None:
     """Write ``form``'s inputs into a sheet built by :func:`build_sheet` with the same layout."""
-    prof = get_profile(profile if profile is not None else form.profile)
+    if is_auto(profile):
+        from .rules import infer_profile
+
+        prof = infer_profile(form)[0]
+    else:
+        prof = get_profile(profile if profile is not None else form.profile)
     put_text(ws, "A1", form.title or labels.TITLE)
     put_text(ws, L.PROJECT_CELL, form.project)
     put_text(ws, L.YEAR_CELL, form.year)

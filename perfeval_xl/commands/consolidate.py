@@ -30,7 +30,8 @@ def register(subparsers) -> None:
     p.add_argument(
         "--profile",
         metavar="评分规则",
-        help="评分规则，覆盖各表自身的设定（如 shanghai-municipal、mof-2020）",
+        help="评分规则，覆盖各表自身的设定（如 shanghai-municipal、mof-2020、whole-number、transfer-payment、"
+        "JSON 规则文件）；auto：每张表按其填写的数字推断规则，汇总的“评分规则”列标注（推断）",
     )
     p.add_argument("--jobs", "-j", type=int, metavar="N", help="并行进程数（默认：全部 CPU 核）")
     p.add_argument(
@@ -158,11 +159,11 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, started: float, out: Path) -> int:
     from ..batch import TABLE_FILES, UsageError, _key, consolidate_to, discover, is_own_output
-    from ..profiles import get_profile
+    from ..profiles import profile_argument
 
     if args.profile is not None:
         try:
-            get_profile(args.profile)
+            profile_argument(args.profile)
         except ValueError as exc:
             return _fail(str(exc))
     if args.parquet:

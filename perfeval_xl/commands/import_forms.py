@@ -20,7 +20,7 @@ def register(subparsers) -> None:
         "--profile",
         default=None,
         metavar="评分规则",
-        help="写入“评分规则”单元格的规则（默认取表中所写或上海市级）",
+        help="写入“评分规则”单元格的规则（默认取表中所写或上海市级）；auto：每张表按其填写的数字推断",
     )
     p.add_argument(
         "--flavor", choices=("classic", "lite"), default="classic", help="模板类型（同 template 命令）"
@@ -32,7 +32,7 @@ def run(args) -> int:
     from pathlib import Path
 
     from ..model import ReadError
-    from ..profiles import get_profile
+    from ..profiles import profile_argument
     from ..reader import read_forms
     from ..template import build_workbook, save_workbook
 
@@ -43,7 +43,7 @@ def run(args) -> int:
     profile = None
     if args.profile:
         try:
-            profile = get_profile(args.profile)
+            profile = profile_argument(args.profile)
         except ValueError as exc:
             print(str(exc), file=sys.stderr)
             return 2

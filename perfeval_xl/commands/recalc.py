@@ -16,13 +16,18 @@ def register(subparsers) -> None:
     )
     p.add_argument("file", metavar="文件", help="已填写的模板（.xlsx / .xlsm）")
     p.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .xlsx 文件")
-    p.add_argument("--profile", default=None, metavar="评分规则", help="覆盖表中“评分规则”单元格")
+    p.add_argument(
+        "--profile",
+        default=None,
+        metavar="评分规则",
+        help="按此规则计算并写入副本的“评分规则”单元格（内置规则名、JSON 规则文件，或 auto：按各表数字推断）",
+    )
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..model import ReadError
-    from ..profiles import get_profile
+    from ..profiles import profile_argument
     from ..recalc import recalc
 
     problem = check_output(args.output)
@@ -30,7 +35,7 @@ def run(args) -> int:
         print(f"perfeval-xl recalc：{problem}", file=sys.stderr)
         return 2
     try:
-        profile = get_profile(args.profile) if args.profile else None
+        profile = profile_argument(args.profile)
         sheets = recalc(args.file, args.output, profile)
     except ReadError as exc:
         print(exc.describe(), file=sys.stderr)
@@ -39,4 +44,10 @@ def run(args) -> int:
         print(str(exc), file=sys.stderr)
         return 2
     print(f"已写出数值版（{len(sheets)} 个工作表）：{args.output}")
+    from ..profiles import PROFILES, Profile
+
+    if isinstance(profile, Profile) and PROFILES.get(profile.name) is not profile:
+        print(
+            f"注意：评分规则文件“{args.profile}”未写入副本的“评分规则”单元格；核对副本时请同样指定 --profile {args.profile}"
+        )
     return 0

@@ -25,7 +25,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--profile",
         metavar="规则",
-        help="评分规则：shanghai-municipal（默认，截位）、mof-2020（四舍五入），或 JSON 规则文件；"
+        help="评分规则：shanghai-municipal（默认，截位）、mof-2020（四舍五入）、whole-number（取整）、"
+        "transfer-payment（转移支付，无预算执行分）、JSON 规则文件，或 auto（按各表填写的数字推断：选能重现表上执行率、得分、总分和等级最多的内置规则）；"
         "不指定时采用工作簿中“评分规则”一格，否则用默认规则",
     )
     p.add_argument("--json", action="store_true", help="输出 JSON（供程序使用）")
@@ -34,17 +35,16 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from ..model import ReadError
-    from ..profiles import get_profile
+    from ..profiles import profile_argument
     from ..reader import read_forms
     from ..report import format_result, result_to_dict
     from ..rules import evaluate
 
-    if args.profile:
-        try:
-            get_profile(args.profile)
-        except ValueError as exc:
-            print(f"perfeval-xl score：{exc}", file=sys.stderr)
-            return 2
+    try:
+        profile = profile_argument(args.profile)
+    except ValueError as exc:
+        print(f"perfeval-xl score：{exc}", file=sys.stderr)
+        return 2
 
     results: list[Result] = []
     errors: list[dict] = []
@@ -59,7 +59,7 @@ def run(args: argparse.Namespace) -> int:
                 {"source": path, "sheet": None, "cell": None, "message": f"{path}：无法读取（{exc}）"}
             )
             continue
-        results.extend(evaluate(form, args.profile) for form in forms)
+        results.extend(evaluate(form, profile) for form in forms)
 
     if args.json:
         payload = {"forms": [result_to_dict(r) for r in results], "errors": errors}
