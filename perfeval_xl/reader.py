@@ -545,6 +545,7 @@ class _FormReader:
         attrs = [col.field for col in order]
         header_cols = [col.col for col in order]
         shift = self.fund_shift(found, header_row, last_header, header_cols)
+        fraction_rates: list[tuple[FundRow, int, int]] = []
         for r, c, label in found:
             row = g.rows[r]
             n = len(row)
@@ -574,6 +575,11 @@ class _FormReader:
             if values["stated_rate"] is not None and values["stated_rate"] < 0:
                 raise self.error(f"“{label}”的执行率不应为负数", r, columns["stated_rate"].col + shift)
             fund = FundRow(label, **values)
+            rate = fund.stated_rate
+            if rate is not None and 0 < rate <= 2 and "stated_rate" in attrs:  # 0.9949 shown as 99.49%?
+                c_rate = cols[attrs.index("stated_rate")]
+                if c_rate < n and row[c_rate].__class__ is float:
+                    fraction_rates.append((fund, r, c_rate))
             if not self.lean:
                 for attr, ref in zip(attrs, g.refs_in_row(r, cols), strict=True):
                     self.refs[f"funds.{label}.{attr}"] = ref
@@ -581,8 +587,19 @@ class _FormReader:
             fund.ref = g.row_ref(r, c, max(c, cols[-1]))
             self.refs[f"funds.{label}"] = fund.ref
             f.funds.append(fund)
+        if fraction_rates:
+            self.restore_percent_rates(fraction_rates)
         self.budget_points(columns, fr, fc)
         return max(r for r, _, _ in found) + 1
+
+    def restore_percent_rates(self, rates: list[tuple[FundRow, int, int]]) -> None:
+        """A stated 执行率 typed as a percentage (99.49% is stored as 0.9949 with a percent format) is
+        read in percent, 99.49, when the cell's format says so (asked from the workbook, see
+        :meth:`Grid.percent_formatted`)."""
+        percent = self.g.percent_formatted([(r, c) for _, r, c in rates])
+        for fund, r, c in rates:
+            if (r, c) in percent and fund.stated_rate is not None:
+                fund.stated_rate = fund.stated_rate * 100
 
     def no_unknown_fund_row(self, r: int, amount_cols: list[int]) -> None:
         """A row right after the fund rows with figures under the amount columns but a label the

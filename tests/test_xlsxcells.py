@@ -72,6 +72,8 @@ def test_libreoffice_percent_formats_are_read_from_the_styles_part():
     forms, _ = _lo_forms()
     form = forms["正常"]
     assert [i.actual for i in form.indicators] == ["96%", "2.5%", "1200"]
+    # 执行率 typed as percentages (0.9006 in a 0.00% cell) read in percent, as the form shows them
+    assert [row.stated_rate for row in form.funds] == [Decimal("90.06"), Decimal("89.43"), Decimal("96")]
     result = perfeval_xl.evaluate(form)
     # 差错率 ≤2 % against 2.5 %: 2 ÷ 2.5 × 30 = 24 (not full marks, as 0.025 against 2 would give)
     assert [r.score for r in result.indicators] == [Decimal("30.00"), Decimal("24.00"), Decimal("30.00")]
@@ -99,7 +101,7 @@ def test_error_values_in_input_cells_stop_the_form_naming_the_cell(sheet, cell, 
 def test_an_error_value_in_a_stated_cell_reads_as_not_stated():
     forms, _ = _lo_forms()
     form = forms["执行率错误"]  # G7 (上年结转资金 执行率) is =E7/0: #DIV/0!
-    assert [row.stated_rate for row in form.funds] == [Decimal("0.9006"), Decimal("0.8943"), None]
+    assert [row.stated_rate for row in form.funds] == [Decimal("90.06"), Decimal("89.43"), None]
     assert form.funds[1].executed == Decimal("420.35")  # a formula with its cached value (=E5-E7)
     assert form.indicators[1].stated_score == Decimal("24")  # =F10*0.8, cached
     assert perfeval_xl.evaluate(form).total_score == Decimal("93.00")
