@@ -159,7 +159,8 @@ def run(folder: Path, out: Path, jobs: int) -> tuple[float, float, int]:
             "--jobs",
             str(jobs),
             "--quiet",
-        ]
+        ],
+        cwd=out.parent,  # not a checkout: the package comes from PYTHONPATH (or the installed one)
     )
     wall = time.perf_counter() - t
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -192,8 +193,11 @@ def main(argv: list[str] | None = None) -> int:
     try:
         batches = {"text": tmp / "text", "clerk": tmp / "clerk"}
         for kind, folder in batches.items():
-            if not folder.exists():
+            done = folder / ".complete"  # a kept folder is reused only when it was generated in full
+            if not done.exists() or done.read_text() != f"{args.n} {args.forms_per_book}":
+                shutil.rmtree(folder, ignore_errors=True)
                 generate(folder, args.n, args.forms_per_book, clerk=kind == "clerk")
+                done.write_text(f"{args.n} {args.forms_per_book}")
         numbers = {kind: 0 for kind in batches}
         for kind, folder in batches.items():
             size = sum(p.stat().st_size for p in folder.rglob("*.xlsx"))

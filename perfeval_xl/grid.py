@@ -76,6 +76,7 @@ class Grid:
         self._r0, self._c0 = self.origin
         self._values: formulas.SheetValues | bool | None = None  # error values, uncached formulas
         self._percent_results: set[tuple[int, int]] = set()  # evaluated "=99%" cells
+        self._workbook_facts: xlsxcells.WorkbookFacts | None = None
 
     def cell(self, r: int, c: int) -> object:
         """The value at grid position (r, c); None for a blank cell and outside the grid."""
@@ -104,7 +105,7 @@ class Grid:
             return found
         r0, c0 = self._r0, self._c0
         absolute = [(r + r0, c + c0) for r, c in cells]
-        hits = xlsxcells.facts(self.source).percent_cells(self.sheet, absolute)
+        hits = self._facts().percent_cells(self.sheet, absolute)
         return found | {(r - r0, c - c0) for r, c in hits}
 
     def resolve(self, r: int, c: int) -> object:
@@ -148,9 +149,14 @@ class Grid:
             self._percent_results.add((r, c))
         return stored
 
+    def _facts(self) -> xlsxcells.WorkbookFacts:
+        if self._workbook_facts is None:
+            self._workbook_facts = xlsxcells.facts(self.source)  # shared by the file's grids
+        return self._workbook_facts
+
     def _sheet_values(self) -> formulas.SheetValues | None:
         if self._values is None:
-            facts = xlsxcells.facts(self.source).cell_facts(self.sheet or "")
+            facts = self._facts().cell_facts(self.sheet or "")
             if not facts.errors and not facts.formulas:
                 self._values = False
             else:

@@ -41,6 +41,7 @@ CACHE_FILES = 4
 
 PERCENT_BUILTINS = frozenset({9, 10})
 
+_S_ATTR = re.compile(r"""\ss\s*=\s*["'](\d+)""")
 _ATTR = re.compile(r"""([\w:.-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _ROOT = re.compile(r"<(?:([\w.-]+):)?worksheet\b")
 _CELL_REF = re.compile(r"\$?([A-Z]{1,3})\$?([0-9]{1,7})$")
@@ -73,6 +74,23 @@ def attrs(tag: str) -> dict[str, str]:
         value = m.group(2) if m.group(2) is not None else m.group(3)
         out[m.group(1)] = unescape(value)
     return out
+
+
+_ONE_ATTR: dict[str, re.Pattern] = {}
+
+
+def attr(tag: str, name: str) -> str | None:
+    """One attribute of a start tag (``name`` may be ``*:id`` for any prefix), unescaped; None if absent."""
+    pattern = _ONE_ATTR.get(name)
+    if pattern is None:
+        local = re.escape(name[2:]) if name.startswith("*:") else re.escape(name)
+        prefix = r"[\w.-]+:" if name.startswith("*:") else ""
+        pattern = re.compile(rf"""\s{prefix}{local}\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+        _ONE_ATTR[name] = pattern
+    m = pattern.search(tag)
+    if m is None:
+        return None
+    return unescape(m.group(1) if m.group(1) is not None else m.group(2))
 
 
 def parse_ref(ref: str) -> tuple[int, int] | None:
@@ -188,12 +206,17 @@ class _Sheet:
         out = {}
         xml, p = self.xml, self.p
         if self._styles is None:
-            for pos in cells:
-                at = xml.find(f'<{p}c r="{_ref(pos)}"')
-                if at < 0:
+            at = 0
+            for pos in sorted(cells):  # in document order: each search starts at the previous hit
+                needle = f'<{p}c r="{_ref(pos)}"'
+                found = xml.find(needle, at)
+                if found < 0:
+                    found = xml.find(needle)
+                if found < 0:
                     break
-                end = xml.find(">", at)
-                m = re.search(r"""\ss\s*=\s*["'](\d+)""", xml[at:end])
+                at = found
+                end = xml.find(">", found)
+                m = _S_ATTR.search(xml, found, end)
                 out[pos] = int(m.group(1)) if m else 0
             else:
                 return out
@@ -314,10 +337,9 @@ class WorkbookFacts:
             data = fh.read(MAX_PART_BYTES + 1)
         if len(data) > MAX_PART_BYTES:
             return None
-        text = data.decode("utf-8", "replace")
-        if "<!DOCTYPE" in text[:4096] or "<!ENTITY" in text[:65536]:
-            return None
-        return text
+        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+            return None  # no DTD in a workbook part: nothing to expand, nothing to trust
+        return data.decode("utf-8", "replace")
 
     def _sheet(self, sheet: str) -> _Sheet | None:
         try:
@@ -345,15 +367,15 @@ class WorkbookFacts:
                 return
             targets = {}
             for m in re.finditer(r"<(?:[\w.-]+:)?Relationship\b[^>]*>", rels):
-                a = attrs(m.group(0))
-                if "Id" in a and "Target" in a:
-                    t = a["Target"]
-                    targets[a["Id"]] = t.lstrip("/") if t.startswith("/") else _normpath(_join("xl", t))
+                tag = m.group(0)
+                rid, t = attr(tag, "Id"), attr(tag, "Target")
+                if rid is not None and t is not None:
+                    targets[rid] = t.lstrip("/") if t.startswith("/") else _normpath(_join("xl", t))
             for m in re.finditer(r"<(?:[\w.-]+:)?sheet\b[^>]*>", workbook):
-                a = attrs(m.group(0))
-                rid = next((v for k, v in a.items() if k == "id" or k.endswith(":id")), None)
-                if "name" in a and rid in targets:
-                    self._parts.setdefault(a["name"], targets[rid])
+                tag = m.group(0)
+                name, rid = attr(tag, "name"), attr(tag, "*:id")
+                if name is not None and rid in targets:
+                    self._parts.setdefault(name, targets[rid])
             self._percent = self._percent_from(self._read(zf, "xl/styles.xml"))
             infos = []
             for part in set(self._parts.values()):
@@ -382,16 +404,17 @@ class WorkbookFacts:
             return frozenset()
         percent_ids = set(PERCENT_BUILTINS)
         for m in re.finditer(r"<(?:[\w.-]+:)?numFmt\b[^>]*>", styles):
-            a = attrs(m.group(0))
-            if a.get("numFmtId", "").isdigit() and is_percent_format(a.get("formatCode", "")):
-                percent_ids.add(int(a["numFmtId"]))
+            fid, code = attr(m.group(0), "numFmtId"), attr(m.group(0), "formatCode")
+            if fid and fid.isdigit() and code and is_percent_format(code):
+                percent_ids.add(int(fid))
         m = re.search(r"<(?:[\w.-]+:)?cellXfs\b[^>]*>(.*?)</(?:[\w.-]+:)?cellXfs>", styles, re.S)
         if m is None:
             return frozenset()
         out = set()
+        fmt_id = re.compile(r"""\snumFmtId\s*=\s*["'](\d+)""")
         for i, xf in enumerate(re.finditer(r"<(?:[\w.-]+:)?xf\b[^>]*>", m.group(1))):
-            fid = attrs(xf.group(0)).get("numFmtId", "0")
-            if fid.isdigit() and int(fid) in percent_ids:
+            found = fmt_id.search(xf.group(0))
+            if int(found.group(1) if found else 0) in percent_ids:
                 out.add(i)
         return frozenset(out)
 
