@@ -24,6 +24,8 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 REAL = Path(__file__).parent / "data" / "real"
+#: Real forms whose stored copy ends before the form does (kept apart: they are not whole forms).
+PARTIAL = REAL / "partial"
 
 #: Keys every JSON sidecar must have.
 SIDECAR_KEYS = (
@@ -60,6 +62,7 @@ _HEADER_WORDS = (
 _FUNDS_HEADER_WORDS = ("年初预算", "全年预算数", "调整后预算数", "预算数(A)", "年度金额")
 _INDICATOR_HEADER = ("一级指标", "一级\n指标")
 _TOTAL_WORDS = ("总分", "合计", "得分合计", "总计")
+_SUBHEADINGS = ("指标性质", "度量单位")
 
 
 @dataclass
@@ -155,6 +158,22 @@ def plan(rows: list[list[str]]) -> Plan:
         if _filled(rows[i]) == [0]:
             merge(i, 0, i, width - 1)
 
+    # Two-row indicator headers: a heading with sub-headings below it (年度指标值 over 指标性质 | 指标值 |
+    # 度量单位) spans them; a heading with a blank cell below it (一级指标, 分值 …) spans both rows.
+    for s_, sub in enumerate(rows):
+        if s_ == 0 or "指标性质" not in sub:
+            continue
+        head = rows[s_ - 1]
+        if "指标值" not in head[sub.index("指标性质")]:
+            continue  # a one-row header: 指标性质 sits beside 一级指标, not under a heading
+        filled = _filled(head)
+        for k, c in enumerate(filled):
+            nxt = filled[k + 1] if k + 1 < len(filled) else width
+            if sub[c].strip():
+                merge(s_ - 1, c, s_ - 1, nxt - 1)
+            else:
+                merge(s_ - 1, c, s_, c)
+
     # Indicator block: 一级 and 二级 cells over the blank cells below them, while the rows below are
     # indicator rows (their 一级, 二级 or 三级 cell is filled: an unlabelled totals row is not).
     body_rows: set[int] = set()
@@ -165,7 +184,7 @@ def plan(rows: list[list[str]]) -> Plan:
         lvl1, lvl2 = cols
         body = h + 1
         # A two-row header: the row below holds sub-headings (指标性质 | 指标值 | 度量单位).
-        if body < len(rows) and _has(rows[body], ("指标性质", "度量单位")):
+        if body < len(rows) and _has(rows[body], _SUBHEADINGS):
             body += 1
         end = body
         while (
@@ -219,7 +238,7 @@ def plan(rows: list[list[str]]) -> Plan:
     for r, row in enumerate(rows):
         if r < first_header or r in body_rows or r in funds_rows:
             continue
-        if _has(row, _FUNDS_HEADER_WORDS + _INDICATOR_HEADER + ("指标性质", "度量单位")):
+        if _has(row, _FUNDS_HEADER_WORDS + _INDICATOR_HEADER + _SUBHEADINGS):
             continue
         filled = _filled(row)
         total = _is_total(row)
@@ -268,9 +287,9 @@ def clerk_xlsx(tsv_path: Path | str, xlsx_path: Path | str) -> Plan:
     return p
 
 
-def forms() -> list[Path]:
-    """The corpus TSVs, sorted."""
-    return sorted(REAL.glob("*.tsv"))
+def forms(partial: bool = False) -> list[Path]:
+    """The corpus TSVs, sorted; with ``partial``, the truncated ones instead."""
+    return sorted((PARTIAL if partial else REAL).glob("*.tsv"))
 
 
 def sidecar(tsv: Path) -> dict:
