@@ -24,8 +24,6 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 
 REAL = Path(__file__).parent / "data" / "real"
-#: Real forms whose stored copy ends before the form does (kept apart: they are not whole forms).
-PARTIAL = REAL / "partial"
 
 #: Keys every JSON sidecar must have.
 SIDECAR_KEYS = (
@@ -287,9 +285,14 @@ def clerk_xlsx(tsv_path: Path | str, xlsx_path: Path | str) -> Plan:
     return p
 
 
-def forms(partial: bool = False) -> list[Path]:
-    """The corpus TSVs, sorted; with ``partial``, the truncated ones instead."""
-    return sorted((PARTIAL if partial else REAL).glob("*.tsv"))
+def forms() -> list[Path]:
+    """The corpus TSVs, sorted."""
+    return sorted(REAL.glob("*.tsv"))
+
+
+def truncated(tsv: Path) -> bool:
+    """Whether the stored copy of the form ends before the form does (sidecar ``"truncated": true``)."""
+    return bool(sidecar(tsv).get("truncated", False))
 
 
 def sidecar(tsv: Path) -> dict:
