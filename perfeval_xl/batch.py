@@ -24,7 +24,6 @@ import io
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -172,7 +171,9 @@ def _reason(exc: BaseException) -> str:
             reason = f"{exc.cell}：{reason}"
         return reason
     if isinstance(exc, MemoryError):
-        return "文件过大，无法读取"
+        return "文件过大，无法读取（所需内存超过上限）"
+    if not isinstance(exc, Exception):  # e.g. pyo3's PanicException from a native reader
+        return f"读取程序内部错误，文件可能已损坏（{type(exc).__name__}：{str(exc).strip()[:120]}）"
     text = str(exc).strip() or type(exc).__name__
     return f"无法读取：{text}"
 
@@ -206,7 +207,9 @@ def process_file(path: str, profile: Profile | str | None = None) -> FileRows:
                     n_forms += 1
                 except Exception as exc:  # noqa: BLE001
                     out.errors.append((path, form.sheet, f"第{form.index}张表无法计分：{_reason(exc)}"))
-    except Exception as exc:  # noqa: BLE001 - unreadable file: corrupt, encrypted, empty, too big ...
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - corrupt, encrypted, too big; a native reader's panic
         out.errors.append((path, getattr(exc, "sheet", None), _reason(exc)))
         return out
     if not n_forms and not out.errors:
@@ -244,21 +247,35 @@ class ChunkOut:
     rows: FileRows | None = None
 
 
-def _process_chunk(paths: Sequence[str], profile: Profile | str | None, want: frozenset[str]) -> ChunkOut:
+def _process_chunk(
+    paths: Sequence[str],
+    profile: Profile | str | None,
+    want: frozenset[str],
+    on_file: Callable[[int], None] | None = None,
+) -> ChunkOut:
+    """Read a chunk of files (in a worker); ``on_file(i)`` is called before the i-th file is read
+    (the worker pool's watch on which file is being read)."""
     # The cyclic garbage collector finds nothing to free in reading and scoring (no reference cycles)
     # but costs ~7 % of the time in collections; a chunk is small, so pause it for the chunk.
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _chunk_out(paths, profile, want)
+        return _chunk_out(paths, profile, want, on_file)
     finally:
         if paused:
             gc.enable()
 
 
-def _chunk_out(paths: Sequence[str], profile: Profile | str | None, want: frozenset[str]) -> ChunkOut:
+def _chunk_out(
+    paths: Sequence[str],
+    profile: Profile | str | None,
+    want: frozenset[str],
+    on_file: Callable[[int], None] | None,
+) -> ChunkOut:
     rows = FileRows()
-    for path in paths:
+    for i, path in enumerate(paths):
+        if on_file is not None:
+            on_file(i)
         one = process_file(path, profile)
         rows.forms += one.forms
         rows.indicators += one.indicators
@@ -472,10 +489,14 @@ def run_chunks(
     want: frozenset[str],
     progress: ProgressFn | None = None,
 ) -> Iterator[ChunkOut]:
-    """Process ``files`` in chunks, over ``jobs`` processes, yielding each chunk's output in file order.
+    """Process ``files`` in chunks, over ``jobs`` worker processes (one with ``jobs=1``: a file that
+    crashes its reader must not take this process along), yielding the output in file order.
 
-    At most a few chunks per process are in flight or waiting to be yielded, so memory stays bounded.
-    A chunk whose worker died yields an error row per file instead of being lost."""
+    Workers that die are replaced and what they held is read again (:mod:`perfeval_xl.workers`); a
+    file that kills a reader twice, or overruns the time limit, yields an error row. At most a few
+    chunks per process are in flight or waiting to be yielded, so memory stays bounded."""
+    from .workers import Failure, Pool
+
     total = len(files)
     jobs = max(1, jobs or os.cpu_count() or 1)
     jobs = min(jobs, max(1, total))
@@ -483,43 +504,40 @@ def run_chunks(
     n_forms = 0
     if progress:
         progress(0, total, 0)
-    if jobs == 1 or total < 4:
-        size = 32
-        for i in range(0, total, size):
-            chunk = _process_chunk(files[i : i + size], profile, want)
-            done += chunk.files
-            n_forms += chunk.forms
-            if progress:
-                progress(done, total, n_forms)
-            yield chunk
+    if not total:
         return
-
-    size = _chunk_size(total, jobs)
+    size = 32 if jobs == 1 else _chunk_size(total, jobs)
     chunks = [files[i : i + size] for i in range(0, total, size)]
-    limit = jobs * 4
-    from concurrent.futures import FIRST_COMPLETED, wait
+    ahead = jobs * 4
+    parts: dict[int, list[tuple[int, ChunkOut]]] = {}
+    remaining: dict[int, int] = {}
+    next_out = 0
+
+    def tasks():
+        for k, chunk in enumerate(chunks):
+            while k >= next_out + ahead:
+                yield None  # enough waiting to be written: hand out nothing for now
+            remaining[k] = len(chunk)
+            parts[k] = []
+            yield k, chunk
 
     context = _mp_context()
     if context is not None and context.get_start_method() == "fork":
         _preload()  # forked workers inherit the imports instead of each paying ~40 ms for them
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures: dict[int, Any] = {}
-        ready: dict[int, ChunkOut] = {}
-        submitted = 0
-        next_out = 0
-        while next_out < len(chunks):
-            while submitted < len(chunks) and len(futures) + len(ready) < limit:
-                futures[submitted] = pool.submit(_process_chunk, chunks[submitted], profile, want)
-                submitted += 1
-            finished, _ = wait(futures.values(), return_when=FIRST_COMPLETED)
-            for k in [k for k, fut in futures.items() if fut in finished]:
-                ready[k] = _chunk_result(futures.pop(k), chunks[k], want)
-                done += ready[k].files
-                n_forms += ready[k].forms
+    with Pool(jobs, _process_chunk, (profile, want)) as pool:
+        for k, paths, result in pool.run(tasks()):
+            if isinstance(result, Failure):
+                result = _error_chunk([(display_path(p), None, result.reason) for p in paths], want)
+            parts[k].append((chunks[k].index(paths[0]), result))
+            remaining[k] -= len(paths)
+            done += len(paths)
+            n_forms += result.forms
             if progress:
                 progress(done, total, n_forms)
-            while next_out in ready:
-                yield ready.pop(next_out)
+            while remaining.get(next_out) == 0:
+                del remaining[next_out]
+                for _pos, out in sorted(parts.pop(next_out), key=lambda p: p[0]):
+                    yield out
                 next_out += 1
 
 
@@ -530,21 +548,18 @@ def _preload() -> None:
     from . import grid, reader, rules, summary  # noqa: F401
 
 
-def _chunk_result(fut, paths: Sequence[str], want: frozenset[str]) -> ChunkOut:
-    try:
-        return fut.result()
-    except Exception:  # noqa: BLE001 - a crashed worker (BrokenProcessPool): report its files
-        errors = [(path, None, "读取进程异常退出（文件可能过大或损坏）") for path in paths]
-        out = ChunkOut(len(paths), 0, 0, Aggregates(), errors)
-        if "xml" in want:
-            from .summary import pack_table
+def _error_chunk(errors: list[tuple], want: frozenset[str]) -> ChunkOut:
+    """The output of files that produced nothing but error rows."""
+    out = ChunkOut(len(errors), 0, 0, Aggregates(), errors)
+    if "xml" in want:
+        from .summary import pack_table
 
-            out.xml = {"errors": pack_table("errors", errors)}
-        if "csv" in want:
-            out.csv = {"errors": csv_rows(errors)}
-        if "rows" in want:
-            out.rows = FileRows(errors=list(errors))
-        return out
+        out.xml = {"errors": pack_table("errors", errors)}
+    if "csv" in want:
+        out.csv = {"errors": csv_rows(errors)}
+    if "rows" in want:
+        out.rows = FileRows(errors=list(errors))
+    return out
 
 
 def _mp_context():
