@@ -56,6 +56,13 @@ _RAW: dict[str, dict] = {
         "decimals": 0,
         "negative": "ratio",
     },
+    # Shanxi county forms (2020): whole numbers by truncation (65.07/65.66 → 99 %, 9.91 → 9).
+    "whole-number-truncate": {
+        "title": "整数（截位取整）",
+        "rounding": "truncate",
+        "decimals": 0,
+        "negative": "ratio",
+    },
     # Transfer-payment forms: no budget execution score, all 100 points go to the indicators.
     "transfer-payment": {
         "title": "转移支付（无预算执行分）",

@@ -222,3 +222,16 @@ def test_new_codes_are_documented():
         ("funds-total-derived", "warning"),
     ):
         assert CODES[code][0] == severity
+
+
+def test_every_code_is_documented_with_its_severity():
+    """README's and docs/domain.md's finding tables list every code of CODES with its severity."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    for doc in (root / "README.md", root / "docs" / "domain.md"):
+        rows = re.findall(r"^\| (`[^|]+`) \| (error|warning|info) \|", doc.read_text(encoding="utf-8"), re.M)
+        documented = {code: sev for cell, sev in rows for code in re.findall(r"`([a-z0-9-]+)`", cell)}
+        for code, (severity, _meaning) in CODES.items():
+            assert documented.get(code) == severity, (doc.name, code)

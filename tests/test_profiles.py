@@ -25,6 +25,14 @@ def test_builtin_profiles_unchanged():
     assert (mof.rounding, mof.decimals, mof.budget_points) == ("half-up", 2, D(10))
     assert get_profile("整数（四舍五入取整）").name == "whole-number"
     assert get_profile("转移支付（无预算执行分）").name == "transfer-payment"
+    assert get_profile("整数（截位取整）").name == "whole-number-truncate"
+
+
+def test_whole_number_truncate_shanxi_2020():
+    # Shanxi 2020 county form: 65.07 / 65.66 = 99.10 % → 99; budget score 9.91 → 9 (truncated)
+    assert execution_rate(D("65.66"), D("65.07"), "whole-number-truncate") == D(99)
+    assert budget_score(D("65.66"), D("65.07"), None, "whole-number-truncate") == D(9)
+    assert budget_score(D("65.66"), D("65.07"), None, "whole-number") == D(10)  # 9.91 half up
 
 
 def test_whole_number_profile_hebei_2019():

@@ -25,7 +25,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument(
         "--profile",
         metavar="规则",
-        help="评分规则：shanghai-municipal（默认，截位）、mof-2020（四舍五入）、whole-number（取整）、"
+        help="评分规则：shanghai-municipal（默认，截位）、mof-2020（四舍五入）、whole-number（取整）、whole-number-truncate（截位取整）、"
         "transfer-payment（转移支付，无预算执行分）、JSON 规则文件，或 auto（按各表填写的数字推断：选能重现表上执行率、得分、总分和等级最多的内置规则）；"
         "不指定时采用工作簿中“评分规则”一格，否则用默认规则",
     )
