@@ -1,213 +1,246 @@
-"""Benchmark of ``perfeval-xl consolidate`` against merely reading the same workbooks.
+"""How fast ``perfeval-xl consolidate`` is, against the strongest peers a user would pick, on realistic forms.
 
-    python benchmarks/consolidate.py [--n 500] [--forms-per-book 4] [--jobs N] [--keep DIR]
+    python benchmarks/consolidate.py [--n 500] [--rounds 3] [--jobs 2] [--scale 10000] [--keep DIR]
 
-Generates N filled workbooks (each with ``--forms-per-book`` sheets holding one of the seed's four
-forms, varied: project name, 主管部门, spending and the stated numbers that follow from it) in a
-temporary folder, then measures in the same run:
+Generates ``--n`` distinct workbooks typed as clerks type them (:mod:`realistic`: 1 to 6 forms each,
+numbers as numbers, percent-formatted rates and percentages, merged titles and groups, some forms in 元)
+and the same forms with targets, actuals and rates as text. Every method then runs as a **fresh process**
+(interpreter start-up and imports included, as a user pays them), interleaved over ``--rounds`` rounds:
 
-  (a) baseline: ``pandas.read_excel(path, sheet_name=None, engine="openpyxl", header=None)`` per file;
-  (b) raw python-calamine: every sheet of every file to Python values;
-  (c) ``perfeval-xl consolidate DIR -o OUT.xlsx`` end to end (discovery, reading, scoring, summary
-      workbook written), called in this process (imports already loaded), once with one process and
-      once with all cores;
-  (d) the Python API ``perfeval_xl.consolidate()`` (in-memory tables) + ``write_summary``, all cores;
+  reading only (what a user would otherwise do before any checking):
+    pandas.read_excel(engine="openpyxl"), pandas.read_excel(engine="calamine"), polars.read_excel
+    (calamine engine; when polars is installed), and raw python-calamine (every sheet of every file to
+    Python values: the floor any calamine-based tool stands on);
+  perfeval-xl consolidate end to end (discovery, reading, scoring, findings, the summary workbook):
+    one process (--jobs 1) and --jobs N, on the clerk-typed batch; one process on the text batch.
 
-and prints files/s, forms/s and the ratio to the baseline. Then the peak RSS of the CLI run as a child
-process (``resource.getrusage(RUSAGE_CHILDREN).ru_maxrss``: the largest of the main process and its
-workers) for N and 4N workbooks (the 4N set is the N workbooks copied four times), to show that memory
-does not grow with the number of inputs.
+For each: median wall seconds, median CPU seconds (user + system of the process and every worker, from
+``RUSAGE_CHILDREN``), files and forms per second, and the peak RSS of the whole process tree (the process
+and its workers summed, sampled every 10 ms from /proc). Ratios are against pandas (calamine) and against
+the calamine floor, by wall time and by CPU time: the machine is shared, so CPU seconds are the steadier
+measure. ``--scale N`` adds one run of consolidate over N distinct clerk-typed workbooks with one and
+with ``--jobs`` processes, for the memory bound.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
-import random
+import resource
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "examples"))
 
-import make_examples  # noqa: E402
+import realistic  # noqa: E402
 
-
-def generate(folder: Path, n: int, per_book: int, seed: int = 2023) -> list[Path]:
-    blocks = make_examples.seed_blocks()
-    rng = random.Random(seed)
-    paths = []
-    serial = 0
-    for i in range(n):
-        sheets = []
-        for k in range(per_book):
-            serial += 1
-            block = make_examples.vary(blocks[(i * per_book + k) % len(blocks)], rng, serial)
-            sheets.append((f"自评表{k + 1}", [block]))
-        sub = folder / f"单位{i // 100:02d}"
-        path = sub / f"自评_{i:05d}.xlsx"
-        make_examples.write_workbook(path, sheets)
-        paths.append(path)
-    return paths
-
-
-def bench_pandas(paths: list[Path]) -> tuple[float, int]:
-    import pandas as pd
-
-    t = time.perf_counter()
-    sheets = 0
-    for p in paths:
-        sheets += len(pd.read_excel(p, sheet_name=None, engine="openpyxl", header=None))
-    return time.perf_counter() - t, sheets
+READ_ONLY = {
+    "pandas.read_excel (openpyxl)": (
+        "import pandas as pd\n"
+        "for p in paths:\n"
+        "    pd.read_excel(p, sheet_name=None, engine='openpyxl', header=None)\n"
+    ),
+    "pandas.read_excel (calamine)": (
+        "import pandas as pd\n"
+        "for p in paths:\n"
+        "    pd.read_excel(p, sheet_name=None, engine='calamine', header=None)\n"
+    ),
+    "polars.read_excel (calamine)": (
+        "import polars as pl\n"
+        "for p in paths:\n"
+        "    pl.read_excel(p, sheet_id=0, has_header=False, raise_if_empty=False)\n"
+    ),
+    "python-calamine（下限）": (
+        "from python_calamine import CalamineWorkbook\n"
+        "for p in paths:\n"
+        "    wb = CalamineWorkbook.from_path(p)\n"
+        "    for name in wb.sheet_names:\n"
+        "        wb.get_sheet_by_name(name).to_python()\n"
+    ),
+}
+FLOOR = "python-calamine（下限）"
+PEER = "pandas.read_excel (calamine)"
 
 
-def bench_calamine(paths: list[Path]) -> tuple[float, int]:
+@dataclass
+class Runs:
+    wall: list[float] = field(default_factory=list)
+    cpu: list[float] = field(default_factory=list)
+    rss: int = 0  # bytes, the largest tree total seen
+
+
+def _children(pid: int) -> list[int]:
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            return [int(x) for x in fh.read().split()]
+    except OSError:
+        return []
+
+
+def _tree_rss(pid: int) -> int:
+    total, todo = 0, [pid]
+    page = os.sysconf("SC_PAGE_SIZE")
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/statm") as fh:
+                total += int(fh.read().split()[1]) * page
+        except OSError:
+            continue
+        todo += _children(p)
+    return total
+
+
+def run(cmd: list[str], env: dict | None = None) -> tuple[float, float, int, int]:
+    """Run ``cmd``; returns (wall seconds, CPU seconds of it and its descendants, peak tree RSS, exit code)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = [0]
+
+    def sample() -> None:
+        while proc.poll() is None:
+            peak[0] = max(peak[0], _tree_rss(proc.pid))
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, err = proc.communicate()
+    wall = time.perf_counter() - start
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if proc.returncode not in (0, 3):
+        print(
+            f"  注意：{cmd[:4]}… 退出码 {proc.returncode}：{err.decode(errors='replace')[-300:]}",
+            file=sys.stderr,
+        )
+    return wall, cpu, peak[0], proc.returncode
+
+
+def reader_cmd(code: str, listing: Path) -> list[str]:
+    prelude = f"paths = open({str(listing)!r}, encoding='utf-8').read().split('\\n')\n"
+    return [sys.executable, "-c", prelude + code]
+
+
+def consolidate_cmd(folder: Path, out: Path, jobs: int) -> list[str]:
+    return [sys.executable, "-m", "perfeval_xl", "consolidate", str(folder), "-o", str(out),
+            "--jobs", str(jobs), "--quiet"]  # fmt: skip
+
+
+def has_module(name: str) -> bool:
+    probe = subprocess.run([sys.executable, "-c", f"import {name}"], capture_output=True)
+    return probe.returncode == 0
+
+
+def count_forms(summary: Path) -> int:
     from python_calamine import CalamineWorkbook
 
-    t = time.perf_counter()
-    sheets = 0
-    for p in paths:
-        wb = CalamineWorkbook.from_path(str(p))
-        for name in wb.sheet_names:
-            wb.get_sheet_by_name(name).to_python()
-            sheets += 1
-    return time.perf_counter() - t, sheets
+    return len(CalamineWorkbook.from_path(str(summary)).get_sheet_by_name("汇总").to_python()) - 1
 
 
-def bench_cli(folder: Path, out: Path, jobs: int) -> tuple[float, int]:
-    from perfeval_xl.cli import main
-
-    t = time.perf_counter()
-    code = main(["consolidate", str(folder), "-o", str(out), "--jobs", str(jobs), "--quiet"])
-    secs = time.perf_counter() - t
-    from python_calamine import CalamineWorkbook
-
-    forms = len(CalamineWorkbook.from_path(str(out)).get_sheet_by_name("汇总").to_python()) - 1
-    if code != 0:
-        print(f"注意：退出码 {code}", file=sys.stderr)
-    return secs, forms
+def table(rows: list[tuple], header: tuple) -> str:
+    lines = [
+        "| " + " | ".join(header) + " |",
+        "|" + "|".join("---" if i == 0 else "---:" for i in range(len(header))) + "|",
+    ]
+    lines += ["| " + " | ".join(str(x) for x in row) + " |" for row in rows]
+    return "\n".join(lines)
 
 
-def bench_api(folder: Path, out: Path, jobs: int | None) -> tuple[float, int, int]:
-    from perfeval_xl.batch import consolidate
-    from perfeval_xl.summary import write_summary
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--n", type=int, default=500, help="workbooks per batch (default 500)")
+    ap.add_argument("--rounds", type=int, default=3, help="interleaved rounds, medians reported (default 3)")
+    ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="processes for the parallel run")
+    ap.add_argument("--scale", type=int, default=0, help="also one consolidate run over this many workbooks")
+    ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    args = ap.parse_args()
 
-    t = time.perf_counter()
-    result = consolidate([folder], jobs=jobs)
-    write_summary(result, out)
-    return time.perf_counter() - t, len(result.rows["forms"]), len(result.rows["errors"])
-
-
-_RSS_CHILD = """
-import resource, subprocess, sys, time
-t = time.perf_counter()
-code = subprocess.call([sys.executable, "-m", "perfeval_xl", "consolidate", *sys.argv[1:]])
-secs = time.perf_counter() - t
-print(code, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, secs)
-"""
-
-
-def peak_rss(folder: Path, out: Path, jobs: int) -> tuple[float, float]:
-    """Peak RSS (MiB) and wall seconds of ``perfeval-xl consolidate`` run as a fresh process."""
-    import subprocess
-
-    args = [str(folder), "-o", str(out), "--jobs", str(jobs), "--quiet"]
-    res = subprocess.run(
-        [sys.executable, "-c", _RSS_CHILD, *args], cwd=ROOT, capture_output=True, text=True, check=True
-    )
-    code, kib, secs = res.stdout.split()
-    if code not in ("0",):
-        print(f"注意：退出码 {code}", file=sys.stderr)
-    return int(kib) / 1024, float(secs)
-
-
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--n", type=int, default=500, help="number of workbooks (default 500)")
-    ap.add_argument("--forms-per-book", type=int, default=4, help="forms (sheets) per workbook (default 4)")
-    ap.add_argument("--jobs", type=int, default=None, help="worker processes for (c) (default: all cores)")
-    ap.add_argument("--keep", metavar="DIR", help="generate into DIR and keep it (default: a temp folder)")
-    ap.add_argument("--skip-pandas", action="store_true", help="skip the (slow) pandas baseline")
-    ap.add_argument("--skip-rss", action="store_true", help="skip the peak-RSS runs")
-    ap.add_argument(
-        "--repeat",
-        type=int,
-        default=3,
-        help="time each method this many times and report the median (default 3: shared machines are noisy)",
-    )
-    args = ap.parse_args(argv)
-
-    tmp = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="perfeval-bench-"))
-    forms_dir = tmp / "forms"
+    work = args.keep or Path(tempfile.mkdtemp(prefix="perfeval-bench-"))
+    env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     try:
         t = time.perf_counter()
-        paths = generate(forms_dir, args.n, args.forms_per_book)
-        gen = time.perf_counter() - t
-        size = sum(p.stat().st_size for p in paths)
-        n_forms = args.n * args.forms_per_book
-        print(
-            f"生成 {args.n} 个工作簿 × {args.forms_per_book} 张表 = {n_forms} 张表，"
-            f"共 {size / 1048576:.1f} MB，用时 {gen:.1f} 秒；CPU 核数 {os.cpu_count()}"
-        )
-        jobs = args.jobs or os.cpu_count() or 1
-        methods = []  # (name, measure() -> (seconds, forms read, errors))
-        if not args.skip_pandas:
-            methods.append(
-                ("(a) pandas.read_excel (openpyxl)，仅读取", lambda: (*bench_pandas(paths)[:1], n_forms, 0))
-            )
-        methods.append(("(b) python-calamine，仅读取", lambda: (*bench_calamine(paths)[:1], n_forms, 0)))
-        for j in (1, jobs):
-            out = tmp / f"汇总_{j}.xlsx"
-            methods.append(
-                (
-                    f"(c) perfeval-xl consolidate 全流程，{j} 个进程",
-                    lambda o=out, j=j: (*bench_cli(forms_dir, o, jobs=j), 0),
-                )
-            )
-        methods.append(
-            (
-                f"(d) Python API consolidate() + write_summary，{jobs} 个进程",
-                lambda: bench_api(forms_dir, tmp / "汇总_api.xlsx", jobs=jobs),
-            )
-        )
-        # Rounds interleave the methods, so a burst of load elsewhere on the machine hits all of them.
-        times: dict[str, list[float]] = {name: [] for name, _ in methods}
-        for _ in range(max(1, args.repeat)):
-            for name, measure in methods:
-                secs, got, errs = measure()
-                times[name].append(secs)
-                if got != n_forms or errs:
-                    print(f"注意：{name} 读出 {got} 张表（应为 {n_forms}），{errs} 条错误", file=sys.stderr)
-        rows = [(name, statistics.median(times[name]), n_forms) for name, _ in methods]
-        print(f"各方法交替运行 {max(1, args.repeat)} 轮，取中位数：")
+        clerk = realistic.generate(work / "clerk", args.n, "clerk")
+        realistic.generate(work / "text", args.n, "text")
+        size = sum(p.stat().st_size for p in clerk) / 1e6
+        listing = work / "clerk.txt"
+        listing.write_text("\n".join(str(p) for p in clerk), encoding="utf-8")
+        print(f"生成 {args.n} 个不同的工作簿（录入式：数字为数字、百分比格式、合并单元格、部分以元为单位；"
+              f"另一份同样的表全为文字），{size:.1f} MB，用时 {time.perf_counter() - t:.1f} 秒；"
+              f"CPU 核数 {os.cpu_count()}；每种方法为独立进程（含启动），交替运行 {args.rounds} 轮取中位数。")  # fmt: skip
 
-        base = rows[0][1] if not args.skip_pandas else None
-        print("| 方法 | 秒 | 文件/秒 | 表/秒 | 对 (a) 的倍数 |")
-        print("|---|---:|---:|---:|---:|")
-        for name, secs, forms in rows:
-            ratio = f"{base / secs:.1f}x" if base else "-"
-            print(f"| {name} | {secs:.2f} | {args.n / secs:.0f} | {forms / secs:.0f} | {ratio} |")
-        if not args.skip_rss:
-            big = tmp / "forms4"
-            for k in range(4):
-                shutil.copytree(forms_dir, big / f"副本{k + 1}")
-            print()
-            print("| perfeval-xl consolidate（独立进程） | 工作簿 | 进程 | 峰值 RSS (MiB) | 秒（含启动） |")
-            print("|---|---:|---:|---:|---:|")
-            for folder, n in ((forms_dir, args.n), (big, 4 * args.n)):
-                for j in (1, jobs):
-                    mib, secs = peak_rss(folder, tmp / f"汇总_rss_{n}_{j}.xlsx", j)
-                    print(f"| {folder.name} | {n} | {j} | {mib:.0f} | {secs:.2f} |")
+        methods: dict[str, list[str]] = {}
+        for name, code in READ_ONLY.items():
+            if name.startswith("polars") and not has_module("polars"):
+                print(f"（未安装 polars，跳过 {name}）")
+                continue
+            methods[name] = reader_cmd(code, listing)
+        out = work / "out"
+        out.mkdir(exist_ok=True)
+        c1 = "perfeval-xl consolidate，1 个进程"
+        cn = f"perfeval-xl consolidate，--jobs {args.jobs}"
+        ct = "perfeval-xl consolidate，1 个进程，全为文字的同样表单"
+        methods[c1] = consolidate_cmd(work / "clerk", out / "a.xlsx", 1)
+        methods[cn] = consolidate_cmd(work / "clerk", out / "b.xlsx", args.jobs)
+        methods[ct] = consolidate_cmd(work / "text", out / "c.xlsx", 1)
+
+        runs = {name: Runs() for name in methods}
+        for _ in range(args.rounds):
+            for name, cmd in methods.items():
+                wall, cpu, rss, _code = run(cmd, env)
+                runs[name].wall.append(wall)
+                runs[name].cpu.append(cpu)
+                runs[name].rss = max(runs[name].rss, rss)
+        forms = count_forms(out / "a.xlsx")
+        assert forms == count_forms(out / "c.xlsx"), "clerk and text batches must give the same forms"
+
+        med = {name: (statistics.median(r.wall), statistics.median(r.cpu)) for name, r in runs.items()}
+        rows = []
+        for name, (wall, cpu) in med.items():
+            peer_w, peer_c = med[PEER]
+            floor_w, floor_c = med[FLOOR]
+            rows.append((
+                name, f"{wall:.2f}", f"{cpu:.2f}", f"{args.n / wall:.0f}", f"{forms / wall:.0f}",
+                f"{runs[name].rss / 2**20:.0f}",
+                f"{peer_w / wall:.2f}x / {peer_c / cpu:.2f}x",
+                f"{wall / floor_w:.2f} / {cpu / floor_c:.2f}",
+            ))  # fmt: skip
+        header = ("方法", "墙钟秒", "CPU 秒", "文件/秒", "表/秒", "峰值 RSS MiB（进程树）",
+                  "快于 pandas(calamine)（墙钟/CPU）", "为 calamine 下限的倍数（墙钟/CPU）")  # fmt: skip
+        print(f"\n{args.n} 个工作簿，{forms} 张表：\n")
+        print(table(rows, header))
+        (w1, cpu1), (wt, cput) = med[c1], med[ct]
+        print(f"\n录入式表单 / 全文字表单（1 个进程）：墙钟 {w1 / wt:.2f} 倍，CPU {cpu1 / cput:.2f} 倍。")
+        wn, cpun = med[cn]
+        print(f"--jobs {args.jobs} / --jobs 1：墙钟 {wn / w1:.2f} 倍，CPU {cpun / cpu1:.2f} 倍。")
+
+        if args.scale:
+            t = time.perf_counter()
+            realistic.generate(work / "scale", args.scale, "clerk", seed=7)
+            print(f"\n规模测试：生成 {args.scale} 个不同的工作簿，用时 {time.perf_counter() - t:.0f} 秒。\n")
+            srows = []
+            for jobs in (1, args.jobs):
+                wall, cpu, rss, _ = run(consolidate_cmd(work / "scale", out / f"s{jobs}.xlsx", jobs), env)
+                n_forms = count_forms(out / f"s{jobs}.xlsx")
+                srows.append(
+                    (f"--jobs {jobs}", args.scale, n_forms, f"{wall:.1f}", f"{cpu:.1f}", f"{rss / 2**20:.0f}")
+                )
+            print(table(srows, ("进程", "工作簿", "表", "墙钟秒", "CPU 秒", "峰值 RSS MiB（进程树）")))
     finally:
-        if not args.keep:
-            shutil.rmtree(tmp, ignore_errors=True)
-    return 0
+        if args.keep is None:
+            shutil.rmtree(work, ignore_errors=True)
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
