@@ -13,12 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
-from . import checks, labels
+from . import checks, labels  # checks: used in the column expressions below
 from .model import Form, Result
-from .profiles import find_profile
-from .report import profile_label
+from .report import profile_label  # noqa: F401 - used in the column expressions below
 
 Kind = Literal["text", "money", "two", "int"]
 
@@ -35,26 +34,33 @@ class Column:
     kind: Kind = "text"  # number format: money #,##0.00, two 0.00, int 0; text wraps
     width: int = 10  # in character widths of "0" (a Chinese character takes about two)
     printed: bool = True  # inside the print area (printed columns must come first)
-    #: the value for a row; its arguments depend on the table (see each table below)
-    get: Callable[..., Any] | None = None
+    #: the value for a row: a Python expression over the table's arguments (see each table below)
+    value: str = ""
 
 
 @dataclass(frozen=True)
 class Table:
-    """An output table: its key (API/CSV), sheet name, file name and columns."""
+    """An output table: its key (API/CSV), sheet name and columns.
+
+    A table built from scored forms names the arguments its columns' ``value`` expressions use
+    (``args``, e.g. ``("form", "r", "source")``); :attr:`row` is then one compiled function that builds
+    the whole row tuple (one call per row, not one per cell: a batch makes millions of rows).
+    """
 
     key: str
     sheet: str
     columns: tuple[Column, ...]
-    _getters: tuple[Callable[..., Any], ...] = field(default=(), init=False, repr=False, compare=False)
+    args: tuple[str, ...] = ()
+    row: Callable[..., tuple] = field(default=tuple, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         flags = [c.printed for c in self.columns]
         if flags != sorted(flags, reverse=True):
             raise ValueError(f"{self.key}: printed columns must come before the technical ones")
-        if any(c.get is None for c in self.columns) and any(c.get is not None for c in self.columns):
-            raise ValueError(f"{self.key}: every column or none takes its value from a form")
-        object.__setattr__(self, "_getters", tuple(c.get for c in self.columns if c.get is not None))
+        if self.args:
+            body = "".join(f"({c.value}), " for c in self.columns)
+            row = eval(f"lambda {', '.join(self.args)}: ({body})", globals())  # noqa: S307 - our own text
+            object.__setattr__(self, "row", row)
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -68,22 +74,12 @@ class Table:
     def index(self, name: str) -> int:
         return self.names.index(name)
 
-    def row(self, *args: Any) -> tuple:
-        """One row: every column's ``get`` applied to ``args``."""
-        return tuple([get(*args) for get in self._getters])
-
 
 def in_wan(x: Decimal | None, unit: str) -> Decimal | None:
     """An amount of the form's money unit in 万元."""
     if x is None:
         return None
     return x / _WAN if unit == "元" else x
-
-
-def profile_title(name: str) -> str:
-    """A rule profile's Chinese name (上海市级（截位）) for the tables; a profile file keeps its name."""
-    profile = find_profile(name)
-    return profile.title if profile is not None else name
 
 
 def _unit(form: Form) -> str:
@@ -131,73 +127,75 @@ ALL_DEPARTMENTS = labels.TOTAL  # the last row of the department table: 合计
 NO_DEPARTMENT = "（未填）"
 
 # Where the row came from: the same three technical columns end every per-form table.
-# Their ``get`` takes (form, ..., source) like the table's other columns.
 _SOURCE_COLUMNS = (
-    Column(SOURCE, "text", 36, False, lambda form, _x, source: source),
-    Column(SHEET, "text", 14, False, lambda form, _x, source: form.sheet),
-    Column(INDEX, "int", 5, False, lambda form, _x, source: form.index),
+    Column(SOURCE, "text", 36, False, "source"),
+    Column(SHEET, "text", 14, False, "form.sheet"),
+    Column(INDEX, "int", 5, False, "form.index"),
 )
 
-#: 汇总: one row per form. ``get(form, result, source)``.
+#: 汇总: one row per form; values over ``form``, ``r`` (its Result) and ``source``.
 FORMS = Table(
     "forms",
     "汇总",
     (
-        Column(PROJECT, "text", 28, True, lambda form, r, s: form.project),
-        Column(DEPARTMENT, "text", 24, True, lambda form, r, s: form.department),
-        Column(UNIT, "text", 24, True, lambda form, r, s: form.unit),
-        Column(YEAR, "text", 6, True, lambda form, r, s: form.year),
-        Column(ANNUAL, "money", 12, True, lambda form, r, s: _fund(form, "annual")),
-        Column(EXECUTED, "money", 12, True, lambda form, r, s: _fund(form, "executed")),
-        Column(RATE, "two", 8, True, lambda form, r, s: r.execution_rate),
-        Column(BUDGET_SCORE, "two", 8, True, lambda form, r, s: r.budget_score),
-        Column(INDICATOR_SCORE, "two", 8, True, lambda form, r, s: r.indicator_score),
-        Column(TOTAL_SCORE, "two", 7, True, lambda form, r, s: r.total_score),
-        Column(GRADE, "text", 6, True, lambda form, r, s: r.grade),
-        Column(N_FINDINGS, "int", 6, True, lambda form, r, s: len(r.findings)),
-        Column(N_ERRORS, "int", 7, True, lambda form, r, s: sum(f.severity == "error" for f in r.findings)),
-        Column(TOTAL_POINTS, "two", 7, False, lambda form, r, s: r.total_points),
-        Column(STATED_TOTAL, "two", 8, False, lambda form, r, s: form.stated_total_score),
-        Column(STATED_GRADE, "text", 8, False, lambda form, r, s: form.stated_grade or ""),
-        Column(PROFILE, "text", 20, False, lambda form, r, s: profile_label(r)),
-        Column(MONEY_UNIT, "text", 8, False, lambda form, r, s: _unit(form)),
+        Column(PROJECT, "text", 28, True, "form.project"),
+        Column(DEPARTMENT, "text", 24, True, "form.department"),
+        Column(UNIT, "text", 24, True, "form.unit"),
+        Column(YEAR, "text", 6, True, "form.year"),
+        Column(ANNUAL, "money", 12, True, '_fund(form, "annual")'),
+        Column(EXECUTED, "money", 12, True, '_fund(form, "executed")'),
+        Column(RATE, "two", 8, True, "r.execution_rate"),
+        Column(BUDGET_SCORE, "two", 8, True, "r.budget_score"),
+        Column(INDICATOR_SCORE, "two", 8, True, "r.indicator_score"),
+        Column(TOTAL_SCORE, "two", 7, True, "r.total_score"),
+        Column(GRADE, "text", 6, True, "r.grade"),
+        Column(N_FINDINGS, "int", 6, True, "len(r.findings)"),
+        Column(N_ERRORS, "int", 7, True, 'sum(f.severity == "error" for f in r.findings)'),
+        Column(TOTAL_POINTS, "two", 7, False, "r.total_points"),
+        Column(STATED_TOTAL, "two", 8, False, "form.stated_total_score"),
+        Column(STATED_GRADE, "text", 8, False, 'form.stated_grade or ""'),
+        Column(PROFILE, "text", 20, False, "profile_label(r)"),
+        Column(MONEY_UNIT, "text", 8, False, "_unit(form)"),
         *_SOURCE_COLUMNS,
     ),
+    ("form", "r", "source"),
 )
 
-#: 指标明细: one row per indicator. ``get(form, indicator_result, source)``.
+#: 指标明细: one row per indicator; values over ``form``, ``ir`` (an IndicatorResult) and ``source``.
 INDICATORS = Table(
     "indicators",
     "指标明细",
     (
-        Column(PROJECT, "text", 20, True, lambda form, ir, s: form.project),
-        Column(labels.LEVEL1, "text", 10, True, lambda form, ir, s: ir.indicator.level1),
-        Column(labels.LEVEL2, "text", 12, True, lambda form, ir, s: ir.indicator.level2),
-        Column(labels.LEVEL3, "text", 24, True, lambda form, ir, s: ir.indicator.name),
-        Column(labels.TARGET, "text", 14, True, lambda form, ir, s: ir.indicator.target),
-        Column(labels.ACTUAL, "text", 14, True, lambda form, ir, s: ir.indicator.actual),
-        Column(labels.POINTS, "two", 6, True, lambda form, ir, s: ir.indicator.points),
-        Column(labels.SCORE, "two", 6, True, lambda form, ir, s: ir.score),
-        Column(STATED_SCORE, "two", 8, True, lambda form, ir, s: ir.indicator.stated_score),
-        Column(KIND, "text", 6, True, lambda form, ir, s: KIND_NAMES.get(ir.kind, ir.kind)),
-        Column(labels.DEVIATION, "text", 24, True, lambda form, ir, s: ir.indicator.deviation_reason),
+        Column(PROJECT, "text", 20, True, "form.project"),
+        Column(labels.LEVEL1, "text", 10, True, "ir.indicator.level1"),
+        Column(labels.LEVEL2, "text", 12, True, "ir.indicator.level2"),
+        Column(labels.LEVEL3, "text", 24, True, "ir.indicator.name"),
+        Column(labels.TARGET, "text", 14, True, "ir.indicator.target"),
+        Column(labels.ACTUAL, "text", 14, True, "ir.indicator.actual"),
+        Column(labels.POINTS, "two", 6, True, "ir.indicator.points"),
+        Column(labels.SCORE, "two", 6, True, "ir.score"),
+        Column(STATED_SCORE, "two", 8, True, "ir.indicator.stated_score"),
+        Column(KIND, "text", 6, True, "KIND_NAMES.get(ir.kind, ir.kind)"),
+        Column(labels.DEVIATION, "text", 24, True, "ir.indicator.deviation_reason"),
         *_SOURCE_COLUMNS,
     ),
+    ("form", "ir", "source"),
 )
 
-#: 问题清单: one row per finding. ``get(form, finding, source)``.
+#: 问题清单: one row per finding; values over ``form``, ``f`` (a Finding) and ``source``.
 FINDINGS = Table(
     "findings",
     "问题清单",
     (
-        Column(PROJECT, "text", 20, True, lambda form, f, s: form.project),
-        Column(PLACE, "text", 16, True, lambda form, f, s: f.where),
-        Column(SEVERITY, "text", 6, True, lambda form, f, s: SEVERITY_NAMES.get(f.severity, f.severity)),
-        Column(PROBLEM, "text", 22, True, lambda form, f, s: checks.CODES.get(f.code, ("", f.code))[1]),
-        Column(MESSAGE, "text", 60, True, lambda form, f, s: f.message),
-        Column(CODE, "text", 16, False, lambda form, f, s: f.code),
+        Column(PROJECT, "text", 20, True, "form.project"),
+        Column(PLACE, "text", 16, True, "f.where"),
+        Column(SEVERITY, "text", 6, True, "SEVERITY_NAMES.get(f.severity, f.severity)"),
+        Column(PROBLEM, "text", 22, True, 'checks.CODES.get(f.code, ("", f.code))[1]'),
+        Column(MESSAGE, "text", 60, True, "f.message"),
+        Column(CODE, "text", 16, False, "f.code"),
         *_SOURCE_COLUMNS,
     ),
+    ("form", "f", "source"),
 )
 
 #: 错误: one row per input (or sheet) that could not be read: rows ``(source, sheet, reason)`` as made

@@ -56,8 +56,7 @@ class RowXml:
             for i, row in enumerate(rows):
                 v = row[c]
                 if v.__class__ is str and len(v) > half:
-                    n = len(v)
-                    units = n + (len(v.encode("utf-8")) - n) // 2  # a 3-byte (CJK) character is two widths
+                    units = len(v) if v.isascii() else 2 * len(v)  # Chinese text: two widths a character
                     need = min(_MAX_LINES, -(-units // width))
                     if need > lines[i]:
                         lines[i] = need
