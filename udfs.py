@@ -286,8 +286,11 @@ def PE_GRADE(total, profile=None):
 def PE_FORM_FINDINGS(funds, indicators, profile=None):
     """整表的审核提示：资金合计不符、分值合计不为100、超预算执行、一级指标权重等。"""
     fund_rows = []
+    filled = False
     for i, (label, initial, annual, executed) in enumerate(_rows(funds, 4)):
-        if all(_is_blank(x) for x in (initial, annual, executed)):
+        blank = all(_is_blank(x) for x in (initial, annual, executed))
+        filled = filled or not blank
+        if blank and i > 0:  # a blank total row stays: the rules take it from the sub-rows, and say so
             continue
         fund_rows.append(
             FundRow(
@@ -306,7 +309,7 @@ def PE_FORM_FINDINGS(funds, indicators, profile=None):
         level1 = _text(l1) or level1
         level2 = _text(l2) or level2
         inds.append(_indicator(target, actual, points, name, judgement, level1, level2, deviation))
-    if not fund_rows and not inds:
+    if not filled and not inds:
         raise _Blank
     form = Form(source="", funds=fund_rows, indicators=inds)
     result = rules.evaluate(form, _profile(profile))

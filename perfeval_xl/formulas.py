@@ -26,6 +26,8 @@ from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
+from .values import float_decimal
+
 #: Nesting of formula cells referring to formula cells.
 MAX_DEPTH = 32
 #: Cells one evaluation may visit (ranges included): a hostile ``SUM(A1:XFD1048576)`` stays cheap.
@@ -288,7 +290,7 @@ class SheetValues:
         if v.__class__ in (float, int):
             if v != v or v in (float("inf"), float("-inf")):
                 raise FormulaError(f"引用的单元格 {ref_name(pos)} 不是有限的数字")
-            return Fraction(Decimal(repr(v)))
+            return Fraction(float_decimal(v) if v.__class__ is float else Decimal(v))  # Excel's 15 digits
         if isinstance(v, Decimal) and v.is_finite():
             return Fraction(v)
         shown = str(v).strip()[:20]
@@ -324,7 +326,7 @@ class SheetValues:
         if v.__class__ in (float, int) or (isinstance(v, Decimal) and v.is_finite()):
             if v != v or v in (float("inf"), float("-inf")):
                 raise FormulaError(f"引用的单元格 {ref_name(pos)} 不是有限的数字")
-            return Fraction(Decimal(repr(v))) if v.__class__ is float else Fraction(v)
+            return Fraction(float_decimal(v)) if v.__class__ is float else Fraction(v)
         return Fraction(0)
 
 

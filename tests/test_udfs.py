@@ -264,3 +264,17 @@ def test_returns_are_finite_and_fit_a_cell():
     assert udfs.PE_TOTAL(1e308, [[1e308]]).startswith("错误")  # the sum overflows a float
     text = udfs.PE_ROW_FINDINGS("健全", "好", 10, "很长的指标" * 10000)
     assert isinstance(text, str) and len(text) == udfs.EXCEL_TEXT_LIMIT and text.endswith("…")
+
+
+def test_form_findings_say_a_blank_total_is_derived():
+    # issue 10 item 1 in the live sheet: 年度资金总额 left blank, sub-rows 470 / 420.35 and 50 / 48
+    funds = [
+        ["年度资金总额", None, None, None],
+        ["其中：当年财政拨款", 470.0, 470.0, 420.35],
+        ["上年结转资金", 50.0, 50.0, 48.0],
+        ["其他资金", None, None, None],
+    ]
+    rows = [["产出指标", "数量指标", "a", "≥10", "10", 90.0, None, None, None]] + [[None] * 9] * 29
+    assert udfs.PE_FORM_FINDINGS(funds, rows) == "资金总额按各项之和计算"
+    blank_funds = [[label, None, None, None] for label, *_ in funds]
+    assert udfs.PE_FORM_FINDINGS(blank_funds, [[None] * 9] * 30) == ""  # a blank form stays blank
