@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import columns, labels
-from .columns import FORMS, RATE_BUCKETS, SUMMARY_TITLE, TABLES, form_rows
+from .columns import FINDINGS, FORMS, RATE_BUCKETS, SUMMARY_TITLE, TABLES, form_rows
 from .columns import NO_DEPARTMENT as _NO_DEPARTMENT
 from .model import ReadError
 from .profiles import Profile, get_profile, profile_argument
@@ -234,13 +234,14 @@ class ChunkOut:
     """What a worker sends back for a chunk of files: compact, cheap to pickle.
 
     ``xml``/``csv`` hold the rows of each table already formatted (bytes) when asked for; ``rows`` the
-    tuples (the Python API and Parquet need them); ``agg`` the chunk's department and rate-bucket sums;
-    ``errors`` the error rows (few) for the caller's report."""
+    tuples (the Python API and Parquet need them); ``form_rows`` the 汇总 rows (the parent counts each
+    project once per department: duplicates across chunks are found there); ``errors`` the error rows
+    (few) for the caller's report."""
 
     files: int
     forms: int
     findings: int
-    agg: Aggregates
+    form_rows: list[tuple]
     errors: list[tuple]
     xml: dict[str, bytes] | None = None
     csv: dict[str, bytes] | None = None
@@ -281,9 +282,7 @@ def _chunk_out(
         rows.indicators += one.indicators
         rows.findings += one.findings
         rows.errors += one.errors
-    agg = Aggregates()
-    agg.add_forms(rows.forms)
-    out = ChunkOut(len(paths), len(rows.forms), len(rows.findings), agg, rows.errors)
+    out = ChunkOut(len(paths), len(rows.forms), len(rows.findings), rows.forms, rows.errors)
     tables = {
         "forms": rows.forms,
         "indicators": rows.indicators,
@@ -453,11 +452,12 @@ def consolidate_to(
             csv_sink.add("errors", csv_rows(first))
         if kept is not None:
             kept.errors.extend(first)
+        duplicates: list[tuple] = []
         for chunk in run_chunks(files, override, jobs, frozenset(want), progress):
             stats.forms += chunk.forms
             stats.findings += chunk.findings
             note_errors(chunk.errors)
-            agg.merge(chunk.agg)
+            duplicates += agg.add_forms(chunk.form_rows)
             for key, xml in (chunk.xml or {}).items():
                 writer.add(key, xml)
             if csv_sink:
@@ -465,6 +465,11 @@ def consolidate_to(
                     csv_sink.add(key, text)
             if kept is not None:
                 kept.add(chunk)
+        if duplicates:  # batch-level findings: after the forms' own
+            stats.findings += len(duplicates)
+            writer.add("findings", pack_table("findings", duplicates))
+            if csv_sink:
+                csv_sink.add("findings", csv_rows(duplicates))
         departments, buckets = agg.departments(prof), agg.buckets()
         writer.close(departments, buckets)
         if csv_sink:
@@ -550,7 +555,7 @@ def _preload() -> None:
 
 def _error_chunk(errors: list[tuple], want: frozenset[str]) -> ChunkOut:
     """The output of files that produced nothing but error rows."""
-    out = ChunkOut(len(errors), 0, 0, Aggregates(), errors)
+    out = ChunkOut(len(errors), 0, 0, [], errors)
     if "xml" in want:
         from .summary import pack_table
 
@@ -577,16 +582,54 @@ _I_EXEC = FORMS.index(columns.EXECUTED)
 _I_RATE = FORMS.index(columns.RATE)
 _I_TOTAL = FORMS.index(columns.TOTAL_SCORE)
 _I_GRADE = FORMS.index(labels.GRADE)
+_I_PROJECT = FORMS.index(labels.PROJECT)
+_I_UNIT = FORMS.index(labels.UNIT)
+_I_YEAR = FORMS.index(labels.YEAR)
+_I_SOURCE = FORMS.index(columns.SOURCE)
+_I_SHEET = FORMS.index(columns.SHEET)
+_I_INDEX = FORMS.index(columns.INDEX)
+
+
+def _same_project(row: tuple) -> tuple | None:
+    """What makes two forms the same project: 项目名称, 主管部门, 实施单位 and 年度 (spaces ignored);
+    None when the form has no project name."""
+    project = "".join((row[_I_PROJECT] or "").split())
+    if not project:
+        return None
+    return tuple("".join(str(row[i] or "").split()) for i in (_I_PROJECT, _I_DEPT, _I_UNIT, _I_YEAR))
+
+
+def _place(row: tuple) -> str:
+    sheet = f"［{row[_I_SHEET]}］" if row[_I_SHEET] else ""
+    return f"{row[_I_SOURCE]}{sheet}第{row[_I_INDEX]}张表"
+
+
+def _duplicate_finding(row: tuple, first: tuple) -> tuple:
+    """The 问题清单 row for a form that repeats an earlier one (a batch-level finding)."""
+    from types import SimpleNamespace
+
+    from .checks import finding
+
+    f = finding(
+        "duplicate-form",
+        labels.PROJECT,
+        f"与 {_place(first)} 是同一项目（项目名称、主管部门、实施单位、年度相同）；"
+        f"本表未计入“按主管部门”和执行率分布，请核对是否重复报送",
+    )
+    form = SimpleNamespace(project=row[_I_PROJECT], sheet=row[_I_SHEET], index=row[_I_INDEX])
+    return FINDINGS.row(form, f, row[_I_SOURCE])
 
 
 class Aggregates:
     """Per 主管部门 counts and exact Decimal sums, and execution-rate buckets: bounded by the number
-    of departments, mergeable across chunks (sums are exact, so the order does not matter)."""
+    of departments (plus one key per project, to count each project once); sums are exact, so the
+    order of the forms does not matter."""
 
     def __init__(self) -> None:
         # department (None: all) -> [n, grade counts..., total score, annual, executed]
         self.depts: dict[str | None, list] = {}
         self.bucket_counts = [0] * len(RATE_BUCKETS)
+        self.seen: dict[tuple, tuple] = {}  # project key -> the first form's 汇总 row
 
     def _dept(self, key: str | None) -> list:
         d = self.depts.get(key)
@@ -594,10 +637,19 @@ class Aggregates:
             d = self.depts[key] = [0, dict.fromkeys(labels.GRADES, 0), Decimal(0), Decimal(0), Decimal(0)]
         return d
 
-    def add_forms(self, forms: Iterable[tuple]) -> None:
+    def add_forms(self, forms: Iterable[tuple]) -> list[tuple]:
+        """Count ``forms`` (汇总 rows); a project already counted is not counted again. Returns the
+        ``duplicate-form`` finding rows of the repeats."""
+        duplicates = []
         for row in forms:
-            for key in (row[_I_DEPT] or _NO_DEPARTMENT, None):
-                d = self._dept(key)
+            key = _same_project(row)
+            if key is not None:
+                first = self.seen.setdefault(key, row)
+                if first is not row:
+                    duplicates.append(_duplicate_finding(row, first))
+                    continue
+            for dept in (row[_I_DEPT] or _NO_DEPARTMENT, None):
+                d = self._dept(dept)
                 d[0] += 1
                 if row[_I_GRADE] in d[1]:
                     d[1][row[_I_GRADE]] += 1
@@ -609,17 +661,7 @@ class Aggregates:
                 if rate >= RATE_BUCKETS[b][1]:
                     self.bucket_counts[b] += 1
                     break
-
-    def merge(self, other: Aggregates) -> None:
-        for key, o in other.depts.items():
-            d = self._dept(key)
-            d[0] += o[0]
-            for g, n in o[1].items():
-                d[1][g] += n
-            d[2] += o[2]
-            d[3] += o[3]
-            d[4] += o[4]
-        self.bucket_counts = [a + b for a, b in zip(self.bucket_counts, other.bucket_counts, strict=True)]
+        return duplicates
 
     @staticmethod
     def _dept_row(name: str, d: list, profile: Profile) -> tuple:
@@ -653,6 +695,7 @@ class _Accumulator:
         self.indicators: list[tuple] = []
         self.findings: list[tuple] = []
         self.errors: list[tuple] = []
+        self.batch_findings: list[tuple] = []  # duplicate-form: listed after the forms' own findings
         self.agg = Aggregates()
 
     def add(self, chunk: ChunkOut) -> None:
@@ -662,13 +705,13 @@ class _Accumulator:
             self.indicators.extend(rows.indicators)
             self.findings.extend(rows.findings)
             self.errors.extend(rows.errors)
-        self.agg.merge(chunk.agg)
+        self.batch_findings.extend(self.agg.add_forms(chunk.form_rows))
 
     def build(self, n_files: int) -> Consolidation:
         rows = {
             "forms": self.forms,
             "indicators": self.indicators,
-            "findings": self.findings,
+            "findings": self.findings + self.batch_findings,
             "errors": self.errors,
             "departments": self.agg.departments(self.profile),
             "rate_buckets": self.agg.buckets(),

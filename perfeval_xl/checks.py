@@ -34,6 +34,7 @@ CODES: dict[str, tuple[str, str]] = {
     "deadline-late": ("warning", "时效指标未在年度指标值规定的时间前完成"),
     "percent-as-fraction": ("info", "百分数指标的实际完成值写成了小数（如 0.96），按百分数（96%）计分"),
     "funds-total-derived": ("warning", "年度资金总额未填写，按各项资金之和计算"),
+    "duplicate-form": ("warning", "同一项目的自评表在本批中出现不止一次（汇总时只计一次）"),
 }
 
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}

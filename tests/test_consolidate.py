@@ -188,8 +188,10 @@ def test_department_sheet_sums_with_decimals(summary):
         r[0]: dict(zip(header, r, strict=False)) for r in ws.iter_rows(min_row=2, values_only=True) if r[0]
     }
     total = rows[labels.TOTAL]
-    assert total["项目数"] == 11
-    assert total["优"] == 11 and total["差"] == 0
+    # 11 forms, but the copies (the nested 一号副本, the text export) are the same 4 projects: each
+    # project counts once (5 with the renamed form); the repeats are duplicate-form findings
+    assert total["项目数"] == 5
+    assert total["优"] == 5 and total["差"] == 0
     annual = {
         "企业服务专项": "758.11",
         "信息化建设项目": "137.65",
@@ -202,7 +204,7 @@ def test_department_sheet_sums_with_decimals(summary):
         "信息化运维项目": "37.76",
         "事业发展专项": "65.93",
     }
-    counts = {"企业服务专项": 3, "信息化建设项目": 3, "信息化运维项目": 2, "事业发展专项": 2}
+    counts = {"企业服务专项": 1, "信息化建设项目": 1, "信息化运维项目": 1, "事业发展专项": 1}
     a = sum(Decimal(annual[p]) * n for p, n in counts.items()) + Decimal(annual["事业发展专项"])
     e = sum(Decimal(executed[p]) * n for p, n in counts.items()) + Decimal(executed["事业发展专项"])
     assert Decimal(str(total["全年预算数（万元）"])) == a
@@ -211,8 +213,25 @@ def test_department_sheet_sums_with_decimals(summary):
     assert Decimal(str(total["执行率（%）"])) == rate
     # the execution-rate buckets below the table count every form once
     buckets = {r[0]: r[1] for r in ws.iter_rows(min_row=2, values_only=True) if r[0] and "%" in str(r[0])}
-    assert sum(buckets.values()) == 11
-    assert buckets["100%"] == 2 and buckets["80%–90%"] == 3
+    assert sum(buckets.values()) == 5
+    assert buckets["100%"] == 1 and buckets["80%–90%"] == 1
+
+
+def test_duplicate_projects_are_flagged_naming_both_files(summary):
+    wb = openpyxl.load_workbook(summary["out"] / "汇总.xlsx")
+    ws = wb["问题清单"]
+    header = [c.value for c in ws[1]]
+    rows = [dict(zip(header, r, strict=False)) for r in ws.iter_rows(min_row=2, values_only=True) if r[0]]
+    dups = [r for r in rows if r["代码"] == "duplicate-form"]
+    assert len(dups) == 11 - 5
+    assert sorted(r["项目名称"] for r in dups) == sorted(
+        ["企业服务专项", "信息化建设项目"] * 2 + ["信息化运维项目", "事业发展专项"]
+    )
+    for r in dups:
+        assert r["严重程度"] == "警告" and "是同一项目" in r["说明"]
+        first = r["说明"].split("与 ", 1)[1].split("［", 1)[0].split("第", 1)[0]
+        assert Path(first).name in ("一号.xlsx", "二号.xlsx")  # the first file met is named
+        assert Path(r["来源文件"]).name in ("一号副本.xlsx", "导出.txt")
 
 
 def test_summary_layout_charts_filters_frozen_panes(summary):
