@@ -129,10 +129,19 @@ def map_columns(
     tops = [_raw(top_row, c) for c in range(width)]
     bottoms = [_raw(bottom_row, c) for c in range(width)]
     parent = _parents(tops, bottoms, r) if two_rows else {}
+    flat = _flat_parts(tops, bottoms, fields, parts)
     found: dict[str, Column] = {}
     for c in range(width):
         top, bottom = tops[c], bottoms[c]
         if not top and not bottom:
+            continue
+        if c in flat:
+            field, text, hr = flat[c], top, r
+            if field in found:
+                raise HeaderError(
+                    f"{what}中“{found[field].text}”与“{text}”表示同一项，无法确定读取哪一列", hr, c
+                )
+            found[field] = Column(field, c, text, hr)
             continue
         field, text, hr = None, top, r
         if bottom:
@@ -166,6 +175,22 @@ def map_columns(
             raise HeaderError(f"{what}中“{prev.text}”与“{text}”表示同一项，无法确定读取哪一列", hr, c)
         found[field] = Column(field, c, text, hr)
     return found
+
+
+def _flat_parts(
+    tops: list[str], bottoms: list[str], fields: dict[str, str], parts: dict[str, dict[str, str]]
+) -> dict[int, str]:
+    """A field's parts written side by side in one header row (指标性质 | 指标值 | 度量单位 without
+    年度指标值 above them): when two or more different parts of a field stand in the first row
+    (with nothing under them), those columns are that field's parts."""
+    out: dict[int, str] = {}
+    for fld, words in parts.items():
+        cols = {
+            c: words[k] for c, t in enumerate(tops) if t and not bottoms[c] and (k := header_key(t)) in words
+        }
+        if len(set(cols.values())) >= 2:
+            out.update({c: f"{fld}.{part}" for c, part in cols.items()})
+    return out
 
 
 def _parents(tops: list[str], bottoms: list[str], r: int) -> dict[int, int]:

@@ -89,6 +89,8 @@ NAME_LABELS = {
     "专项名称": KIND_TRANSFER,
     "转移支付名称": KIND_TRANSFER,
     "专项资金名称": KIND_TRANSFER,
+    "一级预算单位名称": KIND_DEPARTMENT,
+    "预算单位名称": KIND_DEPARTMENT,
 }
 #: The other header fields: Form attribute -> labels (the first one found in the form is read).
 HEADER_FIELD_LABELS = {
@@ -100,6 +102,8 @@ HEADER_FIELD_LABELS = {
         "省级主管部门",
         "主管单位",
         "项目主管部门",
+        "县级主管部门",
+        "市级主管部门",
     ),
     "unit": (UNIT, "项目实施单位", "资金使用单位", "实施单位（盖章）", "预算单位", "项目单位"),
     "year": (YEAR, "评价年度", "自评年度", "项目年度", "年份"),
@@ -109,8 +113,17 @@ HEADER_FIELD_LABELS = {
 YEAR_IN_TITLE = r"((?:19|20)\d\d)\s*年"
 
 #: 年度总体目标 sub-labels.
-GOAL_EXPECTED_LABELS = (GOAL_EXPECTED, "年度目标", "预期目标（年初设定）")
-GOAL_ACTUAL_LABELS = (GOAL_ACTUAL, "目标实际完成情况", "全年实际完成情况", "实际完成目标")
+GOAL_EXPECTED_LABELS = (GOAL_EXPECTED, "年度目标", "预期目标（年初设定）", "年初设定目标", "项目年度目标")
+GOAL_ACTUAL_LABELS = (
+    GOAL_ACTUAL,
+    "目标实际完成情况",
+    "全年实际完成情况",
+    "实际完成目标",
+    "年度总体目标完成情况综述",
+    "年度目标完成情况",
+)
+#: A money unit stated once for the whole form, beside the header: 单位：万元.
+MONEY_UNIT_LABELS = ("单位", "金额单位")
 
 #: Titles of the funds block (a cell starting with one of these; the rest may say the money unit
 #: and the budget points: 预算执行情况(万元)(20分)).
@@ -120,6 +133,7 @@ FUNDS_TITLES = (
     "预算资金",
     "年度预算申请",
     "预算执行情况",
+    "项目预算执行情况",
     "年度部门整体支出预算",
     "部门整体支出预算",
     "年度预算执行情况",
@@ -135,7 +149,6 @@ FUND_FIELD_LABELS = {
         "调整后预算数",
         "调整后预算",
         "预算数",
-        "年度预算数",
         "年度金额",
         "全年预算金额",
         "全年预算数额",
@@ -155,10 +168,12 @@ FUND_FIELD_LABELS = {
     "stated_score": (SCORE,),
 }
 #: Funds headers known to carry nothing the rules use.
-FUND_IGNORED_HEADERS = ("原因", "偏差原因", "备注", "资金使用情况", "说明")
+FUND_IGNORED_HEADERS = ("原因", "偏差原因", "备注", "资金使用情况", "说明", "得分计算方法", "年度预算数")
+#: A budget column marked (A) is the rate's denominator (执行率(B/A)) even when it is named 年初预算数.
+BUDGET_MARK = "（A）"
 #: Fund row labels: the row's canonical label -> what forms write ("其中：" is dropped before lookup).
 FUND_ROW_LABELS = {
-    FUND_TOTAL: (FUND_TOTAL, "资金总额", "总额", "年度资金总额合计", "资金总计"),
+    FUND_TOTAL: (FUND_TOTAL, "资金总额", "总额", "年度资金总额合计", "资金总计", "年度财政资金总额"),
     FUND_CURRENT: ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金", "当年财政资金", "本年财政资金"),
     FUND_CARRIED: (FUND_CARRIED, "上年结转", "结转资金", "上年结转结余资金"),
     FUND_OTHER: (FUND_OTHER,),
@@ -189,8 +204,16 @@ INDICATOR_FIELD_LABELS = {
     "level1": (LEVEL1,),
     "level2": (LEVEL2,),
     "name": (LEVEL3, "三级指标名称"),
-    "target": (TARGET, "指标值", "年度目标值", "全年指标值", "预期指标值", "年度指标值（目标值）"),
-    "actual": (ACTUAL, "全年实际值", "完成值", "全年实际完成值", "实际值", "实际完成指标值"),
+    "target": (
+        TARGET,
+        "指标值",
+        "年度目标值",
+        "全年指标值",
+        "预期指标值",
+        "年度指标值（目标值）",
+        "年初目标值",
+    ),
+    "actual": (ACTUAL, "全年实际值", "完成值", "全年实际完成值", "实际值", "实际完成指标值", "全年完成值"),
     "points": (POINTS, "权重"),
     "stated_score": (SCORE,),
     "deviation": (
@@ -202,6 +225,7 @@ INDICATOR_FIELD_LABELS = {
         "偏差原因",
         "原因分析",
         "偏差原因分析及整改措施",
+        "未完成原因",
     ),
     "judgement": (JUDGEMENT,),
 }
@@ -211,7 +235,7 @@ TARGET_PARTS = {"指标性质": "op", "指标值": "number", "度量单位": "un
 #: Words in the 指标性质 cell of a two-row target header: the operator they stand for ('' for none).
 TARGET_OP_WORDS = {"定性": "", "定量": "", "正向": "≥", "反向": "≤", "正向指标": "≥", "反向指标": "≤"}
 #: Indicator headers known to carry nothing the rules use.
-INDICATOR_IGNORED_HEADERS = (REMARKS, "绩效指标", "备注", "指标方向")
+INDICATOR_IGNORED_HEADERS = (REMARKS, "绩效指标", "备注", "指标方向", "得分计算方法")
 #: Section titles around the indicator table (never a value).
 SECTION_TITLES = ("绩效指标", "年度绩效指标完成情况", "绩效目标完成情况", "年度绩效指标", "绩效指标完成情况")
 #: Rows stating the totals (never an indicator).

@@ -81,6 +81,7 @@ for _word in L.TOTAL_LABELS:
 for _word in L.GRADE_LABELS:
     _ROLES[_key_of(_word)] = "grade"
 
+_UNIT_LINE = tuple(_key_of(w) + "：" for w in L.MONEY_UNIT_LABELS)
 _NAME_KINDS = {_key_of(w): kind for w, kind in L.NAME_LABELS.items()}
 _FUND_FIELDS = lookup(L.FUND_FIELD_LABELS)  # header key -> FundRow attribute
 _FUND_KNOWN = frozenset(_header_key_of(w) for w in (*L.FUND_IGNORED_HEADERS, *L.TOTAL_LABELS))
@@ -141,12 +142,12 @@ def _fund_label_of(value: str) -> str | None:
         k, sub = k[2:], True
     k = _PAREN_SUFFIX.sub("", k)
     label = _FUND_ALIASES.get(k)
-    if label is None and sub and k and not _NUMBER_ONLY.fullmatch(k):
-        return k
+    if label is None and sub and k and not _HAS_FIGURE.search(k):
+        return k  # 其中：中央、省、市补助县级资金 (not 其中：一般公共预算：1873.66万元)
     return label
 
 
-_NUMBER_ONLY = re.compile(r"[\d.,%％]+")
+_HAS_FIGURE = re.compile(r"[\d：]")
 
 
 def _funds_title(k: str) -> bool:
@@ -501,6 +502,13 @@ class _FormReader:
         title = g.cell(fr, fc)
         self.headers["funds"] = cell_text(title)
         header_row, columns, last_header = self.funds_header(fr, stop)
+        if (
+            "annual" not in columns
+            and "initial" in columns
+            and L.BUDGET_MARK in _key_of(columns["initial"].text)
+        ):
+            col = columns.pop("initial")  # 年初预算数(A) over 执行率(B/A): the budget
+            columns["annual"] = Column("annual", col.col, col.text, col.row)
         for needed in ("annual", "executed"):
             if needed not in columns:
                 raise self.error(f"“项目资金”表头中没有“{_FUND_WHAT[needed]}”", header_row)
@@ -510,8 +518,8 @@ class _FormReader:
         unit_texts = [title, *(col.text for col in columns.values())]
         f.money_unit = next(
             (unit for text in unit_texts if isinstance(text, str) for unit in L.MONEY_UNITS if unit in text),
-            L.MONEY_UNITS[0],
-        )  # 万元 is tried before 元 in each text, and is the default
+            None,
+        ) or self.unit_line(fr)  # 万元 is tried before 元 in each text, and is the default
         unit = f.money_unit
 
         # fund rows: label cell, then the numbers
@@ -600,6 +608,19 @@ class _FormReader:
         for fund, r, c in rates:
             if (r, c) in percent and fund.stated_rate is not None:
                 fund.stated_rate = fund.stated_rate * 100
+
+    def unit_line(self, fr: int) -> str:
+        """The money unit stated once for the form (单位：万元) above the funds block; else 万元."""
+        for r in range(self.lo_title, fr):
+            for c, v in enumerate(self.g.rows[r]):
+                k = _key(v)
+                if k and k.startswith(_UNIT_LINE):
+                    for unit in L.MONEY_UNITS:
+                        if unit in k:
+                            self.refs["money_unit"] = self.g.ref(r, c)
+                            self.headers["money_unit"] = cell_text(v)
+                            return unit
+        return L.MONEY_UNITS[0]
 
     def no_unknown_fund_row(self, r: int, amount_cols: list[int]) -> None:
         """A row right after the fund rows with figures under the amount columns but a label the
@@ -720,6 +741,8 @@ class _FormReader:
         parts = "target" not in cols and "target.number" in cols
         for needed in ("name", "target", "actual", "points"):
             if needed not in cols and not (needed == "target" and parts):
+                if needed == "points" and "stated_score" not in cols:
+                    continue  # the form states neither points nor scores (some 专项资金 forms)
                 raise self.error(f"绩效指标表头中没有“{_IND_WHAT[needed]}”", hr)
         self.refs["indicators"] = g.row_ref(hr)
         if not self.lean:
@@ -764,7 +787,7 @@ class _FormReader:
                 target = self.compose_target(row, cto, ctn, ctu)
             else:
                 target = _text_of(row[ct])
-            raw_points = row[cp]
+            raw_points = row[cp] if cp is not None else None
             if not (t1 or t2 or name or target or actual) and not _blank(raw_points):
                 self.read_totals(r, cp, cs)
                 break
@@ -775,7 +798,7 @@ class _FormReader:
                     t1 = _LEVEL1_WEIGHT.sub("", t1).strip() if t1.endswith(("）", ")")) else t1
             if t1:
                 level1, level2 = t1, ""
-            if t2:
+            if t2 and not _empty_mark(t2):
                 level2 = t2
             if name.startswith("指标"):
                 name = _NUMBERED_NAME.sub("", name, count=1).strip() if _NUMBERED_NAME.match(name) else name
@@ -862,15 +885,16 @@ class _FormReader:
                 text = format(value.normalize(), "f") + "%"
                 setattr(self.form.indicators[i], fld, text)
 
-    def read_totals(self, r: int, cp: int, cs: int | None) -> None:
+    def read_totals(self, r: int, cp: int | None, cs: int | None) -> None:
         f, g = self.form, self.g
         row = g.rows[r]
         label_c = next((c for c, v in enumerate(row) if _key(v) in _TOTAL_KEYS), None)
         if label_c is not None:
             self.refs["total"] = g.ref(r, label_c)
             self.headers["total"] = cell_text(row[label_c])
-        f.stated_total_points = self.number(r, cp, "合计分值", stated=True, points=True)
-        self.refs["total_points"] = g.ref(r, cp)
+        if cp is not None:
+            f.stated_total_points = self.number(r, cp, "合计分值", stated=True, points=True)
+            self.refs["total_points"] = g.ref(r, cp)
         if cs is not None:
             f.stated_total_score = self.number(r, cs, "合计得分", stated=True, points=True)
             self.refs["total_score"] = g.ref(r, cs)
@@ -883,7 +907,7 @@ class _FormReader:
                 continue
             t = _text_of(v)
             if t in _GRADE_WORDS:  # the grade in the total row itself: 总分 … 100 96 优
-                if c > max(x for x in mapped if x is not None):
+                if c > max((x for x in mapped if x is not None), default=-1):
                     f.stated_grade = _GRADE_WORDS[t]
                     self.refs["grade"] = g.ref(r, c)
                     self.headers["grade"] = self.headers.get("total", "")
@@ -899,7 +923,11 @@ class _FormReader:
         text = cell_text(value)
         if text.upper() in _EXCEL_ERRORS:
             text = ""
-        text = _GRADE_WORDS.get(_key_of(text), text) if text else text
+        if text:
+            grade = _GRADE_WORDS.get(_key_of(text))
+            if grade is None and len(text) > 4:
+                return  # a written conclusion (评价结论：结合自评情况……), not a stated grade
+            text = grade or text
         self.form.stated_grade = text or None
         self.refs["grade"] = self.g.ref(pos[0], vc if vc is not None else pos[1])
         self.refs["label.grade"] = self.g.ref(*pos)
@@ -911,7 +939,7 @@ def _empty_mark(x: object) -> bool:
         return True
     if x.__class__ is str:
         s = x.strip()
-        return s in _PLACEHOLDERS or s in _ROW_PLACEHOLDERS
+        return s in _ROW_PLACEHOLDERS or _key_of(s) in _ROW_PLACEHOLDERS if len(s) <= _MAX_LABEL else False
     return False
 
 
