@@ -364,12 +364,13 @@ class _FormReader:
         return value
 
     def columns(
-        self, r: int, fields, *, parts=None, known=frozenset(), what: str
+        self, r: int, fields, *, parts=None, known=frozenset(), what: str, two: bool | None = None
     ) -> tuple[dict[str, Column], int]:
         """The block's header at row r (two rows when the next row is a second header row):
         the columns by field, and the last header row."""
         rows = self.g.rows
-        two = r + 1 < self.r1 and is_second_row(rows[r + 1], fields, parts or {}, known)
+        if two is None:
+            two = r + 1 < self.r1 and is_second_row(rows[r + 1], fields, parts or {}, known)
         try:
             cols = map_columns(rows, r, fields, parts=parts, known=known, two_rows=two, what=what)
         except HeaderError as exc:
@@ -730,10 +731,28 @@ class _FormReader:
         if pos is None:
             return None
         r = pos[0]
+        top = r
+        if r - 1 > self.r0 and self.header_above(r - 1):
+            top = r - 1  # 三级指标 in the second row: 年度指标值 … 实际完成值 分值 得分 above it
         self.ind_cols, self.ind_last_header = self.columns(
-            r, _IND_FIELDS, parts=_IND_PARTS, known=_IND_KNOWN, what="绩效指标表头"
+            top, _IND_FIELDS, parts=_IND_PARTS, known=_IND_KNOWN, what="绩效指标表头", two=top < r or None
         )
-        return r
+        return top
+
+    def header_above(self, r: int) -> bool:
+        """Whether row r, right above the 三级指标 row, is the first row of a two-row indicator header:
+        only header words, at least one of them an indicator field the 三级指标 row lacks."""
+        below = {_IND_FIELDS.get(_header_key(v)) for v in self.g.rows[r + 1]}
+        fields = set()
+        for v in self.g.rows[r]:
+            if _blank(v):
+                continue
+            k = _header_key(v)
+            if k in _IND_FIELDS:
+                fields.add(_IND_FIELDS[k])
+            elif k not in _IND_KNOWN:
+                return False
+        return bool(fields - below)
 
     def read_indicators(self, hr: int) -> None:
         g, f = self.g, self.form

@@ -105,12 +105,16 @@ def test_form_reads_as_published(tsv, xlsx_dir):
             assert same(rate, pub["execution_rate"]), (form.location, rate)
         if "budget_score" in pub:
             assert same(total.stated_score, pub["budget_score"])
+        # a truncated copy (the stored page ends inside a row) lists the indicators known in full
+        indicators = (
+            form.indicators[: len(pub["indicator_points"])] if meta.get("truncated") else form.indicators
+        )
         if "indicator_points" in pub:
-            assert [i.points for i in form.indicators] == [
+            assert [i.points for i in indicators] == [
                 None if p is None else Decimal(str(p)) for p in pub["indicator_points"]
             ]
         if "indicator_scores" in pub:
-            assert [i.stated_score for i in form.indicators] == [
+            assert [i.stated_score for i in indicators] == [
                 None if s is None else Decimal(str(s)) for s in pub["indicator_scores"]
             ]
         for key, attr in (("total_points", "stated_total_points"), ("total_score", "stated_total_score")):
@@ -144,11 +148,14 @@ def test_every_published_number_is_reproduced_or_flagged(tsv):
         "total_score": (result.total_score, "总分"),
     }
     for key, (value, where) in computed.items():
-        if key not in pub:
+        if key not in pub or (meta.get("truncated") and key.startswith("total")):
             continue
         assert same(value, pub[key]) or where in flagged, (key, value, pub[key], result.findings)
     if "indicator_scores" in pub:
-        for ir, stated in zip(result.indicators, pub["indicator_scores"], strict=True):
+        known = (
+            result.indicators[: len(pub["indicator_scores"])] if meta.get("truncated") else result.indicators
+        )
+        for ir, stated in zip(known, pub["indicator_scores"], strict=True):
             if stated is None:
                 continue
             name = ir.indicator.name or "（未命名指标）"
@@ -209,6 +216,11 @@ INDICATOR_WORDS = {
 def shanghai_wording(rows: list[list[str]]) -> list[list[str]]:
     """The form retyped in the seed's words (the test's own relabelling, not the reader's vocabulary)."""
     out, block, parts = [], "", None
+    rows = [list(row) for row in rows]
+    for i, row in enumerate(rows):  # a two-row indicator header becomes one row (the lower word wins)
+        if i and "三级指标" in row and "实际完成值" in rows[i - 1] and "实际完成值" not in row:
+            rows[i] = [b or a for a, b in zip(rows[i - 1], row, strict=True)]
+            rows[i - 1] = [""] * len(row)
     for row in rows:
         row = [c.strip() for c in row]
         if any(
