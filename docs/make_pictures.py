@@ -28,11 +28,31 @@ def soffice() -> str | None:
     return shutil.which("soffice") or shutil.which("libreoffice")
 
 
+#: LibreOffice settings for a private profile: recalculate every formula when an xlsx/ods file is
+#: loaded (the default keeps the cached values of files it did not write itself), so a converted
+#: file shows what LibreOffice computes, never what the writer cached.
+RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">\
+<value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse">\
+<value>0</value></prop></item>
+</oor:items>
+"""
+
+
 def convert(path: Path, fmt: str, outdir: Path, timeout: int = 180) -> Path:
-    """``soffice --headless --convert-to fmt`` with a private profile; returns the converted file."""
+    """``soffice --headless --convert-to fmt`` with a private profile that recalculates every formula
+    on load; returns the converted file."""
     exe = soffice()
     if exe is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
+    user = outdir / "lo-profile" / "user"
+    user.mkdir(parents=True, exist_ok=True)
+    settings = user / "registrymodifications.xcu"
+    if not settings.exists():
+        settings.write_text(RECALC_ALWAYS, encoding="utf-8")
     profile = (outdir / "lo-profile").resolve().as_uri()
     subprocess.run(
         [

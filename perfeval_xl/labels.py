@@ -45,6 +45,7 @@ SCORE = "得分"
 DEVIATION = "偏差原因分析"
 JUDGEMENT = "定性评分"  # template only: the reviewer's score for a qualitative indicator
 REMARKS = "审核提示"  # template only: live findings of the row (computed, never read back)
+CHECK = "核对"  # native template only: a computed cell whose formula defers to perfeval-xl (no number stated)
 INDICATOR_HEADER = (LEVEL1, LEVEL2, LEVEL3, TARGET, ACTUAL, POINTS, SCORE, DEVIATION)
 
 TOTAL = "合计"

@@ -19,6 +19,12 @@ The sheet, columns A..J::
     T+1 评分等级 | grade B | 审核提示 C | form-level findings D:J
 
 A header field's value is always the first cell to the right of its label, as the reader expects.
+
+Columns K..O, outside the print area, hold a note (rows 1..9). The ``native`` flavour (formulas with
+built-in functions only, for WPS, LibreOffice and Excel without add-ins) also uses them from row 12
+down for its structured inputs (比较符, 指标数值, 指标单位, 实际数值, 实际单位): there 年度指标值 and
+实际完成值 are composed by formulas, and hidden columns Q..V hold intermediate results
+(:mod:`perfeval_xl.native` writes those formulas).
 """
 
 from __future__ import annotations
@@ -30,8 +36,24 @@ from . import labels
 COLUMNS = "ABCDEFGHIJ"
 LAST_COLUMN = COLUMNS[-1]
 
-#: column widths in Excel character units
-WIDTHS = {"A": 12, "B": 16, "C": 30, "D": 20, "E": 20, "F": 9, "G": 9, "H": 28, "I": 10, "J": 26}
+#: column widths in Excel character units (K..O: the note, and the native flavour's inputs)
+WIDTHS = {
+    "A": 12,
+    "B": 16,
+    "C": 30,
+    "D": 20,
+    "E": 20,
+    "F": 9,
+    "G": 9,
+    "H": 28,
+    "I": 10,
+    "J": 26,
+    "K": 8,
+    "L": 12,
+    "M": 10,
+    "N": 12,
+    "O": 10,
+}
 
 TITLE_ROW = 1
 PROJECT_ROW = 2
@@ -94,8 +116,40 @@ HEADER_FILL = "D9D9D9"
 
 #: xlwings configuration sheet
 CONF_SHEET = "xlwings.conf"
-FLAVORS = ("classic", "lite")
+FLAVORS = ("classic", "lite", "native")
 LITE_NAMESPACE = "XLWINGS"
+
+#: the note beside the form, outside the print area (both flavours say what they need)
+NOTE_RANGE = f"K{TITLE_ROW}:O{FUND_FIRST_ROW + FUND_ROWS - 1}"
+NOTE_CELL = NOTE_RANGE.split(":")[0]
+
+# native flavour: structured inputs right of the form (outside the print area) ...
+OP_COL = "K"  # 比较符
+TARGET_NUMBER_COL = "L"  # 指标数值 (or the words of a qualitative target)
+TARGET_UNIT_COL = "M"  # 指标单位
+ACTUAL_NUMBER_COL = "N"  # 实际数值 (or 达成/部分达成/未达成)
+ACTUAL_UNIT_COL = "O"  # 实际单位
+NATIVE_INPUT_HEADER = ("比较符", "指标数值", "指标单位", "实际数值", "实际单位")
+NATIVE_INPUT_COLS = (OP_COL, TARGET_NUMBER_COL, TARGET_UNIT_COL, ACTUAL_NUMBER_COL, ACTUAL_UNIT_COL)
+# ... and hidden columns of intermediate results (row 4: the rule profile's number; 0 = unknown)
+PROFILE_INDEX_CELL = "Q4"
+LEVEL1_RUN_COL = "Q"  # 一级指标, continued down a group
+LEVEL2_RUN_COL = "R"  # 二级指标, continued down a group
+STATUS_COL = "S"  # "" | 定量 | 定性 | 缺分值 | 负分值 | 核对：reason
+EFFECTIVE_OP_COL = "T"  # ≥ ≤ = > < of a quantitative row
+ACTUAL_VALUE_COL = "U"  # the actual in the target's unit, or 达成/部分达成/未达成/无法识别/缺
+COMPARE_COL = "V"  # -1 / 0 / 1: actual against target
+NATIVE_HELPER_HEADER = (
+    "（计算）一级",
+    "（计算）二级",
+    "（计算）状态",
+    "（计算）比较符",
+    "（计算）实际值",
+    "（计算）比较",
+)
+NATIVE_HELPER_COLS = ("Q", "R", "S", "T", "U", "V")
+#: what a native cell shows where it cannot follow the engine
+CHECK_TEXT = labels.CHECK
 
 
 #: short cell texts for finding codes shown in the 审核提示 cells; other codes show their message
@@ -251,8 +305,16 @@ class Layout:
         indicators = f"{LEVEL1_COL}{INDICATOR_FIRST_ROW}:{JUDGEMENT_COL}{self.last_indicator_row}"
         return f"={self.fn('PE_FORM_FINDINGS')}({funds},{indicators},{PROFILE_REF})"
 
+    @property
+    def native(self) -> bool:
+        return self.flavor == "native"
+
     def computed_cells(self) -> dict[str, str]:
         """Every computed cell -> its formula."""
+        if self.native:
+            from . import native
+
+            return native.computed_cells(self)
         cells = {
             BUDGET_POINTS_CELL: self.budget_points_formula(),
             BUDGET_SCORE_CELL: self.budget_score_formula(),
@@ -277,10 +339,15 @@ class Layout:
             r = fund_row(i)
             cells += [f"{FUND_INITIAL_COL}{r}", f"{FUND_ANNUAL_COL}{r}", f"{FUND_EXECUTED_COL}{r}"]
         cells += [GOAL_EXPECTED_CELL, GOAL_ACTUAL_CELL]
-        inputs = (LEVEL1_COL, LEVEL2_COL, NAME_COL, TARGET_COL, ACTUAL_COL, POINTS_COL, DEVIATION_COL)
+        if self.native:  # 年度指标值 and 实际完成值 are composed from the structured inputs
+            inputs: tuple[str, ...] = (LEVEL1_COL, LEVEL2_COL, NAME_COL, POINTS_COL, DEVIATION_COL)
+            inputs += (JUDGEMENT_COL, *NATIVE_INPUT_COLS)
+        else:
+            inputs = (LEVEL1_COL, LEVEL2_COL, NAME_COL, TARGET_COL, ACTUAL_COL, POINTS_COL, DEVIATION_COL)
+            inputs += (JUDGEMENT_COL,)
         for i in range(self.indicator_rows):
             r = self.indicator_row(i)
-            cells += [f"{c}{r}" for c in (*inputs, JUDGEMENT_COL)]
+            cells += [f"{c}{r}" for c in inputs]
         return cells
 
     def merges(self) -> list[str]:
@@ -320,6 +387,11 @@ def layout_of_sheet(ws, flavor: str | None = None) -> Layout | None:
                 return None
             if flavor is None:
                 formula = ws[BUDGET_SCORE_CELL].value
-                flavor = "lite" if isinstance(formula, str) and f"{LITE_NAMESPACE}." in formula else "classic"
+                if ws[f"{OP_COL}{INDICATOR_HEADER_ROW}"].value == NATIVE_INPUT_HEADER[0]:
+                    flavor = "native"
+                elif isinstance(formula, str) and f"{LITE_NAMESPACE}." in formula:
+                    flavor = "lite"
+                else:
+                    flavor = "classic"
             return Layout(count, flavor)
     return None

@@ -49,8 +49,10 @@ FormErrorHandler = Callable[[ReadError], None]
 
 _key, _key_of, _header_key = key, key_of, header_key
 _PAREN_SUFFIX = re.compile(r"（[^（）]*）$")
+#: what a computed cell may show instead of a number: Excel's error values, and the native
+#: template's 核对 (its formula cannot follow the rules there); such a cell states nothing
 _EXCEL_ERRORS = frozenset(
-    {"#NAME?", "#VALUE!", "#DIV/0!", "#N/A", "#REF!", "#NUM!", "#NULL!", "#GETTING_DATA"}
+    {"#NAME?", "#VALUE!", "#DIV/0!", "#N/A", "#REF!", "#NUM!", "#NULL!", "#GETTING_DATA", L.CHECK}
 )
 _INFINITIES = (float("inf"), float("-inf"))
 _PLACEHOLDERS = frozenset(L.EMPTY_MARKS)  # what a form writes where no number belongs

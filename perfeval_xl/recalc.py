@@ -19,7 +19,7 @@ from .model import Form, Result
 from .profiles import PROFILES, Profile, get_profile, is_auto
 from .report import cents
 from .rules import evaluate
-from .template import put_text
+from .template import NOTES, fit_rows, put_text
 
 _ROW_NUMBER = re.compile(r"[A-Z]{1,3}(\d+)|第(\d+)行")
 
@@ -78,6 +78,8 @@ def write_values(ws, lay: L.Layout, result: Result | None, profile=None) -> None
     """Replace every computed cell of ``ws`` by the value ``result`` holds (blank when None)."""
     for ref in lay.computed_cells():
         ws[ref].value = None
+    if ws[L.NOTE_CELL].value:  # the template's note says what its formulas need: no longer true
+        put_text(ws, L.NOTE_CELL, NOTES["values"])
     if result is None:
         ws[L.BUDGET_POINTS_CELL].value = _number(get_profile(profile).budget_points)
         return
@@ -96,6 +98,9 @@ def write_values(ws, lay: L.Layout, result: Result | None, profile=None) -> None
     for ir, row in zip(result.indicators, _match_rows(ws, lay, result), strict=True):
         if row is None:
             continue
+        if lay.native:  # the composed 年度指标值 and 实际完成值 become text like every computed cell
+            put_text(ws, f"{L.TARGET_COL}{row}", ir.indicator.target)
+            put_text(ws, f"{L.ACTUAL_COL}{row}", ir.indicator.actual)
         if ir.indicator.points is None:
             put_text(ws, f"{L.SCORE_COL}{row}", "缺少分值")
         else:
@@ -108,6 +113,7 @@ def write_values(ws, lay: L.Layout, result: Result | None, profile=None) -> None
     ws[lay.total_score_cell].value = _number(result.total_score)
     put_text(ws, lay.grade_cell, result.grade)
     put_text(ws, lay.form_remarks_cell, L.remarks(f for f in result.findings if f.code in L.FORM_CODES))
+    fit_rows(ws, lay)  # wrapped 审核提示 and long texts shown in full, never printed over each other
 
 
 def _write_profile(ws, result: Result | None, profile: Profile | str | None) -> None:

@@ -27,6 +27,35 @@ from .safeout import atomic_write, xml_text
 TEMPLATE_SHEET = "自评表"
 FONT_NAME = "宋体"
 HINT = "浅黄色单元格为填写区；其余单元格由公式自动计算（需 xlwings 加载项，或用 perfeval-xl recalc 生成数值版）。"
+HINT_NATIVE = (
+    "浅黄色单元格为填写区（指标的比较符、数值和单位在表格右侧填写）；其余单元格由 Excel、WPS、"
+    "LibreOffice 自带的公式计算，不需要加载项。"
+)
+#: the note beside the form (outside the print area: seen on screen, never printed)
+NOTES = {
+    "classic": (
+        "【说明】计算单元格显示 #NAME? 表示这台电脑没有 xlwings 加载项（WPS、LibreOffice、未装加载项的 "
+        "Excel 都会这样），已填写的内容不受影响。没有加载项时请改用“本地公式版”模板 "
+        "workbook_template_native.xlsx（perfeval-xl template --native 生成），它只用表格软件自带的函数；"
+        "或请同事运行 perfeval-xl recalc 生成数值版。本说明在打印区域之外，不会打印。"
+    ),
+    "lite": (
+        "【说明】本模板的公式需要 xlwings Lite 加载项（函数名带 XLWINGS. 前缀）。没有加载项时计算单元格"
+        "显示 #NAME?；请改用“本地公式版”模板（perfeval-xl template --native）。本说明不会打印。"
+    ),
+    "native": (
+        "【本地公式版】不需要加载项：WPS、LibreOffice、Excel 打开即可计算。定量指标在下方右侧填写"
+        "比较符（下拉 ≥ ≤ = > <）、指标数值、指标单位、实际数值、实际单位，左侧“年度指标值”“实际完成值”"
+        "自动生成；定性指标在“指标数值”填文字（如 健全），“实际数值”填 达成/部分达成/未达成，需要时在"
+        "“定性评分”填分数。得分显示“核对”时，公式无法按规则判断，请用 perfeval-xl score 核对。"
+        "本说明和右侧填写列在打印区域之外，不会打印。"
+    ),
+    "values": (
+        "【数值版】执行率、得分、合计、评分等级和审核提示是 perfeval-xl recalc 写入的计算结果，"
+        "不是公式：修改输入后不会重新计算。需要继续修改时，请改原表（或本地公式版模板），再重新生成数值版。"
+        "本说明在打印区域之外，不会打印。"
+    ),
+}
 _FIXED_DATE = _dt.datetime(2024, 1, 1)
 
 _thin = Side(style="thin", color="000000")
@@ -153,6 +182,10 @@ def _validations(ws: Worksheet, lay: L.Layout) -> None:
         error="不在常用二级指标中，确定要使用吗？",
     )
     add(level2, f"{L.LEVEL2_COL}{first}:{L.LEVEL2_COL}{last}")
+    if lay.native:
+        _native_validations(ws, lay, add)
+        add(_profile_validation(), L.PROFILE_CELL)
+        return
     # 实际完成值: offer the qualitative results, but free text (figures with units) stays allowed
     actual = DataValidation(
         type="list",
@@ -164,7 +197,11 @@ def _validations(ws: Worksheet, lay: L.Layout) -> None:
         showInputMessage=True,
     )
     add(actual, f"{L.ACTUAL_COL}{first}:{L.ACTUAL_COL}{last}")
-    profile = DataValidation(
+    add(_profile_validation(), L.PROFILE_CELL)
+
+
+def _profile_validation() -> DataValidation:
+    return DataValidation(
         type="list",
         formula1='"' + ",".join(profile_titles()) + '"',
         allow_blank=True,
@@ -172,7 +209,85 @@ def _validations(ws: Worksheet, lay: L.Layout) -> None:
         errorTitle="评分规则",
         error="请从下拉列表中选择评分规则。",
     )
-    add(profile, L.PROFILE_CELL)
+
+
+def _native_validations(ws: Worksheet, lay: L.Layout, add) -> None:
+    from .native import OPERATORS
+
+    first, last = L.INDICATOR_FIRST_ROW, lay.last_indicator_row
+    op = DataValidation(
+        type="list",
+        formula1='"' + ",".join(OPERATORS) + '"',
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="比较符",
+        error="请从下拉列表中选择 ≥ ≤ = > <（也可以输入 >= 或 <=）；定性指标留空。",
+        promptTitle="比较符",
+        prompt="定量指标选 ≥ ≤ = > <；留空时按“≥”理解（故障率、投诉率、成本等越低越好的指标按“≤”）。",
+        showInputMessage=True,
+    )
+    add(op, f"{L.OP_COL}{first}:{L.OP_COL}{last}")
+    target = DataValidation(
+        allow_blank=True,
+        promptTitle="指标数值",
+        prompt="定量指标填数字（单位填在右侧“指标单位”，百分比填 95 和 %）；定性指标填文字，如 健全。",
+        showInputMessage=True,
+    )
+    add(target, f"{L.TARGET_NUMBER_COL}{first}:{L.TARGET_NUMBER_COL}{last}")
+    actual = DataValidation(
+        type="list",
+        formula1='"' + ",".join(labels.QUALITATIVE_CHOICES) + '"',
+        allow_blank=True,
+        showErrorMessage=False,
+        promptTitle="实际数值",
+        prompt="定量指标填数字；定性指标可从下拉中选 达成/部分达成/未达成。",
+        showInputMessage=True,
+    )
+    add(actual, f"{L.ACTUAL_NUMBER_COL}{first}:{L.ACTUAL_NUMBER_COL}{last}")
+    unit = DataValidation(
+        type="textLength",
+        operator="lessThanOrEqual",
+        formula1="12",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="单位",
+        error="单位最多 12 个字，不含数字和括号，如 次、家次、万元、%。",
+        promptTitle="单位",
+        prompt="如 次、家次、万元、%；实际单位留空时与指标单位相同。",
+        showInputMessage=True,
+    )
+    unit.add(f"{L.TARGET_UNIT_COL}{first}:{L.TARGET_UNIT_COL}{last}")
+    add(unit, f"{L.ACTUAL_UNIT_COL}{first}:{L.ACTUAL_UNIT_COL}{last}")
+
+
+def _note(ws: Worksheet, lay: L.Layout) -> None:
+    """The note beside the form, outside the print area: what this flavour needs to compute."""
+    put_text(ws, L.NOTE_CELL, NOTES[lay.flavor])
+    ws[L.NOTE_CELL].font = Font(name=FONT_NAME, size=10, color="C00000" if not lay.native else "1F4E79")
+    ws[L.NOTE_CELL].alignment = WRAP_TOP
+    ws[L.NOTE_CELL].border = BORDER
+    ws.merge_cells(L.NOTE_RANGE)
+
+
+def _native_inputs(ws: Worksheet, lay: L.Layout) -> None:
+    """The native flavour's structured inputs (K..O) and hidden intermediate columns (Q..V)."""
+    h = L.INDICATOR_HEADER_ROW
+    for col, text in zip(L.NATIVE_INPUT_COLS, L.NATIVE_INPUT_HEADER, strict=True):
+        ws[f"{col}{h}"].border = BORDER
+        _label(ws, f"{col}{h}", text)
+    for col, text in zip(L.NATIVE_HELPER_COLS, L.NATIVE_HELPER_HEADER, strict=True):
+        put_text(ws, f"{col}{h}", text)
+        ws.column_dimensions[col].hidden = True
+    put_text(ws, f"{L.PROFILE_INDEX_CELL[0]}{L.PROFILE_ROW - 1}", "（计算）评分规则序号")
+    for i in range(lay.indicator_rows):
+        r = lay.indicator_row(i)
+        for col in L.NATIVE_INPUT_COLS:
+            ref = f"{col}{r}"
+            ws[ref].border = BORDER
+            if col in (L.TARGET_NUMBER_COL, L.ACTUAL_NUMBER_COL):
+                _style_input(ws, ref, align=WRAP_CENTER, fmt="General")
+            else:
+                _style_input(ws, ref, align=WRAP_CENTER, fmt="@")
 
 
 def build_sheet(ws: Worksheet, lay: L.Layout, money_unit: str = "万元") -> None:
@@ -199,7 +314,7 @@ def build_sheet(ws: Worksheet, lay: L.Layout, money_unit: str = "万元") -> Non
     for ref in (L.PROJECT_CELL, L.YEAR_CELL, L.DEPARTMENT_CELL, L.UNIT_CELL, L.PROFILE_CELL):
         _style_input(ws, ref, fmt="@")
     put_text(ws, L.PROFILE_CELL, get_profile(None).title)
-    put_text(ws, L.HINT_CELL, HINT)
+    put_text(ws, L.HINT_CELL, HINT_NATIVE if lay.native else HINT)
     ws[L.HINT_CELL].font = Font(name=FONT_NAME, size=9, italic=True, color="666666")
     ws[L.HINT_CELL].alignment = WRAP_LEFT
     for r in (L.PROJECT_ROW, L.DEPARTMENT_ROW, L.PROFILE_ROW):
@@ -234,12 +349,17 @@ def build_sheet(ws: Worksheet, lay: L.Layout, money_unit: str = "万元") -> Non
     for col, text in zip(L.COLUMNS, L.INDICATOR_HEADER, strict=True):
         _label(ws, f"{col}{L.INDICATOR_HEADER_ROW}", text)
     ws.row_dimensions[L.INDICATOR_HEADER_ROW].height = 28
+    text_inputs = (L.LEVEL1_COL, L.LEVEL2_COL, L.NAME_COL, L.DEVIATION_COL)
+    if not lay.native:
+        text_inputs += (L.TARGET_COL, L.ACTUAL_COL)
     for i in range(lay.indicator_rows):
         r = lay.indicator_row(i)
-        for col in (L.LEVEL1_COL, L.LEVEL2_COL, L.NAME_COL, L.TARGET_COL, L.ACTUAL_COL, L.DEVIATION_COL):
+        for col in text_inputs:
             _style_input(ws, f"{col}{r}", fmt="@")
         _style_input(ws, f"{L.POINTS_COL}{r}", align=WRAP_CENTER, fmt=NUMBER)
         _style_input(ws, f"{L.JUDGEMENT_COL}{r}", align=WRAP_CENTER, fmt=NUMBER)
+    if lay.native:
+        _native_inputs(ws, lay)
 
     # totals and grade
     _label(ws, f"A{lay.total_row}", labels.TOTAL)
@@ -250,12 +370,15 @@ def build_sheet(ws: Worksheet, lay: L.Layout, money_unit: str = "万元") -> Non
 
     # computed cells
     text_cells = {lay.grade_cell, lay.form_remarks_cell}
-    text_cells |= {f"{L.REMARKS_COL}{lay.indicator_row(i)}" for i in range(lay.indicator_rows)}
+    text_cols = (L.REMARKS_COL, L.TARGET_COL, L.ACTUAL_COL) if lay.native else (L.REMARKS_COL,)
+    text_cells |= {f"{c}{lay.indicator_row(i)}" for i in range(lay.indicator_rows) for c in text_cols}
     for ref, formula in lay.computed_cells().items():
         ws[ref].value = formula
         if ref in text_cells:
             align = WRAP_CENTER if ref == lay.grade_cell else WRAP_LEFT
             _style_computed(ws, ref, align=align, fmt=None)
+        elif ref[0] in L.NATIVE_HELPER_COLS:  # hidden intermediate results
+            ws[ref].protection = Protection(locked=True)
         else:
             _style_computed(ws, ref)
     ws[lay.grade_cell].font = Font(name=FONT_NAME, size=12, bold=True)
@@ -268,6 +391,7 @@ def build_sheet(ws: Worksheet, lay: L.Layout, money_unit: str = "万元") -> Non
 
     for ref in lay.merges():
         ws.merge_cells(ref)
+    _note(ws, lay)
 
     _validations(ws, lay)
 
@@ -305,8 +429,39 @@ def _stated_judgement(ind: Indicator, profile) -> Decimal | None:
     return judgement if kind == "qualitative" else None
 
 
-def fill_sheet(ws: Worksheet, lay: L.Layout, form: Form, profile=None) -> None:
-    """Write ``form``'s inputs into a sheet built by :func:`build_sheet` with the same layout."""
+def _fill_native(ws: Worksheet, r: int, ind: Indicator, cached: dict[str, str]) -> None:
+    """A target and an actual as the native flavour's structured inputs; what the composing formulas
+    will show goes into ``cached`` (the cells' cached values)."""
+    from .native import OP_SYMBOL, compose_actual, compose_target
+    from .values import parse_value
+
+    target, actual = parse_value(ind.target), parse_value(ind.actual)
+    if target.number is not None and not target.is_range and not target.is_deadline:
+        op, t_number, t_unit = OP_SYMBOL[target.op] if target.op else "", target.number, target.unit
+    else:
+        op, t_number, t_unit = "", target.text or None, None
+    if actual.number is not None:
+        a_number, a_unit = actual.number, actual.unit
+    else:
+        a_number, a_unit = actual.text or None, None
+    put_text(ws, f"{L.OP_COL}{r}", op)
+    for col, value in ((L.TARGET_NUMBER_COL, t_number), (L.ACTUAL_NUMBER_COL, a_number)):
+        if isinstance(value, Decimal):
+            put_number(ws, f"{col}{r}", value)
+        else:
+            put_text(ws, f"{col}{r}", value)
+    put_text(ws, f"{L.TARGET_UNIT_COL}{r}", t_unit)
+    put_text(ws, f"{L.ACTUAL_UNIT_COL}{r}", a_unit)
+    cached[f"{L.TARGET_COL}{r}"] = compose_target(op, t_number, t_unit)
+    cached[f"{L.ACTUAL_COL}{r}"] = compose_actual(a_number, a_unit)
+
+
+def fill_sheet(ws: Worksheet, lay: L.Layout, form: Form, profile=None) -> dict[str, str]:
+    """Write ``form``'s inputs into a sheet built by :func:`build_sheet` with the same layout.
+
+    Returns the cached values the native flavour's composed cells (年度指标值, 实际完成值) should
+    carry, by cell reference (empty for the other flavours); :func:`save_workbook` writes them."""
+    cached: dict[str, str] = {}
     if is_auto(profile):
         from .rules import infer_profile
 
@@ -339,11 +494,60 @@ def fill_sheet(ws: Worksheet, lay: L.Layout, form: Form, profile=None) -> None:
         put_text(ws, f"{L.LEVEL2_COL}{r}", ind.level2 if new_group or ind.level2 != prev2 else "")
         prev1, prev2 = ind.level1, ind.level2
         put_text(ws, f"{L.NAME_COL}{r}", ind.name)
-        put_text(ws, f"{L.TARGET_COL}{r}", ind.target)
-        put_text(ws, f"{L.ACTUAL_COL}{r}", ind.actual)
+        if lay.native:
+            _fill_native(ws, r, ind, cached)
+        else:
+            put_text(ws, f"{L.TARGET_COL}{r}", ind.target)
+            put_text(ws, f"{L.ACTUAL_COL}{r}", ind.actual)
         put_number(ws, f"{L.POINTS_COL}{r}", ind.points)
         put_text(ws, f"{L.DEVIATION_COL}{r}", ind.deviation_reason)
         put_number(ws, f"{L.JUDGEMENT_COL}{r}", _stated_judgement(ind, prof))
+    fit_rows(ws, lay, cached)
+    return cached
+
+
+_LINE_HEIGHT = {9: 12.0, 10: 13.5}  # points per wrapped line at the form's font sizes
+_MIN_ROW_HEIGHT = 18.0
+
+
+def _text_width(text: str) -> float:
+    """Width of ``text`` in Excel character units (a CJK character is about two)."""
+    return sum(2.0 if ord(ch) > 0x2E7F else 1.1 for ch in text)
+
+
+def _lines(text: str, width: float) -> int:
+    usable = max(width - 1.5, 1.0)
+    return sum(max(1, -(-int(_text_width(part) * 10) // int(usable * 10))) for part in text.split("\n"))
+
+
+def fit_rows(ws: Worksheet, lay: L.Layout, cached: dict[str, str] | None = None) -> None:
+    """Row heights that show every wrapped text of the indicator rows and the form's 审核提示 in full.
+
+    Formulas count by their ``cached`` value where one is known (else they are skipped: a live cell's
+    text is not known before a spreadsheet computes it)."""
+    cached = cached or {}
+
+    def text_of(ref: str) -> str:
+        value = ws[ref].value
+        if isinstance(value, str) and value.startswith("=") and ws[ref].data_type == "f":
+            return cached.get(ref, "")
+        return "" if value is None else str(value)
+
+    cols = (L.NAME_COL, L.TARGET_COL, L.ACTUAL_COL, L.DEVIATION_COL, L.REMARKS_COL)
+    for i in range(lay.indicator_rows):
+        r = lay.indicator_row(i)
+        height = _MIN_ROW_HEIGHT
+        for col in cols:
+            text = text_of(f"{col}{r}")
+            if text:
+                size = 9 if col == L.REMARKS_COL else 10
+                lines = _lines(text, L.WIDTHS[col])
+                height = max(height, lines * _LINE_HEIGHT[size] + 4)
+        ws.row_dimensions[r].height = min(height, 409)
+    remark = text_of(lay.form_remarks_cell)
+    if remark:
+        width = sum(L.WIDTHS[c] for c in L.COLUMNS[L.COLUMNS.index(lay.form_remarks_cell[0]) :])
+        ws.row_dimensions[lay.grade_row].height = max(_MIN_ROW_HEIGHT, _lines(remark, width) * 13.5 + 4)
 
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
@@ -386,6 +590,7 @@ def build_workbook(forms: list[Form] | None = None, flavor: str = "classic", pro
     wb.properties.title = labels.TITLE
     wb.properties.created = _FIXED_DATE
     wb.properties.modified = _FIXED_DATE
+    cached: dict[str, dict[str, str]] = {}
     if not forms:
         ws = wb.create_sheet(TEMPLATE_SHEET)
         build_sheet(ws, L.Layout(flavor=flavor))
@@ -394,7 +599,10 @@ def build_workbook(forms: list[Form] | None = None, flavor: str = "classic", pro
             lay = L.Layout.for_count(len(form.indicators), flavor)
             ws = wb.create_sheet(name)
             build_sheet(ws, lay, form.money_unit or "万元")
-            fill_sheet(ws, lay, form, profile)
+            values = fill_sheet(ws, lay, form, profile)
+            if values:
+                cached[name] = values
+    wb.perfeval_cached = cached  # type: ignore[attr-defined]  # written by save_workbook
     if flavor == "classic":
         _conf_sheet(wb)
     wb.active = 0
@@ -403,9 +611,17 @@ def build_workbook(forms: list[Form] | None = None, flavor: str = "classic", pro
 
 def save_workbook(wb: Workbook, path: str | os.PathLike[str]) -> Path:
     """Save atomically with the user's umask (:func:`perfeval_xl.safeout.atomic_write`), every text
-    cell XML-safe first."""
+    cell XML-safe first; formula cells the native flavour composes get their cached values."""
     _xml_safe_cells(wb)
-    return atomic_write(path, wb.save)
+    cached = getattr(wb, "perfeval_cached", None)
+    titles = [ws.title for ws in wb.worksheets]
+
+    def write(tmp: str) -> None:
+        wb.save(tmp)
+        if cached:
+            _write_cached_values(tmp, titles, cached)
+
+    return atomic_write(path, write)
 
 
 def _xml_safe_cells(wb: Workbook) -> None:
@@ -415,3 +631,38 @@ def _xml_safe_cells(wb: Workbook) -> None:
             v = cell._value
             if v.__class__ is str and not (v.isascii() and v.isprintable()):
                 cell._value = xml_text(v)
+
+
+_FORMULA_CELL = re.compile(r'<c r="([A-Z]{1,3}[0-9]+)"([^>]*)><f>(.*?)</f>(?:<v\s*/>|<v></v>)</c>', re.S)
+
+
+def _write_cached_values(path: str, titles: list[str], cached: dict[str, dict[str, str]]) -> None:
+    """Give formula cells of the saved workbook a cached text value (openpyxl writes none).
+
+    Spreadsheets recalculate and replace it; readers that do not calculate (calamine, pandas,
+    ``perfeval-xl score``) see what the formula shows. Only the cells named in ``cached`` change."""
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    parts = {f"xl/worksheets/sheet{i}.xml": cached[t] for i, t in enumerate(titles, 1) if t in cached}
+    tmp = path + ".cache"
+    try:
+        with zipfile.ZipFile(path) as src, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                data = src.read(info.filename)
+                values = parts.get(info.filename)
+                if values:
+
+                    def put(m: re.Match, values=values) -> str:
+                        text = values.get(m.group(1))
+                        if text is None:
+                            return m.group(0)
+                        attrs = re.sub(r'\st="[^"]*"', "", m.group(2))
+                        value = escape(xml_text(text))
+                        return f'<c r="{m.group(1)}"{attrs} t="str"><f>{m.group(3)}</f><v>{value}</v></c>'
+
+                    data = _FORMULA_CELL.sub(put, data.decode("utf-8")).encode("utf-8")
+                dst.writestr(info, data)
+        os.replace(tmp, path)
+    finally:
+        Path(tmp).unlink(missing_ok=True)

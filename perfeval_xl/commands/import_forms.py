@@ -23,7 +23,17 @@ def register(subparsers) -> None:
         help="写入“评分规则”单元格的规则（默认取表中所写或上海市级）；auto：每张表按其填写的数字推断",
     )
     p.add_argument(
-        "--flavor", choices=("classic", "lite"), default="classic", help="模板类型（同 template 命令）"
+        "--flavor",
+        choices=("classic", "lite", "native"),
+        default="classic",
+        help="模板类型（同 template 命令）",
+    )
+    p.add_argument(
+        "--native",
+        dest="flavor",
+        action="store_const",
+        const="native",
+        help="导入本地公式版模板（不需要加载项），同 --flavor native",
     )
     p.set_defaults(func=run)
 

@@ -1,4 +1,4 @@
-"""``perfeval-xl template -o FILE [--flavor classic|lite]``: write the empty Excel form."""
+"""``perfeval-xl template -o FILE [--flavor classic|lite|native] [--native]``: write the empty Excel form."""
 
 from __future__ import annotations
 
@@ -17,9 +17,17 @@ def register(subparsers) -> None:
     p.add_argument("-o", "--output", required=True, metavar="文件", help="输出的 .xlsx 文件")
     p.add_argument(
         "--flavor",
-        choices=("classic", "lite"),
+        choices=("classic", "lite", "native"),
         default="classic",
-        help="classic：经典 xlwings（Windows Excel）；lite：xlwings Lite（函数名带命名空间 XLWINGS.）",
+        help="classic：经典 xlwings（Windows Excel）；lite：xlwings Lite（函数名带命名空间 XLWINGS.）；"
+        "native：本地公式版（只用 Excel、WPS、LibreOffice 自带的函数，不需要加载项）",
+    )
+    p.add_argument(
+        "--native",
+        dest="flavor",
+        action="store_const",
+        const="native",
+        help="本地公式版，同 --flavor native",
     )
     p.set_defaults(func=run)
 
