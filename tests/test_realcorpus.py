@@ -29,7 +29,7 @@ from realcorpus import (
 )
 
 # What the corpus holds today; raise these when forms are added (never lower them).
-MIN_FORMS = 11
+MIN_FORMS = 14
 MIN_PROVINCES = 9
 
 FORMS = forms()
@@ -160,6 +160,8 @@ def test_clerk_xlsx_holds_every_cell_typed(tsv: Path, tmp_path: Path):
             body = h + 1
             while not rows[body][c1].strip():
                 body += 1
+            if body + 1 == len(rows):  # a single indicator row ends the table: nothing below to span
+                continue
             if not rows[body + 1][c1].strip():
                 assert any(m[:2] == (body + 1, c1 + 1) and m[2] > body + 1 for m in merges), tsv.name
             c2 = c1 + 1
