@@ -109,6 +109,7 @@ STATED_TOTAL = "填报总分"
 STATED_GRADE = "填报等级"
 PROFILE = labels.PROFILE
 MONEY_UNIT = "原表金额单位"
+FORM_KIND = "表类型"  # 项目支出, 部门整体支出 or 转移支付
 SOURCE = "来源文件"
 SHEET = "工作表"
 INDEX = "序号"
@@ -156,6 +157,7 @@ FORMS = Table(
         Column(STATED_GRADE, "text", 8, False, 'form.stated_grade or ""'),
         Column(PROFILE, "text", 20, False, "profile_label(r)"),
         Column(MONEY_UNIT, "text", 8, False, "_unit(form)"),
+        Column(FORM_KIND, "text", 10, False, "labels.KIND_NAMES.get(form.kind, form.kind)"),
         *_SOURCE_COLUMNS,
     ),
     ("form", "r", "source"),

@@ -6,6 +6,7 @@ import unicodedata
 from decimal import ROUND_HALF_UP, Context, Decimal
 
 from .checks import SEVERITY_NAMES
+from .labels import KIND_NAMES
 from .model import Finding, Result
 from .profiles import find_profile
 
@@ -53,6 +54,7 @@ def result_to_dict(result: Result) -> dict:
         "department": form.department,
         "unit": form.unit,
         "year": form.year or None,
+        "kind": form.kind,  # project (项目支出), department (部门整体支出) or transfer (转移支付)
         "profile": result.profile,
         "profile_title": profile_label(result, inferred_mark=False),
         "profile_inferred": result.profile_inferred,
@@ -135,7 +137,8 @@ def format_result(result: Result) -> str:
     form = result.form
     lines = [
         f"■ {form.project or '（未填项目名称）'}    {form.location}",
-        f"  主管部门：{form.department}    实施单位：{form.unit}    评分规则：{profile_label(result)}",
+        f"  表类型：{KIND_NAMES.get(form.kind, form.kind)}    主管部门：{form.department}    "
+        f"实施单位：{form.unit}    评分规则：{profile_label(result)}",
         "",
         "  "
         + _cell("资金（" + form.money_unit + "）", 22)

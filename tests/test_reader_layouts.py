@@ -302,3 +302,56 @@ def test_clerk_typed_xlsx_with_merged_cells_reads_like_the_text(tmp_path):
         (i.name, i.target, i.points) for i in text.indicators
     ]
     assert evaluate(form, "mof-2020").total_score == evaluate(text, "mof-2020").total_score
+
+
+# ------------------------------------------------------------------------------------------ kinds in outputs
+
+
+def test_the_kind_is_in_the_json_the_text_and_the_summary(tmp_path, capsys):
+    import json
+
+    from perfeval_xl.batch import consolidate
+    from perfeval_xl.cli import main
+
+    paths = [str(LAYOUTS / n) for n in ("mof2020_project.txt", "department.txt", "transfer.txt")]
+    main(["score", *paths, "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert [f["kind"] for f in data["forms"]] == ["project", "department", "transfer"]
+    main(["score", paths[2]])
+    assert "表类型：转移支付" in capsys.readouterr().out
+    forms = consolidate(paths).frame("forms")
+    assert list(forms["表类型"]) == ["项目支出", "部门整体支出", "转移支付"]
+
+
+def test_explain_names_the_cell_of_every_field(capsys):
+    import json
+
+    from perfeval_xl.cli import main
+
+    path = str(LAYOUTS / "mof2020_project.txt")
+    main(["score", path, "--explain"])
+    out = capsys.readouterr().out
+    for line in (
+        "表类型：项目支出（依据 第3行第1列“项目名称”）",
+        "主管部门 ← 第4行第2列（标签“主管部门及代码”在 第4行第1列）：某区人力资源和社会保障局",
+        "年度 ← 第2行第1列（取自“（2022年度）”）：2022",
+        "全年预算数 ← 第5行第4列“全年预算数(A)”",
+        "分数 ← 第5行第6列“分值”",
+        "其中：当年财政拨款（表上“其中：本年财政拨款”）［第7行］",
+        "全年执行数 第7行第5列 = 86.19",
+        "偏差原因分析 ← 第12行第9列“偏差原因分析及改进措施”",
+        "第13行 培训人次：一级指标 第13行第2列 = 产出指标",
+        "分值 第13行第7列 = 20",
+        "合计（“总分”行 第21行第1列）：分值 ← 第21行第7列 = 100；得分 ← 第21行第8列 = 95.62",
+        "评分等级 ← 第21行第9列（“总分”）：优",
+    ):
+        assert line in out, line
+    main(["score", path, "--explain", "--json"])
+    (form,) = json.loads(capsys.readouterr().out)["forms"]
+    cells, read_by = form["read_from"]["cells"], form["read_from"]["read_by"]
+    assert (
+        cells["funds.年度资金总额.stated_rate"] == "第6行第7列"
+        and read_by["funds.stated_rate"] == "执行率(B/A)"
+    )
+    assert cells["indicators.3.actual"] == "第18行第6列"  # 就业人数, after the skipped placeholder rows
+    assert form["kind"] == form["read_from"]["kind"] == "project"

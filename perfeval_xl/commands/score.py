@@ -1,4 +1,5 @@
-"""``perfeval-xl score PATH... [--profile NAME] [--json]``: score forms and show computed vs stated."""
+"""``perfeval-xl score PATH... [--profile NAME] [--json] [--explain]``: score forms and show computed vs
+stated; ``--explain`` also shows which cell each field was read from."""
 
 from __future__ import annotations
 
@@ -30,10 +31,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         "不指定时采用工作簿中“评分规则”一格，否则用默认规则",
     )
     p.add_argument("--json", action="store_true", help="输出 JSON（供程序使用）")
+    p.add_argument(
+        "--explain",
+        action="store_true",
+        help="同时列出每一项读自哪个单元格、依据哪个标签或表头（便于核对工作簿为何这样读取）",
+    )
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    from ..explain import explain_dict, explain_form
     from ..model import ReadError
     from ..profiles import profile_argument
     from ..reader import read_forms
@@ -50,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     errors: list[dict] = []
     for path in args.paths:
         try:
-            forms = read_forms(path)
+            forms = read_forms(path, explain=args.explain)
         except ReadError as exc:
             errors.append({"source": path, "sheet": exc.sheet, "cell": exc.cell, "message": exc.describe()})
             continue
@@ -62,11 +69,18 @@ def run(args: argparse.Namespace) -> int:
         results.extend(evaluate(form, profile) for form in forms)
 
     if args.json:
-        payload = {"forms": [result_to_dict(r) for r in results], "errors": errors}
+        dicts = [result_to_dict(r) for r in results]
+        if args.explain:
+            for d, r in zip(dicts, results, strict=True):
+                d["read_from"] = explain_dict(r.form)
+        payload = {"forms": dicts, "errors": errors}
         json.dump(payload, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     else:
         for r in results:
+            if args.explain:
+                print(explain_form(r.form))
+                print()
             print(format_result(r))
             print()
         n_err = sum(f.severity == "error" for r in results for f in r.findings)
