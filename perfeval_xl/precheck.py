@@ -22,6 +22,7 @@ import re
 import struct
 import zlib
 
+from . import xlsxcells
 from .limits import Limits
 from .model import ReadError
 
@@ -113,6 +114,7 @@ class _Parts:
 
 def _check(source: str, zf: _Parts, names: set[str], limits: Limits) -> dict[str, ReadError]:
     workbook = zf.read("xl/workbook.xml", 16 << 20)
+    unpacked = {"xl/workbook.xml": workbook}  # handed to xlsxcells, which may need them again
     sheets = _SHEET.findall(workbook)
     if len(sheets) > limits.max_sheets:
         raise ReadError(
@@ -124,6 +126,7 @@ def _check(source: str, zf: _Parts, names: set[str], limits: Limits) -> dict[str
     targets = {}
     if "xl/_rels/workbook.xml.rels" in names:
         rels = zf.read("xl/_rels/workbook.xml.rels", 16 << 20)
+        unpacked["xl/_rels/workbook.xml.rels"] = rels
         for rel in _REL.findall(rels):
             rid, target = _REL_ID.search(rel), _REL_TARGET.search(rel)
             if rid and target:
@@ -140,13 +143,14 @@ def _check(source: str, zf: _Parts, names: set[str], limits: Limits) -> dict[str
     refused = {}
     for name in names:
         if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-            problem = _check_sheet(zf, name, limits)
+            problem = _check_sheet(zf, name, limits, unpacked)
             if problem is None:
                 continue
             sheet = sheet_of.get(name)
             if sheet is None:  # a part no sheet names: calamine may still reach it, refuse the file
                 raise ReadError(source, problem)
             refused[sheet] = ReadError(source, problem, sheet=sheet)
+    xlsxcells.offer_parts(source, unpacked)
     return refused
 
 
@@ -183,11 +187,12 @@ def _col(letters: bytes) -> int:
     return n
 
 
-def _check_sheet(zf: _Parts, name: str, limits: Limits) -> str | None:
+def _check_sheet(zf: _Parts, name: str, limits: Limits, unpacked: dict[str, bytes]) -> str | None:
     """None when the sheet part is within the limits, else the reason."""
     if zf.size(name) <= _SCAN_CHUNK:
         data = zf.read(name, _SCAN_CHUNK + 1)  # what is there, whatever the directory says
         if len(data) <= _SCAN_CHUNK:
+            unpacked[name] = data
             if _FAR.search(data) is None:
                 return None  # every cell within A1:Z999
             return _full_scan([data], limits)

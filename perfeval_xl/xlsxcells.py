@@ -298,6 +298,45 @@ def shift_formula(text: str, anchor: tuple[int, int], pos: tuple[int, int]) -> s
     return "".join(out)
 
 
+class _Zip:
+    """The workbook's zip, opened at the first part that is not already at hand."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.zf: zipfile.ZipFile | None = None
+
+    def size(self, name: str) -> int | None:
+        if self.zf is None:
+            self.zf = zipfile.ZipFile(self.path)
+        try:
+            return self.zf.getinfo(name).file_size
+        except KeyError:
+            return None
+
+    def read(self, name: str) -> bytes | None:
+        size = self.size(name)
+        if size is None or size > MAX_PART_BYTES or self.zf is None:
+            return None
+        with self.zf.open(name) as fh:
+            return fh.read(MAX_PART_BYTES + 1)
+
+    def close(self) -> None:
+        if self.zf is not None:
+            self.zf.close()
+
+
+def _text(data: bytes | None) -> str | None:
+    """A part's bytes as text; None for a part too large or carrying a DTD."""
+    if data is None or len(data) > MAX_PART_BYTES:
+        return None
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        return None  # no DTD in a workbook part: nothing to expand, nothing to trust
+    return data.decode("utf-8", "replace")
+
+
+_BROKEN = (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, RuntimeError, KeyError)
+
+
 class WorkbookFacts:
     """The cell facts of one xlsx/xlsm file; parts are read at the first question that needs them."""
 
@@ -306,6 +345,14 @@ class WorkbookFacts:
         self._parts: dict[str, str] | None = None  # sheet name -> part name
         self._sheets: dict[str, _Sheet | None] = {}  # part name -> scanned part (None: unreadable)
         self._percent: frozenset[int] | None = None  # style indexes with a percent format
+        self._offered: dict[str, bytes] = {}  # parts another reader already unpacked
+
+    def offer(self, parts: dict[str, bytes]) -> None:
+        """Parts already unpacked by someone else (the pre-check reads workbook.xml, its rels and the
+        sheets): kept until the first question, so a question costs no second unpacking. Ignored when
+        they are larger together than :data:`READ_ALL_BYTES`, or once the parts have been read."""
+        if self._parts is None and sum(len(b) for b in parts.values()) <= READ_ALL_BYTES:
+            self._offered = dict(parts)
 
     # ------------------------------------------------------------------ questions
 
@@ -326,75 +373,66 @@ class WorkbookFacts:
 
     # ------------------------------------------------------------------ parts
 
-    def _read(self, zf: zipfile.ZipFile, name: str) -> str | None:
-        try:
-            info = zf.getinfo(name)
-        except KeyError:
-            return None
-        if info.file_size > MAX_PART_BYTES:
-            return None
-        with zf.open(info) as fh:
-            data = fh.read(MAX_PART_BYTES + 1)
-        if len(data) > MAX_PART_BYTES:
-            return None
-        if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
-            return None  # no DTD in a workbook part: nothing to expand, nothing to trust
-        return data.decode("utf-8", "replace")
+    def _part(self, z: _Zip, name: str) -> str | None:
+        data = self._offered.pop(name, None)
+        return _text(data if data is not None else z.read(name))
 
     def _sheet(self, sheet: str) -> _Sheet | None:
+        z = _Zip(self.path)
         try:
             if self._parts is None:
-                self._load()
+                self._load(z)
             part = (self._parts or {}).get(sheet)
             if part is None:
                 return None
             if part not in self._sheets:
-                with zipfile.ZipFile(self.path) as zf:
-                    xml = self._read(zf, part)
+                xml = self._part(z, part)
                 self._sheets[part] = _Sheet(xml) if xml is not None else None
             return self._sheets[part]
-        except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, RuntimeError):
+        except _BROKEN:
             self._parts = {}  # a broken file: nothing known (calamine already said what it could)
             return None
+        finally:
+            z.close()
 
-    def _load(self) -> None:
+    def _load(self, z: _Zip) -> None:
         """Sheet names to parts; the style table; small workbooks' sheets, all in one open."""
         self._parts = {}
-        with zipfile.ZipFile(self.path) as zf:
-            workbook = self._read(zf, "xl/workbook.xml")
-            rels = self._read(zf, "xl/_rels/workbook.xml.rels")
-            if workbook is None or rels is None:
-                return
-            targets = {}
-            for m in re.finditer(r"<(?:[\w.-]+:)?Relationship\b[^>]*>", rels):
-                tag = m.group(0)
-                rid, t = attr(tag, "Id"), attr(tag, "Target")
-                if rid is not None and t is not None:
-                    targets[rid] = t.lstrip("/") if t.startswith("/") else _normpath(_join("xl", t))
-            for m in re.finditer(r"<(?:[\w.-]+:)?sheet\b[^>]*>", workbook):
-                tag = m.group(0)
-                name, rid = attr(tag, "name"), attr(tag, "*:id")
-                if name is not None and rid in targets:
-                    self._parts.setdefault(name, targets[rid])
-            self._percent = self._percent_from(self._read(zf, "xl/styles.xml"))
-            infos = []
-            for part in set(self._parts.values()):
-                try:
-                    infos.append(zf.getinfo(part))
-                except KeyError:
-                    continue
-            if sum(i.file_size for i in infos) <= READ_ALL_BYTES:
-                for info in infos:
-                    xml = self._read(zf, info.filename)
-                    self._sheets[info.filename] = _Sheet(xml) if xml is not None else None
+        workbook = self._part(z, "xl/workbook.xml")
+        rels = self._part(z, "xl/_rels/workbook.xml.rels")
+        if workbook is None or rels is None:
+            return
+        targets = {}
+        for m in re.finditer(r"<(?:[\w.-]+:)?Relationship\b[^>]*>", rels):
+            tag = m.group(0)
+            rid, t = attr(tag, "Id"), attr(tag, "Target")
+            if rid is not None and t is not None:
+                targets[rid] = t.lstrip("/") if t.startswith("/") else _normpath(_join("xl", t))
+        for m in re.finditer(r"<(?:[\w.-]+:)?sheet\b[^>]*>", workbook):
+            tag = m.group(0)
+            name, rid = attr(tag, "name"), attr(tag, "*:id")
+            if name is not None and rid in targets:
+                self._parts.setdefault(name, targets[rid])
+        self._percent = self._percent_from(self._part(z, "xl/styles.xml"))
+        parts = set(self._parts.values())
+        at_hand = {p for p in parts if p in self._offered}
+        sizes = {p: z.size(p) for p in parts - at_hand}
+        if sum(n or 0 for n in sizes.values()) <= READ_ALL_BYTES:
+            for part in parts:
+                if part in at_hand or sizes.get(part) is not None:
+                    xml = self._part(z, part)
+                    self._sheets[part] = _Sheet(xml) if xml is not None else None
+        self._offered = {}
 
     def _percent_styles(self) -> frozenset[int]:
         if self._percent is None:
+            z = _Zip(self.path)
             try:
-                with zipfile.ZipFile(self.path) as zf:
-                    self._percent = self._percent_from(self._read(zf, "xl/styles.xml"))
-            except (OSError, zipfile.BadZipFile, zipfile.LargeZipFile, ValueError, EOFError, RuntimeError):
+                self._percent = self._percent_from(self._part(z, "xl/styles.xml"))
+            except _BROKEN:
                 self._percent = frozenset()
+            finally:
+                z.close()
         return self._percent
 
     @staticmethod
@@ -420,6 +458,12 @@ class WorkbookFacts:
 
 
 _CACHE: OrderedDict[tuple[str, int, int], WorkbookFacts] = OrderedDict()
+
+
+def offer_parts(path: str, parts: dict[str, bytes]) -> None:
+    """Hand over parts of the workbook at ``path`` that were unpacked anyway (see
+    :meth:`WorkbookFacts.offer`)."""
+    facts(path).offer(parts)
 
 
 def facts(path: str) -> WorkbookFacts:

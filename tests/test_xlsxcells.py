@@ -307,3 +307,24 @@ def test_evaluator_guards_depth_and_size():
     huge = formulas.SheetValues(lambda pos: 1.0, {}, {(0, 0): "SUM(B1:Z100000)"}, (0, 0, 1048575, 16383))
     with pytest.raises(formulas.FormulaError, match="过多"):
         formulas.evaluate_cell(huge, (0, 0))
+
+
+def test_parts_unpacked_by_the_precheck_are_not_unpacked_again(tmp_path, monkeypatch):
+    path = tmp_path / "lo.xlsx"
+    shutil.copy(LO, path)
+    from perfeval_xl.grid import load_grids
+
+    grids = list(load_grids(path))  # the pre-check unpacks workbook.xml, its rels and every sheet
+    facts = xlsxcells.facts(str(path))
+    assert "xl/workbook.xml" in facts._offered
+    opened = []
+    original = zipfile.ZipFile.open
+
+    def spy(self, name, *args, **kwargs):
+        opened.append(getattr(name, "filename", name))
+        return original(self, name, *args, **kwargs)
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", spy)
+    g = next(g for g in grids if g.sheet == "正常")
+    assert g.percent_formatted([(8, 4), (9, 4), (10, 4)]) == {(8, 4), (9, 4)}
+    assert opened == ["xl/styles.xml"]  # only the part the pre-check had no use for
