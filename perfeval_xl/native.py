@@ -7,8 +7,8 @@ FIND, EXACT …; no dynamic arrays, LET, LAMBDA or TEXTJOIN). The rules are mirr
 
 How the native formulas keep the engine's numbers:
 
-* every rounded number is first rounded at 9 decimals (binary float noise away, 56.99999999999999
-  back to 57), then truncated or rounded half up at the profile's decimals;
+* every rounded number is first rounded at 13 significant digits (binary float noise away,
+  56.99999999999999 back to 57), then truncated or rounded half up at the profile's decimals;
 * comparisons of actual and target allow a relative 1e-13 (the unit conversion's float noise),
   which cannot merge two different numbers of at most 12 significant digits, and the formulas only
   accept such numbers (between 1e-4 and 1e12 in size);
@@ -110,17 +110,22 @@ def _decimals(p: Profile) -> int:
 
 
 def rnd(x: str) -> str:
-    """``x`` rounded the way the profile rounds (float noise first rounded away at 9 decimals)."""
+    """``x`` (never negative here) rounded the way the profile rounds.
+
+    Binary float noise (56.99999999999999 for 57) is rounded away first at 13 significant digits,
+    far above the noise of one multiplication and division (about 1e-15 relative) and far below
+    the distance of a true value from a rounding boundary: 4.9999999995 stays below 5, where a
+    fixed 9 decimals would round it up."""
     profiles = _profiles()
     modes = {p.rounding for p in profiles}
     d = _per_profile([str(_decimals(p)) for p in profiles])
+    y = f"ROUND({x},12-INT(LOG10(ABS({x})+1)))"
     if modes == {"truncate"}:
-        return f"TRUNC(ROUND({x},9),{d})"
+        return f"TRUNC({y},{d})"
     if modes == {"half-up"}:
-        return f"ROUND(ROUND({x},9),{d})"
+        return f"ROUND({y},{d})"
     half = _per_profile(["0" if p.rounding == "truncate" else "1" for p in profiles])
-    # half up = truncate after adding half a unit of the last place (all values here are >= 0)
-    return f"ROUNDDOWN(ROUND(ROUND({x},9)+{half}*0.5*10^-{d},9),{d})"
+    return f"IF({half}=1,ROUND({y},{d}),TRUNC({y},{d}))"
 
 
 def _budget_points() -> str:
@@ -323,6 +328,7 @@ class _Row:
         )
 
     def _quantitative(self) -> str:
+        """The score of a row whose actual is a figure (in the target's unit)."""
         f, t, a, c, op = self.points, self.tnum, self.aval, self.cmp, self.eop
         full = rnd(f)
         up = f"IF(OR({t}<=0,{a}<=0),0,IF({c}>=0,{full},{rnd(f'{f}*{a}/{t}')}))"  # 分值 × 实际 ÷ 目标
@@ -337,16 +343,18 @@ class _Row:
             f'IF({op}="≤",IF({c}<=0,{full},IF({t}<=0,0,{negative})),'
             f"IF({c}<0,{full},IF({t}<=0,0,{negative}))))))"
         )
-        return (
-            f'IF(ISNUMBER({a}),{numeric},IF(OR({a}="缺",{a}="无法识别"),0,IF({a}="达成",{full},'
-            f"{self._qualitative()})))"
-        )
+        return numeric
 
     def score(self) -> str:
-        s = self.status
+        """Quantitative rows with a figure by the ratios; words (of either kind) in the bands, once."""
+        s, a = self.status, self.aval
+        words = (
+            f'IF(AND({s}="定量",OR({a}="缺",{a}="无法识别")),0,IF(AND({s}="定量",{a}="达成"),{rnd(self.points)},'
+            f"{self._qualitative()}))"
+        )
         return (
             f'=IF(OR({s}="",{s}="缺分值"),"",IF(LEFT({s},2)="{CHECK}","{CHECK}",IF({s}="负分值",0,'
-            f'IF({s}="定性",{self._qualitative()},{self._quantitative()}))))'
+            f"IF(ISNUMBER({a}),{self._quantitative()},{words}))))"
         )
 
     def remarks(self) -> str:
