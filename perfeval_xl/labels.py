@@ -90,6 +90,7 @@ NAME_LABELS = {
     "专项名称": KIND_TRANSFER,
     "转移支付名称": KIND_TRANSFER,
     "专项资金名称": KIND_TRANSFER,
+    "转移支付（项目）名称": KIND_TRANSFER,
     "一级预算单位名称": KIND_DEPARTMENT,
     "预算单位名称": KIND_DEPARTMENT,
 }

@@ -320,15 +320,15 @@ class _FormReader:
                 s = s[:-1].strip()
             elif points and s.endswith("分"):
                 s = s[:-1].strip()
-            elif s.endswith("元"):
-                written = "万元" if s.endswith("万元") else "元"
+            elif s.endswith(("元", "万")):
+                written = "万元" if s.endswith(("万元", "万")) else "元"
                 if unit is None:
                     raise self.error(f"{''.join(what)}不应是金额，单元格中是“{s[:30]}”", r, c)
                 if written != unit:
                     raise self.error(
                         f"{''.join(what)}的单位“{written}”与表头的“{unit}”不一致（“{s[:30]}”）", r, c
                     )
-                s = s[: -len(written)].strip()
+                s = s[: -(len(written) if s.endswith(written) else 1)].strip()
             v = s
             if len(s) <= 40:
                 try:
@@ -531,24 +531,42 @@ class _FormReader:
         misses = 0
         fund_rows = self.fund_rows
         amount_cols = [columns[a].col for a in ("initial", "annual", "executed") if a in columns]
-        for r in range(last_header + 1, stop):
-            first = fund_rows.get(r)
-            if first is None:
-                if found and misses == 0:
-                    self.no_unknown_fund_row(r, amount_cols)
-                misses += 1
-                if (found and misses > 1) or misses > 4:
-                    break
-                continue
-            misses = 0
-            c, label = first
-            written = _key_of(g.rows[r][c])
+        pending: list[tuple[int, int, str]] = []  # rows with figures but a label not in the vocabulary
+
+        def add(r: int, c: int, label: str) -> None:
+            written = _key_of(cell_text(g.rows[r][c]))
             if label in seen:
                 if seen[label] == written:
                     raise self.error(f"资金行“{cell_text(g.rows[r][c])}”出现了两次", r, c)
                 label = written  # a second row of the same kind keeps its own name
             seen[label] = written
             found.append((r, c, label))
+
+        for r in range(last_header + 1, stop):
+            first = fund_rows.get(r)
+            if first is None:
+                if found and misses == 0:
+                    unknown = self.unknown_fund_row(r, amount_cols)
+                    if unknown is not None:
+                        pending.append((r, *unknown))
+                        continue
+                misses += 1
+                if (found and misses > 1) or misses > 4:
+                    break
+                continue
+            misses = 0
+            for row_pending in pending:  # between known fund rows: a sub-row under its own label
+                add(*row_pending)
+            pending = []
+            add(r, *first)
+        if pending:  # figures after the last known fund row, under a label nobody knows: never drop them
+            r, c, label = pending[0]
+            known = "、".join(L.FUND_ROW_LABELS)
+            raise self.error(
+                f"资金行“{cell_text(g.rows[r][c])}”无法识别（可识别：{known}等），无法确定这些数字属于哪一项",
+                r,
+                c,
+            )
         if not found:
             raise self.error("“项目资金”部分没有资金行（年度资金总额等）", header_row)
 
@@ -625,21 +643,20 @@ class _FormReader:
                             return unit
         return L.MONEY_UNITS[0]
 
-    def no_unknown_fund_row(self, r: int, amount_cols: list[int]) -> None:
-        """A row right after the fund rows with figures under the amount columns but a label the
-        vocabulary does not know: stop rather than drop a sub-row without a word."""
+    def unknown_fund_row(self, r: int, amount_cols: list[int]) -> tuple[int, str] | None:
+        """(label column, label) of a row with figures under the amount columns whose label the
+        vocabulary does not know; None for a row without figures (or a row of some other label)."""
         row = self.g.rows[r]
         n = len(row)
         figures = [c for c in amount_cols if c < n and _is_figure(row[c])]
         if not figures:
-            return
-        label = next((cell_text(v) for v in row[: figures[0]] if not _blank(v)), "")
-        if label and _is_label(label):
-            return
-        known = "、".join(L.FUND_ROW_LABELS)
-        raise self.error(
-            f"资金行“{label}”无法识别（可识别：{known}等），无法确定这些数字属于哪一项", r, figures[0]
-        )
+            return None
+        c = next((c for c in range(figures[0]) if not _blank(row[c])), None)
+        if c is None:
+            raise self.error("资金部分有数字却没有资金行名称，无法确定这些数字属于哪一项", r, figures[0])
+        if _is_label(row[c]):
+            return None
+        return c, _key_of(cell_text(row[c]))
 
     def fund_shift(self, found, header_row: int, last_header: int, header_cols: list[int]) -> int:
         """How far right of their header the fund rows' figures sit (0 when aligned). Exported forms
@@ -764,6 +781,12 @@ class _FormReader:
             if needed not in cols and not (needed == "target" and parts):
                 if needed == "points" and "stated_score" not in cols:
                     continue  # the form states neither points nor scores (some 专项资金 forms)
+                if needed == "points":
+                    raise self.error(
+                        "绩效指标表头中没有“分值”：分值只写在一级指标中（如“产出指标(60分)”）而各指标有得分，"
+                        "无法逐项计分",
+                        hr,
+                    )
                 raise self.error(f"绩效指标表头中没有“{_IND_WHAT[needed]}”", hr)
         self.refs["indicators"] = g.row_ref(hr)
         if not self.lean:

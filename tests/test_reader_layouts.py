@@ -238,7 +238,20 @@ def test_a_fund_row_the_vocabulary_does_not_know_stops_the_form():
     rows = rows_of("mof2020_project.txt")
     rows.insert(9, ["", "社会捐赠", "5", "5", "5", "—", "100%", "—"])
     err = read_error(rows)
-    assert err.cell == "第10行第3列" and "社会捐赠" in err.reason
+    assert err.cell == "第10行第2列" and "社会捐赠" in err.reason  # the row's label
+
+
+def test_an_unknown_sub_row_between_known_fund_rows_is_read_under_its_own_label():
+    rows = rows_of("mof2020_project.txt")
+    rows.insert(7, ["", "彩票公益金", "0", "0", "0", "—", "—", "—"])
+    form = one(rows)
+    assert [r.label for r in form.funds] == [
+        L.FUND_TOTAL,
+        L.FUND_CURRENT,
+        "彩票公益金",
+        L.FUND_CARRIED,
+        L.FUND_OTHER,
+    ]
 
 
 def test_fund_figures_that_fit_no_single_shift_stop_the_form():
