@@ -95,6 +95,17 @@ _FUND_ALIASES.update({_key_of(w): w for w in L.FUND_EXTRA_ROWS})
 _FUNDS_TITLES = tuple(_key_of(w) for w in L.FUNDS_TITLES)
 _TOTAL_KEYS = frozenset(_key_of(w) for w in L.TOTAL_LABELS)
 _GRADE_WORDS = {_key_of(w): g for w, g in L.GRADE_WORDS.items()}
+#: A label and its value in one cell: 总分：83, 自评等级：优 (keys: whitespace gone, ： full-width).
+_INLINE_TOTAL = re.compile(
+    "(" + "|".join(map(re.escape, sorted(_TOTAL_KEYS, key=len, reverse=True))) + r")：?(\d+(?:\.\d+)?)分?"
+)
+_INLINE_GRADE = re.compile(
+    "("
+    + "|".join(re.escape(_key_of(w)) for w in sorted(L.GRADE_LABELS, key=len, reverse=True))
+    + ")：?("
+    + "|".join(map(re.escape, sorted(_GRADE_WORDS, key=len, reverse=True)))
+    + ")"
+)
 
 #: Any cell with one of these keys is a label, never a header field's value.
 _ALL_LABELS = frozenset(
@@ -932,16 +943,27 @@ class _FormReader:
     def read_totals(self, r: int, cp: int | None, cs: int | None) -> None:
         f, g = self.form, self.g
         row = g.rows[r]
-        label_c = next((c for c, v in enumerate(row) if _key(v) in _TOTAL_KEYS), None)
+        label_c = next(
+            (c for c, v in enumerate(row) if _key(v) in _TOTAL_KEYS or _INLINE_TOTAL.fullmatch(_key(v))), None
+        )
+        inline = None
         if label_c is not None:
             self.refs["total"] = g.ref(r, label_c)
             self.headers["total"] = cell_text(row[label_c])
+            inline = _INLINE_TOTAL.fullmatch(_key(row[label_c]))
         if cp is not None:
             f.stated_total_points = self.number(r, cp, "合计分值", stated=True, points=True)
             self.refs["total_points"] = g.ref(r, cp)
         if cs is not None:
             f.stated_total_score = self.number(r, cs, "合计得分", stated=True, points=True)
             self.refs["total_score"] = g.ref(r, cs)
+        if inline is not None:  # 总分：83 -- the total score, stated in the label's own cell
+            if f.stated_total_score is not None:
+                raise self.error(
+                    f"合计行写了两个总分（“{cell_text(row[label_c])}”和得分列），无法确定", r, label_c
+                )
+            f.stated_total_score = _decimal_of(inline.group(2))
+            self.refs["total_score"] = g.ref(r, label_c)
         # figures beside the 分值/得分 columns: the row is not laid out as the header says
         mapped = {cp, cs}
         start = (label_c + 1) if label_c is not None else 0
@@ -962,6 +984,12 @@ class _FormReader:
     def read_grade(self, lo: int) -> None:
         pos = self.first("grade", lo)
         if pos is None:
+            return
+        inline = _INLINE_GRADE.fullmatch(_key(self.g.cell(*pos)))
+        if inline is not None:  # 自评等级：优
+            self.form.stated_grade = _GRADE_WORDS[inline.group(2)]
+            self.refs["grade"] = self.refs["label.grade"] = self.g.ref(*pos)
+            self.headers["grade"] = cell_text(self.g.cell(*pos))
             return
         value, vc = self.right_value(*pos)
         text = cell_text(value)
@@ -1016,6 +1044,10 @@ def _kind_of(v: str) -> _Kind:
                 kind = ("label", role)
             elif _funds_title(k):  # 项目资金（万元）, 预算执行情况(万元)(20分)
                 kind = ("funds", "funds")
+            elif _INLINE_TOTAL.fullmatch(k):  # 总分：83
+                kind = ("label", "total")
+            elif _INLINE_GRADE.fullmatch(k):  # 自评等级：优
+                kind = ("label", "grade")
             else:
                 label = _fund_label_of(v)
                 if label is not None:

@@ -368,3 +368,17 @@ def test_explain_names_the_cell_of_every_field(capsys):
     )
     assert cells["indicators.3.actual"] == "第18行第6列"  # 就业人数, after the skipped placeholder rows
     assert form["kind"] == form["read_from"]["kind"] == "project"
+
+
+def test_a_total_and_a_grade_written_in_their_label_cells():
+    rows = rows_of("two_row_target.txt")
+    rows[12] = ["总分:97.86"]
+    rows[13] = ["自评等级：优"]
+    form = one(rows)
+    assert (form.stated_total_points, form.stated_total_score, form.stated_grade) == (
+        None,
+        Decimal("97.86"),
+        "优",
+    )
+    assert form.refs["total_score"] == "第13行第1列" and form.refs["grade"] == "第14行第1列"
+    assert len(form.indicators) == 4
