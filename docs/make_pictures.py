@@ -121,7 +121,22 @@ def make(outdir: Path = HERE) -> list[Path]:
             render(blank, outdir / "template.png", work),
             render(example, outdir / "example.png", work),
         ]
-        return pictures + summary_pictures(outdir, work)
+        return pictures + native_pictures(outdir, work) + summary_pictures(outdir, work)
+
+
+def native_pictures(outdir: Path, work: Path) -> list[Path]:
+    """The native template as LibreOffice computes and prints it: empty, and the seed's first form."""
+    native = work / "native"
+    native.mkdir(exist_ok=True)
+    template = native / "模板_本地公式版.xlsx"
+    assert main(["template", "--native", "-o", str(template)]) == 0
+    example = native / "示例_本地公式版.xlsx"
+    seed = ROOT / "tests" / "data" / "seed_forms.txt"
+    assert main(["import", "--native", str(seed), "-o", str(example)]) == 0
+    return [
+        render(template, outdir / "native_template.png", native),
+        render(example, outdir / "native_example.png", native),
+    ]
 
 
 def summary_pictures(outdir: Path, work: Path) -> list[Path]:

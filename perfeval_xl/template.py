@@ -536,14 +536,15 @@ def fit_rows(ws: Worksheet, lay: L.Layout, cached: dict[str, str] | None = None)
     cols = (L.NAME_COL, L.TARGET_COL, L.ACTUAL_COL, L.DEVIATION_COL, L.REMARKS_COL)
     for i in range(lay.indicator_rows):
         r = lay.indicator_row(i)
-        height = _MIN_ROW_HEIGHT
+        height = 0.0
         for col in cols:
             text = text_of(f"{col}{r}")
             if text:
                 size = 9 if col == L.REMARKS_COL else 10
                 lines = _lines(text, L.WIDTHS[col])
-                height = max(height, lines * _LINE_HEIGHT[size] + 4)
-        ws.row_dimensions[r].height = min(height, 409)
+                height = max(height, _MIN_ROW_HEIGHT, lines * _LINE_HEIGHT[size] + 4)
+        if height:  # rows without text keep the sheet's default height
+            ws.row_dimensions[r].height = min(height, 409)
     remark = text_of(lay.form_remarks_cell)
     if remark:
         width = sum(L.WIDTHS[c] for c in L.COLUMNS[L.COLUMNS.index(lay.form_remarks_cell[0]) :])
@@ -582,8 +583,11 @@ def _conf_sheet(wb: Workbook) -> None:
     ws.sheet_state = "hidden"  # xlwings reads it hidden too; staff neither see nor print it
 
 
-def build_workbook(forms: list[Form] | None = None, flavor: str = "classic", profile=None) -> Workbook:
-    """The template workbook: one empty form sheet, or one filled sheet per form; plus xlwings.conf."""
+def build_workbook(
+    forms: list[Form] | None = None, flavor: str = "classic", profile=None, rows: int | None = None
+) -> Workbook:
+    """The template workbook: one empty form sheet (``rows`` indicator rows, at least 30), or one
+    filled sheet per form; plus xlwings.conf for the classic flavour."""
     wb = Workbook()
     wb.remove(wb.active)
     wb.properties.creator = "perfeval-xl"
@@ -593,7 +597,7 @@ def build_workbook(forms: list[Form] | None = None, flavor: str = "classic", pro
     cached: dict[str, dict[str, str]] = {}
     if not forms:
         ws = wb.create_sheet(TEMPLATE_SHEET)
-        build_sheet(ws, L.Layout(flavor=flavor))
+        build_sheet(ws, L.Layout.for_count(rows or 0, flavor))
     else:
         for form, name in zip(forms, sheet_names([f.project for f in forms]), strict=True):
             lay = L.Layout.for_count(len(form.indicators), flavor)

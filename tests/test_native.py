@@ -177,3 +177,34 @@ def test_more_rows_and_profiles_in_the_formulas(tmp_path):
     assert ws[L.PROFILE_CELL].value == "财政部2020（四舍五入）"
     assert "G13:G57" in ws[lay.total_score_cell].value
     assert "财政部2020（四舍五入）" in ws[L.PROFILE_INDEX_CELL].value
+
+
+def test_a_bigger_template_instead_of_inserting_rows(tmp_path):
+    for flavor in ("classic", "native"):
+        path = tmp_path / f"{flavor}60.xlsx"
+        assert main(["template", "--flavor", flavor, "--rows", "60", "-o", str(path)]) == 0
+        ws = openpyxl.load_workbook(path)[TEMPLATE_SHEET]
+        lay = L.layout_of_sheet(ws)
+        assert lay == L.Layout(60, flavor)
+        assert ws[lay.total_score_cell].value == lay.computed_cells()[lay.total_score_cell]
+        assert "G13:G72" in ws[lay.total_score_cell].value
+    assert main(["template", "--rows", "0", "-o", str(tmp_path / "x.xlsx")]) == 2
+
+
+def test_recalc_copy_rows_fit_their_wrapped_remarks(tmp_path):
+    """Issue 10 item 7: the 审核提示 text wraps and its row is tall enough for every line."""
+    imported, values = tmp_path / "in.xlsx", tmp_path / "values.xlsx"
+    assert main(["import", str(DATA / "seed_forms.txt"), "-o", str(imported)]) == 0
+    assert main(["recalc", str(imported), "-o", str(values)]) == 0
+    ws = openpyxl.load_workbook(values)["企业服务专项"]
+    lay = L.layout_of_sheet(ws)
+    rows = [lay.indicator_row(i) for i in range(lay.indicator_rows)]
+    remark_rows = [r for r in rows if ws[f"{L.REMARKS_COL}{r}"].value]
+    assert remark_rows
+    for r in remark_rows:
+        text = ws[f"{L.REMARKS_COL}{r}"].value
+        assert ws[f"{L.REMARKS_COL}{r}"].alignment.wrap_text
+        # 9-point characters are ~2 width units each in a 26-unit column: at least this many lines
+        lines = -(-len(text) * 2 // (L.WIDTHS[L.REMARKS_COL] - 2))
+        assert ws.row_dimensions[r].height >= lines * 11, (r, text, ws.row_dimensions[r].height)
+    assert "#NAME?" not in ws[L.NOTE_CELL].value and "数值版" in ws[L.NOTE_CELL].value

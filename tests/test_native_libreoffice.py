@@ -361,3 +361,18 @@ def test_native_formulas_equal_the_engine_on_random_rows(property_run):
     assert compared >= 800, summary  # most rows are in the native formulas' domain
     assert checked > 0  # the generator reaches what the formulas leave to perfeval-xl
     assert any(ws[L.FUND_RATE_COL + "6"].value for ws in shown.worksheets)
+
+
+def test_printed_native_form_has_numbers_and_no_name_errors(seed_native, tmp_path):
+    """The guide's pictures: LibreOffice prints the native form computed, one A4 page wide."""
+    import subprocess
+
+    pdf = pictures.convert(seed_native, "pdf", tmp_path)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
+    first = text.stdout.split("\f")[0]
+    assert "#NAME" not in text.stdout and "Err:" not in text.stdout and "#VALUE" not in text.stdout
+    for shown in ("99.49", "9.94", "≥120000(次)", "120722(次)", "99.94", "优"):
+        assert shown in text.stdout, shown
+    assert (
+        "企业服务专项" in first and "实际单位" not in text.stdout
+    )  # the inputs right of the form are not printed

@@ -1,4 +1,4 @@
-"""``perfeval-xl template -o FILE [--flavor classic|lite|native] [--native]``: write the empty Excel form."""
+"""``perfeval-xl template -o FILE [--flavor classic|lite|native] [--native] [--rows N]``: write the empty Excel form."""
 
 from __future__ import annotations
 
@@ -29,18 +29,28 @@ def register(subparsers) -> None:
         const="native",
         help="本地公式版，同 --flavor native",
     )
+    p.add_argument(
+        "--rows",
+        type=int,
+        default=None,
+        metavar="行数",
+        help="指标行数（默认 30，至少 30）：指标多时直接生成更长的表，不必手工插入行",
+    )
     p.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..template import build_workbook, save_workbook
 
+    if args.rows is not None and not 1 <= args.rows <= 1000:
+        print("perfeval-xl template：--rows 应在 1 到 1000 之间", file=sys.stderr)
+        return 2
     problem = check_output(args.output)
     if problem:
         print(f"perfeval-xl template：{problem}", file=sys.stderr)
         return 2
     try:
-        path = save_workbook(build_workbook(flavor=args.flavor), args.output)
+        path = save_workbook(build_workbook(flavor=args.flavor, rows=args.rows), args.output)
     except OSError as exc:
         print(f"无法写入 {args.output}：{exc}", file=sys.stderr)
         return 2
