@@ -112,6 +112,36 @@ def discover(
     return files, errors
 
 
+def display_names(inputs: Iterable[str | os.PathLike], files: Sequence[str]) -> dict[str, str]:
+    """What the tables call each file: its path relative to the folder it was found in (as given),
+    the part a glob pattern matched, or a file's name as given -- never the absolute path of the
+    machine that ran the batch (the summary is shared with colleagues)."""
+    bases: list[tuple[str, str]] = []  # (folder as a prefix of found paths, what is shown for it)
+    for raw in inputs:
+        text = os.fspath(raw)
+        if Path(text).is_dir():
+            bases.append((str(Path(text)), Path(text).resolve().name))
+        elif _is_glob(text):
+            static = []
+            for part in Path(text).parts:
+                if _is_glob(part):
+                    break
+                static.append(part)
+            base = Path(*static) if static else Path()
+            bases.append((str(base) if static else "", base.resolve().name if static else ""))
+    names: dict[str, str] = {}
+    for f in files:
+        shown = f
+        for base, name in bases:
+            if base and f.startswith(base + os.sep):
+                shown = os.path.join(name, f[len(base) + 1 :])  # 各单位自评表/单位A/a.xlsx
+                break
+            if not base and not os.path.isabs(f):
+                break
+        names[f] = display_path(shown)
+    return names
+
+
 def is_own_output(path: str | os.PathLike) -> bool:
     """Is ``path`` a file this tool wrote (a summary workbook, or a CSV/Parquet table), so that a
     rerun may replace it? Summaries carry their title in docProps/core.xml; nothing else is assumed."""
@@ -178,8 +208,10 @@ def _reason(exc: BaseException) -> str:
     return f"无法读取：{text}"
 
 
-def process_file(path: str, profile: Profile | str | None = None) -> FileRows:
-    """Read and score every form of one input; failures become error rows. Never raises."""
+def process_file(path: str, profile: Profile | str | None = None, shown: str | None = None) -> FileRows:
+    """Read and score every form of one input; failures become error rows. Never raises.
+
+    ``shown`` is what the rows call the file (see :func:`display_names`); by default its path."""
     from . import grid as grid_module
     from . import reader
     from .rules import evaluate
@@ -187,7 +219,7 @@ def process_file(path: str, profile: Profile | str | None = None) -> FileRows:
     out = FileRows()
     n_forms = 0
     source = path
-    path = display_path(path)  # what the rows show; ``source`` is what is opened
+    path = display_path(path if shown is None else shown)  # what the rows show; ``source`` is opened
 
     def sheet_failed(err: ReadError) -> None:
         out.errors.append((path, err.sheet, _reason(err)))
@@ -252,6 +284,7 @@ def _process_chunk(
     paths: Sequence[str],
     profile: Profile | str | None,
     want: frozenset[str],
+    shown: dict[str, str] | None = None,
     on_file: Callable[[int], None] | None = None,
 ) -> ChunkOut:
     """Read a chunk of files (in a worker); ``on_file(i)`` is called before the i-th file is read
@@ -261,7 +294,7 @@ def _process_chunk(
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _chunk_out(paths, profile, want, on_file)
+        return _chunk_out(paths, profile, want, shown or {}, on_file)
     finally:
         if paused:
             gc.enable()
@@ -271,13 +304,14 @@ def _chunk_out(
     paths: Sequence[str],
     profile: Profile | str | None,
     want: frozenset[str],
+    shown: dict[str, str],
     on_file: Callable[[int], None] | None,
 ) -> ChunkOut:
     rows = FileRows()
     for i, path in enumerate(paths):
         if on_file is not None:
             on_file(i)
-        one = process_file(path, profile)
+        one = process_file(path, profile, shown.get(path))
         rows.forms += one.forms
         rows.indicators += one.indicators
         rows.findings += one.findings
@@ -382,7 +416,8 @@ def consolidate(
     files, missing = discover(inputs, exclude)
     acc = _Accumulator(override if isinstance(override, Profile) else get_profile(None))
     acc.errors.extend((source, None, reason) for source, _sheet, reason in missing)
-    for chunk in run_chunks(files, override, jobs, frozenset({"rows"}), progress):
+    shown = display_names(inputs, files)
+    for chunk in run_chunks(files, override, jobs, frozenset({"rows"}), progress, shown):
         acc.add(chunk)
     out = acc.build(len(files))
     out.seconds = time.perf_counter() - started
@@ -453,7 +488,8 @@ def consolidate_to(
         if kept is not None:
             kept.errors.extend(first)
         duplicates: list[tuple] = []
-        for chunk in run_chunks(files, override, jobs, frozenset(want), progress):
+        shown = display_names(inputs, files)
+        for chunk in run_chunks(files, override, jobs, frozenset(want), progress, shown):
             stats.forms += chunk.forms
             stats.findings += chunk.findings
             note_errors(chunk.errors)
@@ -493,6 +529,7 @@ def run_chunks(
     jobs: int | None,
     want: frozenset[str],
     progress: ProgressFn | None = None,
+    shown: dict[str, str] | None = None,
 ) -> Iterator[ChunkOut]:
     """Process ``files`` in chunks, over ``jobs`` worker processes (one with ``jobs=1``: a file that
     crashes its reader must not take this process along), yielding the output in file order.
@@ -529,10 +566,13 @@ def run_chunks(
     context = _mp_context()
     if context is not None and context.get_start_method() == "fork":
         _preload()  # forked workers inherit the imports instead of each paying ~40 ms for them
-    with Pool(jobs, _process_chunk, (profile, want)) as pool:
+    shown = shown or {}
+    with Pool(jobs, _process_chunk, (profile, want, shown)) as pool:
         for k, paths, result in pool.run(tasks()):
             if isinstance(result, Failure):
-                result = _error_chunk([(display_path(p), None, result.reason) for p in paths], want)
+                result = _error_chunk(
+                    [(shown.get(p) or display_path(p), None, result.reason) for p in paths], want
+                )
             parts[k].append((chunks[k].index(paths[0]), result))
             remaining[k] -= len(paths)
             done += len(paths)

@@ -283,8 +283,12 @@ def test_csv_and_parquet_hold_the_same_rows(summary):
 def test_api_parallel_equals_serial_and_profile_override(batch):
     serial = consolidate([batch], jobs=1)
     parallel = consolidate([str(batch / "**" / "*.xlsx"), str(batch / "导出.txt")], jobs=2)
-    cols = ["项目名称", "执行率（%）", "总分", "评分等级", "来源文件", "工作表", "序号"]
+    cols = ["项目名称", "执行率（%）", "总分", "评分等级", "工作表", "序号"]
     pd.testing.assert_frame_equal(serial.forms[cols], parallel.forms[cols])
+    # the same files, shown as found in the folder given (serial) or through the pattern and name given
+    assert [Path(s).name for s in serial.forms["来源文件"]] == [
+        Path(s).name for s in parallel.forms["来源文件"]
+    ]
     assert len(serial.errors) == len(BAD_FILES) and not serial.ok
     mof = consolidate([batch / "导出.txt"], profile="mof-2020", jobs=1)
     assert mof.ok
@@ -370,13 +374,13 @@ def test_batch_of_many_chunks_keeps_file_order(tmp_path):
         block = blocks[i % 4]
         path = inbox / f"{i // 10}" / f"f{i:03d}.xlsx"
         make_examples.write_workbook(path, [("表", [block])])
-        names.append(str(path))
+        names.append(str(Path("inbox", f"{i // 10}", f"f{i:03d}.xlsx")))  # as found in the folder given
     (inbox / "9" / "broken.xlsx").parent.mkdir(parents=True)
     (inbox / "9" / "broken.xlsx").write_bytes(b"not a workbook")
     serial = consolidate([inbox], jobs=1)
     parallel = consolidate([inbox], jobs=2)
     assert list(parallel.forms["来源文件"]) == names == list(serial.forms["来源文件"])
-    assert list(parallel.errors["来源文件"]) == [str(inbox / "9" / "broken.xlsx")]
+    assert list(parallel.errors["来源文件"]) == [str(Path("inbox", "9", "broken.xlsx"))]
     pd.testing.assert_frame_equal(serial.departments, parallel.departments)
     out = tmp_path / "汇总.xlsx"
     assert main(["consolidate", str(inbox), "-o", str(out), "-q", "-j", "2"]) == 3
@@ -489,3 +493,24 @@ def test_outputs_honour_the_umask(batch, tmp_path):
             assert stat.S_IMODE(path.stat().st_mode) == 0o644, path
     finally:
         os.umask(old)
+
+
+def test_source_files_are_shown_relative_to_the_input_given(tmp_path, monkeypatch):
+    """来源文件 never holds the absolute paths of the machine that ran the batch."""
+    blocks = make_examples.seed_blocks(DATA / "seed_forms.txt")
+    for sub in ("甲单位", "乙单位"):
+        make_examples.write_workbook(tmp_path / "各单位" / sub / "自评.xlsx", [("表", [blocks[0]])])
+    make_examples.write_workbook(tmp_path / "单独.xlsx", [("表", [blocks[1]])])
+    (tmp_path / "各单位" / "坏.xlsx").write_bytes(b"junk")
+    got = consolidate([tmp_path / "各单位", tmp_path / "单独.xlsx"], jobs=1)
+    assert list(got.forms["来源文件"]) == [
+        str(Path("各单位", "乙单位", "自评.xlsx")),  # sorted: 乙 (U+4E59) before 甲 (U+7532)
+        str(Path("各单位", "甲单位", "自评.xlsx")),
+        str(tmp_path / "单独.xlsx"),  # a file named explicitly: as given
+    ]
+    assert list(got.errors["来源文件"]) == [str(Path("各单位", "坏.xlsx"))]
+    monkeypatch.chdir(tmp_path)
+    by_glob = consolidate(["各单位/*/*.xlsx"], jobs=1)
+    assert sorted(by_glob.forms["来源文件"]) == sorted(
+        str(Path("各单位", s, "自评.xlsx")) for s in ("甲单位", "乙单位")
+    )
