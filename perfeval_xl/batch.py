@@ -420,6 +420,8 @@ def consolidate(
     for chunk in run_chunks(files, override, jobs, frozenset({"rows"}), progress, shown):
         acc.add(chunk)
     out = acc.build(len(files))
+    if isinstance(override, str):
+        out.profile = override  # "auto": each form's rule is in its own row
     out.seconds = time.perf_counter() - started
     return out
 
@@ -480,7 +482,10 @@ def consolidate_to(
                 stats.first_errors.append(err)
 
     first = [(source, None, reason) for source, _sheet, reason in missing]
-    with SummaryWriter(output, prof.name) as writer, _CsvSink(csv_dir) as csv_sink:
+    with (
+        SummaryWriter(output, override if isinstance(override, str) else prof.name) as writer,
+        _CsvSink(csv_dir) as csv_sink,
+    ):
         note_errors(first)
         writer.add("errors", pack_table("errors", first))
         if csv_sink:

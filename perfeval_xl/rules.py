@@ -17,6 +17,7 @@ Decimal('9.94')
 
 from __future__ import annotations
 
+import re
 from dataclasses import replace
 from decimal import (
     ROUND_DOWN,
@@ -281,7 +282,9 @@ def _bare_month_deadline(ind: Indicator, target: Value) -> When | None:
     return parse_when(ind.target) if timely else None
 
 
-def _deadline(ind: Indicator, prof: Profile, points: Decimal, when: When) -> IndicatorResult:
+def _deadline(
+    ind: Indicator, prof: Profile, points: Decimal, when: When, year: int | None
+) -> IndicatorResult:
     """A deadline target (``9月前``, ``12月31日前``, ``按时``): a ≤ target on the date.
 
     On time → full points. Late → 分值 × 目标 ÷ 实际 on the calendar, counted in months from January
@@ -312,7 +315,8 @@ def _deadline(ind: Indicator, prof: Profile, points: Decimal, when: When) -> Ind
         return _qualitative(ind, prof, points, "unmet", findings, "<=")
     got = parse_when(ind.actual) if when.month is not None else None
     if got is not None:
-        base = when.year if when.year is not None else got.year
+        # a date without a year is in the target's year, else the form's year, else the actual's
+        base = next((y for y in (when.year, year, got.year) if y is not None), None)
         if when.day is None or got.day is None:
             t, a = month_number(when, base), month_number(got, base)
         else:
@@ -422,8 +426,13 @@ def _qualitative(
     return done(judgement)
 
 
-def score_indicator(ind: Indicator, profile: Profile | str | None = None) -> IndicatorResult:
+def score_indicator(
+    ind: Indicator, profile: Profile | str | None = None, year: int | None = None
+) -> IndicatorResult:
     """Score one indicator row: quantitative when its target has a number, qualitative otherwise.
+
+    ``year``: the form's year, for deadlines that name none (``12月31日前`` against ``2024年1月15日`` on a
+    2023 form is late).
 
     The result carries the row's own findings (no-operator, unit-mismatch, qualitative-band …).
     """
@@ -438,7 +447,7 @@ def score_indicator(ind: Indicator, profile: Profile | str | None = None) -> Ind
     target = parse_value(ind.target)
     when = target.when or _bare_month_deadline(ind, target)
     if when is not None:
-        return _deadline(ind, prof, ind.points, when)
+        return _deadline(ind, prof, ind.points, when, year)
     if target.is_numeric:
         return _quantitative(ind, prof, ind.points, target)
     full = ind.points
@@ -514,6 +523,18 @@ def evaluate(form: Form, profile: Profile | str | None = None) -> Result:
     return _evaluate(form, prof, notes)
 
 
+_YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
+
+
+def form_year(form: Form) -> int | None:
+    """The year a form reports on (its 年度 field, else its title: ``（2022年度）``), or None."""
+    for text in (form.year, form.title):
+        m = _YEAR.search(normalize(text)) if text else None
+        if m is not None:
+            return int(m.group(1))
+    return None
+
+
 def _evaluate(form: Form, prof: Profile, notes: list[Finding]) -> Result:
     form, derived = _with_total_derived(form)
     funds = [FundResult(row, execution_rate(row.annual, row.executed, prof)) for row in form.funds]
@@ -526,7 +547,8 @@ def _evaluate(form: Form, prof: Profile, notes: list[Finding]) -> Result:
         b_score = budget_score(total.annual, total.executed, budget_points, prof)
     else:
         rate = b_score = round2(0, prof)
-    indicators = [score_indicator(ind, prof) for ind in form.indicators]
+    year = form_year(form)
+    indicators = [score_indicator(ind, prof, year) for ind in form.indicators]
     ind_points = sum((i.points for i in form.indicators if i.points is not None), Decimal(0))
     ind_score = sum((r.score for r in indicators), _ZEROS[prof.decimals])
     total_score = b_score + ind_score

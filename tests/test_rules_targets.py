@@ -231,3 +231,18 @@ def test_issue10_item4_fraction_is_not_scored_silently():
     assert score("≤2%", "0.025") == D("8.00")
     assert score("=99%", "0.98") == D("9.89")
     assert "percent-as-fraction" in codes("≤2%", "0.025")
+
+
+def test_deadline_without_year_is_in_the_forms_year():
+    from perfeval_xl.model import Form
+    from perfeval_xl.rules import evaluate, form_year
+
+    ind = Indicator("产出指标", "时效指标", "完成时间", "12月31日前", "2024年1月15日", D(10), None, "延期")
+    # no year anywhere but the actual's: both dates in 2024, on time
+    assert score_indicator(ind).score == D("10.00")
+    # a 2023 form: 2023-12-31 against 2024-01-15 is late, 365 / 380 × 10 = 9.605… → 9.60
+    form = Form("t", year="2023", indicators=[ind])
+    assert form_year(form) == 2023
+    r = evaluate(form).indicators[0]
+    assert r.score == D("9.60") and [f.code for f in r.findings] == ["deadline-late"]
+    assert form_year(Form("t", title="项目支出绩效自评表（2022年度）")) == 2022
