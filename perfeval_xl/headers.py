@@ -122,7 +122,22 @@ def map_columns(
     header words that carry nothing to read. Raises :class:`HeaderError` for a field named by two
     columns, or a column naming two fields.
     """
-    parts = parts or {}
+    top_row = rows[r]
+    key = (tuple(top_row), tuple(rows[r + 1]) if two_rows and r + 1 < len(rows) else None, id(fields), what)
+    cached = _CACHE.get(key)
+    if cached is None:
+        found = _map_columns(rows, r, fields, parts or {}, known, two_rows, what)
+        cached = [(c.field, c.col, c.text, c.row - r) for c in found.values()]
+        if len(_CACHE) > 4096:  # bounded: forms repeat the same few header rows
+            _CACHE.clear()
+        _CACHE[key] = cached
+    return {f: Column(f, c, text, r + dr) for f, c, text, dr in cached}
+
+
+_CACHE: dict[tuple, list[tuple[str, int, str, int]]] = {}
+
+
+def _map_columns(rows, r, fields, parts, known, two_rows, what) -> dict[str, Column]:
     top_row = rows[r]
     bottom_row = rows[r + 1] if two_rows and r + 1 < len(rows) else []
     width = max(len(top_row), len(bottom_row))

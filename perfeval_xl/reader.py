@@ -207,6 +207,24 @@ def _decimal_of(value: str | float):
     return to_decimal(value)
 
 
+_SLOW = object()  # _quick's "ask number()": blank (maybe a formula), text that is not a plain number
+
+
+def _quick(v: object):
+    """A plain number cell (float, or text such as "758.11", "-") as a Decimal or None, through the
+    cache; ``_SLOW`` for anything :meth:`_FormReader.number` must look at."""
+    c = v.__class__
+    if c is float:
+        if v == v and v not in _INFINITIES:
+            return _decimal_of(v)
+    elif c is str and v and len(v) <= 40:
+        try:
+            return _decimal_of(v)
+        except (ValueError, TypeError, ArithmeticError):
+            pass
+    return _SLOW
+
+
 def _plain_float(v: object) -> bool:
     """A finite float cell: read through the cache, no checks needed."""
     return v.__class__ is float and v == v and v not in _INFINITIES
@@ -593,8 +611,9 @@ class _FormReader:
             values = dict.fromkeys(_FUND_ATTRS)
             for attr, col in zip(attrs, cols, strict=True):
                 v = row[col] if col < n else None
-                if _plain_float(v):  # the common case
-                    values[attr] = _decimal_of(v)
+                q = _quick(v)  # the common case: a plain number, or "-" on the sub-rows
+                if q is not _SLOW:
+                    values[attr] = q
                 elif v.__class__ is str and v and v in _PLACEHOLDERS:  # "-" on the sub-rows (blank: number())
                     values[attr] = None
                 else:
@@ -818,7 +837,7 @@ class _FormReader:
         grade_rows = {r for r, _ in self.positions("grade", hr + 1)}
         total_rows = {r for r, _ in self.positions("total", hr + 1)}
         level1 = level2 = ""
-        width = max(hi_c + 1, max((len(r) for r in g.rows[hr + 1 : self.r1]), default=0))
+        width = hi_c + 1
         rows = g.rows
         row_ref = g.span_ref(lo_c, hi_c)
         append = f.indicators.append
@@ -873,19 +892,17 @@ class _FormReader:
                 _empty_mark(x) for x in (target, actual, raw_points, row[cs] if cs is not None else None)
             ):
                 continue  # a placeholder row: 指标2:, ……, values /
-            # the float fast paths skip number() and the message prefix it would need
-            if _plain_float(raw_points):
-                points = _decimal_of(raw_points)
-                if weight_header and 0 < points < 1:
-                    weight_cells.append((len(f.indicators), r, cp))
-            else:
+            # the fast paths skip number() and the message prefix it would need
+            points = _quick(raw_points)
+            if points is _SLOW:
                 points = self.number(r, cp, (_indicator_what(name), "分值"), points=True)
+            elif weight_header and raw_points.__class__ is float and 0 < points < 1:
+                weight_cells.append((len(f.indicators), r, cp))
             if points is not None and not (0 <= points <= 100):
                 self.in_range(points, r, cp, f"{_indicator_what(name)}分值")
             raw_stated = row[cs] if cs is not None else None
-            if _plain_float(raw_stated):
-                stated = _decimal_of(raw_stated)
-            else:
+            stated = _quick(raw_stated)
+            if stated is _SLOW:
                 stated = self.number(r, cs, (_indicator_what(name), "得分"), stated=True, points=True)
             if cj is not None:
                 judgement = self.number(r, cj, (_indicator_what(name), "定性评分"))
