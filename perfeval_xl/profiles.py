@@ -76,6 +76,8 @@ _RAW: dict[str, dict] = {
 AUTO = "auto"
 
 DEFAULT = "shanghai-municipal"
+#: the profile of transfer-payment forms (``--profile auto`` prefers it for them on a tie)
+TRANSFER = "transfer-payment"
 
 
 _KEYS = (

@@ -33,7 +33,7 @@ from fractions import Fraction
 
 from . import checks, labels
 from .model import Finding, Form, FundResult, Indicator, IndicatorResult, Result
-from .profiles import DEFAULT, PROFILES, Profile, get_profile, is_auto
+from .profiles import DEFAULT, PROFILES, TRANSFER, Profile, get_profile, is_auto
 from .values import (
     LATE_WORDS,
     PERCENT_UNITS,
@@ -605,6 +605,10 @@ def stated_matches(result: Result) -> tuple[int, int]:
 def _infer(form: Form) -> tuple[Profile, int, int, Result]:
     """:func:`infer_profile`, with the chosen profile's result."""
     order = [PROFILES[DEFAULT]] + [p for name, p in PROFILES.items() if name != DEFAULT]
+    # a transfer-payment form: no budget score unless its numbers show one
+    if getattr(form, "kind", "") == "transfer":
+        transfer = PROFILES[TRANSFER]
+        order = [transfer] + [p for p in order if p is not transfer]
     named = PROFILES.get(form.profile or "")
     if named is not None:  # a workbook naming its rule wins ties
         order = [named] + [p for p in order if p is not named]
@@ -623,8 +627,9 @@ def infer_profile(form: Form) -> tuple[Profile, int, int]:
     """The built-in profile that reproduces most of the numbers ``form`` states (see
     :func:`stated_matches`), with how many it reproduces out of how many: ``(profile, matched, total)``.
 
-    Ties go to the profile the workbook names (its 评分规则 cell), else to the default
-    (``shanghai-municipal``), else to the first built-in in :data:`~perfeval_xl.profiles.PROFILES` order.
+    Ties go to the profile the workbook names (its 评分规则 cell), else — for a transfer-payment form
+    (``form.kind == "transfer"``) — to ``transfer-payment``, else to the default (``shanghai-municipal``),
+    else to the first built-in in :data:`~perfeval_xl.profiles.PROFILES` order.
     """
     prof, matched, total, _ = _infer(form)
     return prof, matched, total

@@ -184,3 +184,28 @@ def test_every_profile_rounds_to_its_decimals(annual, executed, name):
     assert rate == rate.quantize(D(1).scaleb(-prof.decimals))
     score = budget_score(annual, executed, None, prof)
     assert D(0) <= score <= prof.budget_points
+
+
+def test_transfer_kind_breaks_ties_toward_transfer_payment():
+    # a transfer-payment form stating no score at all: its 100 indicator points alone decide
+    form = Form(
+        "t",
+        kind="transfer",
+        funds=[FundRow("年度资金总额", D(10), D(10), D(9))],
+        indicators=[ind("≥1", "1", 100)],
+    )
+    assert infer_profile(form)[0].name == "transfer-payment"
+    # without points either (a 专项资金 form: no 分值 column), its kind decides the tie
+    form.indicators = [Indicator("产出指标", "数量指标", "x", "≥1", "1", None)]
+    assert infer_profile(form)[0].name == "transfer-payment"
+    form.kind = "project"
+    assert infer_profile(form)[0].name == "shanghai-municipal"
+    # a stated budget score wins over the kind: 9 / 10 × 10 = 9.00 is stated (no 分数), so one is given
+    form = Form(
+        "t",
+        kind="transfer",
+        funds=[FundRow("年度资金总额", D(10), D(10), D(9), None, None, D("9.00"))],
+        indicators=[ind("≥1", "1", 90, D(90))],
+        stated_total_score=D("99.00"),
+    )
+    assert infer_profile(form)[0].name == "shanghai-municipal"
