@@ -34,7 +34,7 @@ from .columns import FINDINGS, FORMS, RATE_BUCKETS, SUMMARY_TITLE, TABLES, form_
 from .columns import NO_DEPARTMENT as _NO_DEPARTMENT
 from .model import ReadError
 from .profiles import Profile, get_profile, profile_argument
-from .safeout import atomic_write, display_path, publish
+from .safeout import atomic_write, display_path, publish, sweep_stale, temp_prefix
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -816,9 +816,10 @@ class _CsvSink:
         import tempfile
 
         self.folder.mkdir(parents=True, exist_ok=True)
+        sweep_stale(self.folder)
         for key, name in TABLE_FILES.items():
             path = self.folder / f"{name}.csv"
-            fd, tmp = tempfile.mkstemp(prefix=".~perfeval-", suffix=".csv", dir=self.folder)
+            fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".csv", dir=self.folder)
             fh = os.fdopen(fd, "wb")
             fh.write("\ufeff".encode() + csv_rows([COLUMNS[key]]))
             self.files[key] = (fh, tmp, path)

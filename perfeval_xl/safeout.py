@@ -68,6 +68,51 @@ def honour_umask(path: str | os.PathLike) -> None:
         pass
 
 
+def temp_prefix() -> str:
+    """The name prefix of this process's temporary files: host and process id, so that a later run
+    on the same machine can tell what a killed run (SIGKILL, power loss) left behind."""
+    import socket
+
+    host = "".join(ch if ch.isalnum() else "_" for ch in socket.gethostname())[:40]
+    return f".~perfeval-{host}.{os.getpid()}-"
+
+
+def sweep_stale(folder: str | os.PathLike) -> None:
+    """Remove temporary files and folders of this tool in ``folder`` left by a process of this host
+    that no longer exists (other hosts' files, on a shared folder, are never touched)."""
+    import shutil
+
+    mine = temp_prefix()
+    ours = mine[: mine.rindex(".") + 1]  # ".~perfeval-HOST."
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.name.startswith(ours) or entry.name.startswith(mine):
+            continue
+        pid_text = entry.name[len(ours) :].split("-", 1)[0]
+        if not pid_text.isdigit() or _alive(int(pid_text)):
+            continue
+        try:
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                os.unlink(entry.path)
+        except OSError:
+            pass
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists (another user's), or cannot tell: keep its files
+    return True
+
+
 def publish(tmp: str | os.PathLike, path: str | os.PathLike) -> None:
     """Give a finished temporary file the umask's permissions and rename it over ``path``."""
     honour_umask(tmp)
@@ -82,7 +127,7 @@ def atomic_write(path: str | os.PathLike, write: Callable[[str], None]) -> Path:
     plain ``open()`` would give it.
     """
     target = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".~perfeval-", suffix=target.suffix, dir=target.parent)
+    fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=target.suffix, dir=target.parent)
     os.close(fd)
     try:
         write(tmp)

@@ -20,7 +20,7 @@ from . import columns as C
 from . import labels
 from .columns import STREAMED, SUMMARY_TITLE, Table
 from .grid import column_letter
-from .safeout import atomic_write, xml_text
+from .safeout import atomic_write, sweep_stale, temp_prefix, xml_text
 from .xlsxstream import MAX_TEXT, Packed, Part, RowXml, assemble, pack, unpack_rows
 
 if TYPE_CHECKING:
@@ -91,7 +91,8 @@ class SummaryWriter:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.profile = profile
-        self.tmp = tempfile.mkdtemp(prefix=".~perfeval-", dir=self.path.parent)
+        sweep_stale(self.path.parent)  # what a killed earlier run left here
+        self.tmp = tempfile.mkdtemp(prefix=temp_prefix(), dir=self.path.parent)
         self.parts: dict[str, list[Part]] = {key: [] for key in TABLES}
         self.counts = dict.fromkeys(TABLES, 0)
 

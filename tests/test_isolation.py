@@ -188,3 +188,30 @@ def test_workers_and_temporary_files_end_with_the_parent(tmp_path, sig):
     if sig == signal.SIGTERM:  # SIGKILL cannot be cleaned up after; SIGTERM must be
         assert proc.returncode == 128 + signal.SIGTERM
         assert not list(out_dir.iterdir()), "temporary files left"
+
+
+def test_a_later_run_removes_what_a_killed_run_left(tmp_path):
+    """SIGKILL cannot be cleaned up after; the next run in the same folder removes the dead process's
+    temporary files (same host only) and keeps a live process's."""
+    from perfeval_xl.safeout import temp_prefix
+
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    dead_pid = int(dead.stdout)
+    mine = temp_prefix()
+    host_part = mine[: mine.rindex(".") + 1]
+    out = tmp_path / "out"
+    out.mkdir()
+    stale_dir = out / f"{host_part}{dead_pid}-abc"
+    stale_dir.mkdir()
+    (stale_dir / "forms1.deflate").write_bytes(b"x")
+    stale_file = out / f"{host_part}{dead_pid}-def.xlsx"
+    stale_file.write_bytes(b"x")
+    live = out / f"{host_part}{os.getppid()}-ghi.xlsx"  # the test runner's parent: alive
+    live.write_bytes(b"x")
+    other_host = out / ".~perfeval-otherhost.1-jkl.xlsx"
+    other_host.write_bytes(b"x")
+    assert main(["consolidate", str(SEED), "-o", str(out / "汇总.xlsx"), "-q", "-j", "1"]) == 0
+    assert not stale_dir.exists() and not stale_file.exists()
+    assert live.exists() and other_host.exists()
