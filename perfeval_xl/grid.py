@@ -246,8 +246,30 @@ def load_grids(path: str | os.PathLike, *, on_sheet_error: SheetErrorHandler | N
             raise ReadError(source, "文件已加密/设有密码，无法读取；请去掉密码后另存为 .xlsx 再试")
         yield from _workbook_grids(source, "xls", on_sheet_error)
         return
+    ext = p.suffix.lower()
+    if ext in _ZIP_WORKBOOKS:  # Excel refuses such a file too ("format or extension not valid")
+        raise ReadError(
+            source,
+            f"不是有效的 Excel 文件：扩展名为 {ext}，内容却不是工作簿（可能已损坏、未下载完整，或扩展名有误）",
+        )
     data = _read_all(source)
+    if ext == ".xls" and not _looks_like_export(data):  # an .xls may be an HTML or tab-separated export
+        raise ReadError(
+            source, "不是有效的 Excel 文件：扩展名为 .xls，内容却既不是工作簿，也不是网页或制表符分隔的导出表"
+        )
     yield from _text_grids(source, data, lim)
+
+
+#: endings whose files are always zip archives
+_ZIP_WORKBOOKS = (".xlsx", ".xlsm", ".xlsb", ".ods")
+
+
+def _looks_like_export(data: bytes) -> bool:
+    """An HTML table, tab-separated text or Excel 2003 XML, as systems export under the name .xls."""
+    head = data[:65536]
+    return (
+        b"\t" in head or b"<table" in head.lower() or b"urn:schemas-microsoft-com:office:spreadsheet" in head
+    )
 
 
 def _os_reason(exc: OSError) -> str:

@@ -160,6 +160,9 @@ def test_binary_junk_is_refused(tmp_path):
 
     path = tmp_path / "junk.xlsx"
     path.write_bytes(random.Random(7).randbytes(5000))
+    _raises(path, "不是有效的 Excel 文件")  # named like a workbook, but not one
+    path = tmp_path / "junk.txt"
+    path.write_bytes(random.Random(7).randbytes(5000))
     _raises(path, "不是可识别的表格文件")
 
 
@@ -292,3 +295,22 @@ def test_fast_zip_directory_matches_zipfile_and_falls_back(tmp_path):
     truncated = tmp_path / "truncated.zip"
     truncated.write_bytes(plain.read_bytes()[:-30])
     assert _zip_directory(str(truncated)) is None
+
+
+@pytest.mark.parametrize("name", ["bad.xlsx", "bad.xlsm", "bad.ods", "bad.xls"])
+def test_a_junk_file_named_like_a_workbook_is_not_an_excel_file(tmp_path, name):
+    """Not "no form found": the file is not a workbook at all, and the message says so."""
+    path = tmp_path / name
+    path.write_bytes(b"junk junk junk")
+    with pytest.raises(ReadError, match="不是有效的 Excel 文件") as exc:
+        list(load_grids(path))
+    assert exc.value.source == str(path)
+
+
+def test_an_html_or_text_export_named_xls_is_still_read(tmp_path):
+    html = tmp_path / "export.xls"
+    html.write_text("<html><table><tr><td>项目名称</td><td>甲</td></tr></table></html>", encoding="utf-8")
+    tsv = tmp_path / "export2.xls"
+    tsv.write_text("项目名称\t乙\n", encoding="utf-8")
+    assert [g.rows[0][:2] for g in load_grids(html)] == [["项目名称", "甲"]]
+    assert [g.rows[0][:2] for g in load_grids(tsv)] == [["项目名称", "乙"]]
