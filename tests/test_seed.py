@@ -144,7 +144,7 @@ def test_score_cli_profile_switch_and_text_output():
     ("content", "needle"),
     [
         (b"", "空"),
-        ("这只是一段文字\n没有表单".encode(), "未找到"),
+        ("这只是一段文字\n没有表单".encode(), "不是有效的 Excel 文件"),  # text named .xlsx
         (b"\x00\x01\x02\xff\xfe" * 100, ""),
     ],
 )
