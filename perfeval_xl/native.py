@@ -456,8 +456,7 @@ def computed_cells(lay: L.Layout) -> dict[str, str]:
     points = f"{L.POINTS_COL}{first}:{L.POINTS_COL}{last}"
     budget = L.BUDGET_SCORE_CELL
     cells[lay.total_points_cell] = (
-        f'=IF(OR(ISTEXT({L.BUDGET_POINTS_CELL}),COUNTIF({scores},"{CHECK}")>0),"{CHECK}",'
-        f"ROUND(SUM({L.BUDGET_POINTS_CELL},{points}),9))"
+        f'=IF(ISTEXT({L.BUDGET_POINTS_CELL}),"{CHECK}",ROUND(SUM({L.BUDGET_POINTS_CELL},{points}),9))'
     )
     total = lay.total_score_cell
     cells[total] = (

@@ -4,8 +4,10 @@
   changes (written with openpyxl, which drops every cached value) the dependent cells follow;
 * a property test: ≥ 1,000 random indicator rows (operators, magnitudes, units, percentages,
   qualitative words and judgements, every built-in profile) written into native workbooks,
-  recalculated by LibreOffice, every computed cell compared with :mod:`perfeval_xl.rules`. A cell
-  either equals the engine or says 核对; never a different number.
+  recalculated by LibreOffice, every computed cell compared with :mod:`perfeval_xl.rules`: scores,
+  rates, budget score, totals and grade equal the engine or say 核对 (never a different number); the
+  composed 年度指标值/实际完成值 equal what the inputs say; the 审核提示 cells name the engine's
+  findings (per row and for the form).
 
 LibreOffice keeps the cached values of an xlsx it did not write; ``make_pictures.convert`` uses a
 private profile that recalculates on load, and the tests check that it did (planted wrong values).
@@ -146,8 +148,10 @@ UNIT_FAMILIES = (
     ("家",),
     ("人次",),
     ("天",),
-    ("km", "KM"),
+    ("km",),
 )
+#: units a clean row never meets: a family the formulas compare case-sensitively, like the engine
+ODD_UNITS = ("KM", "㎡", "m2")
 QUALITATIVE_TARGETS = ("健全", "规范", "有效", "明显提升", "良好")
 ODD_TARGETS = ("按时", "年底前", "500-600", "9月前", "约5成")
 ACTUAL_WORDS = (
@@ -165,11 +169,24 @@ ACTUAL_WORDS = (
 )
 
 
+#: finding code -> what a native 审核提示 cell says for it (rows the formulas score)
+ROW_REMARKS = {
+    "missing-deviation-reason": L.SHORT_REMARKS["missing-deviation-reason"],
+    "no-operator": "未写比较符",
+    "missing-actual": "未填写实际完成值",
+    "unparsed-actual": "实际完成值无法识别",
+    "actual-without-figure": L.SHORT_REMARKS["actual-without-figure"],
+    "percent-as-fraction": L.SHORT_REMARKS["percent-as-fraction"],
+    "qualitative-band": "定性评分缺失",
+}
+
+
 def _decimal(rng: random.Random, magnitude: int, places: int) -> Decimal:
     return Decimal(rng.randint(0, 10 ** (magnitude + places))).scaleb(-places)
 
 
-def _quantitative_row(rng: random.Random) -> dict:
+def _quantitative_row(rng: random.Random, clean: bool = False) -> dict:
+    """A quantitative row; ``clean`` keeps it inside what the formulas compute (no 核对)."""
     family = rng.choice(UNIT_FAMILIES)
     t_unit = rng.choice((*family, ""))
     kind = rng.random()
@@ -180,7 +197,11 @@ def _quantitative_row(rng: random.Random) -> dict:
     elif kind < 0.9:
         t = Decimal(rng.choice((90, 95, 98, 100, 5, 2, 1)))
     elif kind < 0.95:
-        t = Decimal(rng.choice((0, "0.0001", "-5", "123456789.012", "1E+13")))
+        t = Decimal(
+            rng.choice(
+                (0, "-5", "0.5") if clean else (0, "-5", "0.0001", "123456789.012", "1E+13", "0.00001")
+            )
+        )
     else:
         t = _decimal(rng, 2, 2)
     op = rng.choice(("≥", "≥", "≤", "=", ">", "<", "", "", ">=", "<="))
@@ -197,20 +218,22 @@ def _quantitative_row(rng: random.Random) -> dict:
         base = _decimal(rng, rng.randint(0, 6), rng.randint(0, 3))
     else:
         base = t * Decimal(factor)
-    a_unit = rng.choice((t_unit, t_unit, "", *family, *rng.choice(UNIT_FAMILIES)))
+    a_unit = rng.choice(
+        (t_unit, t_unit, "", *family, *(() if clean else (*rng.choice(UNIT_FAMILIES), *ODD_UNITS)))
+    )
     if t_unit and a_unit and a_unit != t_unit and a_unit in family:
         scale = {"万": Decimal(10**4), "亿": Decimal(10**8)}
         f_t = scale.get(t_unit[:1], Decimal(1)) if len(t_unit) > 1 else Decimal(1)
         f_a = scale.get(a_unit[:1], Decimal(1)) if len(a_unit) > 1 else Decimal(1)
         base = base * f_t / f_a
-    places = rng.choice((0, 1, 2, 3, 6))
+    places = rng.choice((0, 1, 2, 3) if clean else (0, 1, 2, 3, 6))
     a = base.quantize(Decimal(1).scaleb(-places)) if abs(base) < 10**12 else base
     row.update(a=a, a_unit=a_unit)
     return row
 
 
-def _qualitative_row(rng: random.Random) -> dict:
-    target = rng.choice(QUALITATIVE_TARGETS if rng.random() < 0.9 else ODD_TARGETS)
+def _qualitative_row(rng: random.Random, clean: bool = False) -> dict:
+    target = rng.choice(QUALITATIVE_TARGETS if clean or rng.random() < 0.9 else ODD_TARGETS)
     actual = rng.choice((*ACTUAL_WORDS, target, Decimal(rng.randint(0, 100))))
     return {"op": "", "t": target, "t_unit": "", "a": actual, "a_unit": ""}
 
@@ -224,10 +247,11 @@ def _judgement(rng: random.Random, points: Decimal) -> Decimal | None:
     return points * Decimal(rng.choice(("0.8", "0.6", "1", "0")))
 
 
-def _random_sheet(rng: random.Random, ws, lay: L.Layout, profile) -> None:
+def _random_sheet(
+    rng: random.Random, ws, lay: L.Layout, profile, clean: bool = False, total_blank: bool = False
+) -> None:
     put_text(ws, L.PROJECT_CELL, f"随机项目{ws.title}")
     put_text(ws, L.PROFILE_CELL, profile.title if rng.random() < 0.8 else profile.name)
-    total_blank = rng.random() < 0.2
     for i in range(L.FUND_ROWS):
         r = L.fund_row(i)
         if i == 0 and total_blank:
@@ -248,7 +272,7 @@ def _random_sheet(rng: random.Random, ws, lay: L.Layout, profile) -> None:
         if i == 0 or rng.random() < 0.2:
             put_text(ws, f"{L.LEVEL2_COL}{r}", rng.choice(LEVEL2))
         put_text(ws, f"{L.NAME_COL}{r}", rng.choice(NAMES) + str(i))
-        row = _quantitative_row(rng) if rng.random() < 0.75 else _qualitative_row(rng)
+        row = _quantitative_row(rng, clean) if rng.random() < 0.75 else _qualitative_row(rng, clean)
         points = Decimal(rng.choice(("5", "10", "2.5", "3.33", "7", "0", "12.345", "20")))
         put_number(ws, f"{L.POINTS_COL}{r}", points if rng.random() > 0.01 else None)
         if not isinstance(row["t"], Decimal) and rng.random() < 0.9 or rng.random() < 0.1:
@@ -289,7 +313,9 @@ def property_run(tmp_path_factory):
     for k in range(SHEETS):
         ws = wb.create_sheet(f"随机{k + 1}")
         build_sheet(ws, lay)
-        _random_sheet(rng, ws, lay, profiles[k % len(profiles)])
+        # every other sheet stays inside the formulas' domain, so its totals and grade are compared too
+        # and two sheets leave 年度资金总额 blank (the engine sums the sub-rows)
+        _random_sheet(rng, ws, lay, profiles[k % len(profiles)], clean=k % 2 == 1, total_blank=k in (2, 3))
     source = save_workbook(wb, work / "random_native.xlsx")
     converted = pictures.convert(source, "xlsx", work / "lo", timeout=600)
     return seed, source, converted
@@ -300,7 +326,7 @@ def test_native_formulas_equal_the_engine_on_random_rows(property_run):
     inputs = openpyxl.load_workbook(source)
     shown = _values(converted)
     forms = {f.sheet: f for f in read_forms(converted)}  # the engine reads what LibreOffice saved
-    compared = checked = 0
+    compared = checked = totals = 0
     problems: list[str] = []
     reasons: dict[str, int] = {}
     for ws in shown.worksheets:
@@ -329,6 +355,12 @@ def test_native_formulas_equal_the_engine_on_random_rows(property_run):
                 if ir.kind != "unscored":
                     problems.append(f"{where} G{r}: blank, engine {ir.score}")
                 continue
+            remarks = ws[f"J{r}"].value or ""
+            codes = {f.code for f in ir.findings}
+            codes |= {f.code for f in result.findings if f.where == ir.indicator.name}
+            for code, text in ROW_REMARKS.items():
+                if (code in codes) != (text in remarks):
+                    problems.append(f"{where} J{r}: {remarks!r}, engine {sorted(codes)}")
             compared += 1
             if not isinstance(got, (int, float)) or Decimal(repr(float(got))) != ir.score:
                 problems.append(
@@ -343,24 +375,44 @@ def test_native_formulas_equal_the_engine_on_random_rows(property_run):
             got = ws[f"G{row}"].value
             if got not in (None, "") and Decimal(repr(float(got))) != fr.execution_rate:
                 problems.append(f"{where} G{row}: native {got}, engine {fr.execution_rate}")
-        if ws["H6"].value not in (None, "") and Decimal(repr(float(ws["H6"].value))) != result.budget_score:
+        stated_budget = result.form.total_fund is not None and (
+            result.form.total_fund.annual is not None or result.form.total_fund.executed is not None
+        )
+        if ws["H6"].value in (None, "") and stated_budget:
+            problems.append(f"{where} H6: blank, engine {result.budget_score}")
+        elif ws["H6"].value not in (None, "") and Decimal(repr(float(ws["H6"].value))) != result.budget_score:
             problems.append(f"{where} H6: native {ws['H6'].value}, engine {result.budget_score}")
         total, grade = ws[lay.total_score_cell].value, ws[lay.grade_cell].value
+        if not any_check:
+            totals += 1
         if any_check:
             if (total, grade) != (labels.CHECK, labels.CHECK):
                 problems.append(f"{where}: a 核对 row, but total {total} grade {grade}")
         elif Decimal(repr(float(total))) != result.total_score or grade != result.grade:
             problems.append(f"{where}: total {total} {grade}, engine {result.total_score} {result.grade}")
+        form_remarks = ws[lay.form_remarks_cell].value or ""
+        form_codes = {f.code for f in result.findings}
+        for code in ("funds-sum", "funds-total-derived", "points-not-100", "over-execution"):
+            if (code in form_codes) != (L.SHORT_REMARKS[code] in form_remarks):
+                problems.append(
+                    f"{where} {lay.form_remarks_cell}: {form_remarks!r}, engine {sorted(form_codes)}"
+                )
+        if ("weights" in form_codes) != ("分值合计不是" in form_remarks):
+            problems.append(f"{where} weights: {form_remarks!r}, engine {sorted(form_codes)}")
         points = ws[lay.total_points_cell].value
         if points != labels.CHECK and Decimal(repr(float(points))) != result.total_points:
             problems.append(f"{where}: 分值合计 {points}, engine {result.total_points}")
-    summary = f"seed {seed}: {compared} rows compared, {checked} marked 核对 {sorted(reasons.items())}"
+    summary = (
+        f"seed {seed}: {compared} rows compared, {checked} marked 核对 {sorted(reasons.items())}, "
+        f"{totals} sheets' totals compared"
+    )
     print(summary)
     assert not problems, summary + "\n" + "\n".join(problems[:40])
     assert compared + checked >= 1000
     assert compared >= 800, summary  # most rows are in the native formulas' domain
     assert checked > 0  # the generator reaches what the formulas leave to perfeval-xl
     assert any(ws[L.FUND_RATE_COL + "6"].value for ws in shown.worksheets)
+    assert totals >= 3, summary  # the clean sheets' totals and grades were compared
 
 
 def test_printed_native_form_has_numbers_and_no_name_errors(seed_native, tmp_path):
