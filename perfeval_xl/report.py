@@ -121,20 +121,29 @@ def _cell(text: str, width: int) -> str:
     return text + " " * (width - _width(text))
 
 
-def _num(x: Decimal | None) -> str:
-    return "" if x is None else f"{cents(x):f}"
+def _num(x: Decimal | None, places: int = 2) -> str:
+    if x is None:
+        return ""
+    if places == 2:
+        return f"{cents(x):f}"
+    return f"{x.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=max(28, x.adjusted() + 4))):f}"
 
 
-def _vs(computed: Decimal, stated: Decimal | None) -> str:
+def _vs(computed: Decimal, stated: Decimal | None, places: int = 2) -> str:
+    """A computed number (at the profile's decimals), and the form's own when it differs."""
     if stated is None:
-        return _num(computed)
+        return _num(computed, places)
     mark = "" if stated == computed else " ≠ 表上 " + _num(stated)
-    return _num(computed) + mark
+    return _num(computed, places) + mark
 
 
 def format_result(result: Result) -> str:
-    """A readable block for one form: header, funds, indicators (computed vs stated), total, findings."""
+    """A readable block for one form: header, funds, indicators (computed vs stated), total, findings.
+
+    Computed rates and scores are shown at the decimals of the profile (86 under ``whole-number``)."""
     form = result.form
+    profile = find_profile(result.profile)
+    places = profile.decimals if profile is not None else 2
     lines = [
         f"■ {form.project or '（未填项目名称）'}    {form.location}",
         f"  表类型：{KIND_NAMES.get(form.kind, form.kind)}    主管部门：{form.department}    "
@@ -152,12 +161,12 @@ def format_result(result: Result) -> str:
             + _cell(fr.row.label, 22)
             + _cell(_num(fr.row.annual), 14)
             + _cell(_num(fr.row.executed), 14)
-            + _vs(fr.execution_rate, fr.row.stated_rate)
+            + _vs(fr.execution_rate, fr.row.stated_rate, places)
         )
     total_row = form.total_fund
     stated_budget = total_row.stated_score if total_row else None
     lines += [
-        f"  预算执行得分：{_vs(result.budget_score, stated_budget)} / {_num(result.budget_points)}",
+        f"  预算执行得分：{_vs(result.budget_score, stated_budget, places)} / {_num(result.budget_points)}",
         "",
         "  "
         + _cell("三级指标", 30)
@@ -174,7 +183,7 @@ def format_result(result: Result) -> str:
             + _cell(ind.target, 18)
             + _cell(ind.actual, 18)
             + _cell(_num(ind.points), 8)
-            + _vs(r.score, ind.stated_score)
+            + _vs(r.score, ind.stated_score, places)
         )
     grade = result.grade
     if form.stated_grade and form.stated_grade.strip() != grade:
@@ -182,7 +191,7 @@ def format_result(result: Result) -> str:
     lines += [
         "",
         f"  分值合计：{_vs(result.total_points, form.stated_total_points)}    "
-        f"总分：{_vs(result.total_score, form.stated_total_score)}    评分等级：{grade}",
+        f"总分：{_vs(result.total_score, form.stated_total_score, places)}    评分等级：{grade}",
     ]
     if result.findings:
         lines.append(f"  问题（{len(result.findings)}）：")

@@ -250,8 +250,8 @@ _DATE_BODY = (
 )
 _DEADLINE_PREFIX = r"(?P<pre>不晚于|不迟于|最迟于?|最晚于?|截至|截止到|截止于|截止|已于|已在|于|在|已)?"
 _DEADLINE_MARK = r"(?P<mark>之前|以前|前|以内|内|为止|止)?"
-# A short word after the date ("完成", "完成验收"), never a figure.
-_DEADLINE_TAIL = r"(?P<tail>[^\d]{0,6})"
+# Words after the date ("完成", "完成项目建设并投入使用"), never a figure.
+_DEADLINE_TAIL = r"(?P<tail>[^\d]{0,16})"
 _WHEN_RE = re.compile(_DEADLINE_PREFIX + "(?:" + _DATE_BODY + ")" + _DEADLINE_MARK + _DEADLINE_TAIL)
 _QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _PART_DAY = {"上旬": 10, "初": 10, "中旬": 20}  # 底/末/下旬: the month itself (month precision)

@@ -168,3 +168,11 @@ def test_any_magnitude_survives_recalc(tmp_path):
     assert main(["recalc", str(imported), "-o", str(out)]) == 0
     ws = openpyxl.load_workbook(out).worksheets[0]
     assert float(ws["G6"].value) == 1e30 and float(ws["H6"].value) == 10.0  # score capped at 分数
+
+
+def test_text_output_shows_the_profiles_decimals(capsys):
+    assert main(["score", str(WHOLE), "--profile", "whole-number"]) == 0
+    out = capsys.readouterr().out
+    assert "预算执行得分：9 / 10.00" in out and "总分：97    评分等级：优" in out
+    main(["score", str(SEED)])  # the seed (default rule) keeps two decimals
+    assert "总分：99.94" in capsys.readouterr().out

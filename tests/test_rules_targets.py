@@ -121,6 +121,8 @@ def test_range_property(lo, width, actual):
         ("不晚于11月", "2023-12-05", SH, "9.16", True),  # 11 / 12 × 10 = 9.166…
         ("年底前", "11月", SH, "10.00", False),
         ("第三季度前", "10月", SH, "9.00", True),  # Q3 ends in month 9: 9 / 10 × 10
+        ("9月前完成项目建设并投入使用", "10月完成全部建设任务", SH, "9.00", True),  # words after the dates
+        ("2023年9月底前", "已于2023年9月20日完成", SH, "10.00", False),
     ],
 )
 def test_deadline_targets(target, actual, profile, expected, late):
