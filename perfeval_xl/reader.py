@@ -1108,18 +1108,22 @@ def _scan(
     return found, titles, fund_rows
 
 
-def _starts(found: dict[str, list[tuple[int, int]]]) -> list[tuple[int, int]]:
-    """Where each form starts: its name label (项目名称, 部门名称, 专项名称 …). A second name label
-    before the first one's funds block is a header field of the same form, not a new form."""
-    funds_rows = [r for r, _ in found.get("funds", ())]
+def _starts(found: dict[str, list[tuple[int, int]]], titles: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Where each form starts: its name label (项目名称, 部门名称, 专项名称 …). A second name label a
+    few rows below the first, before any title, funds or indicator block, is a header field of the same form
+    (项目名称 over 部门); further down it starts a new form (the one above then stops on its own)."""
+    blocks = [r for key in ("funds", "indicators") for r, _ in found.get(key, ())] + [r for r, _ in titles]
     starts: list[tuple[int, int]] = []
     for r, c in found.get("name", ()):
         if starts:
             prev = starts[-1][0]
-            if r == prev or not any(prev < fr < r for fr in funds_rows):
+            if r == prev or (r - prev <= _HEADER_ROWS and not any(prev < br < r for br in blocks)):
                 continue
         starts.append((r, c))
     return starts
+
+
+_HEADER_ROWS = 4  # a second name label this close below the first, before any block, is a header field
 
 
 def read_grid(
@@ -1134,7 +1138,7 @@ def read_grid(
     """
     try:
         found, titles, fund_rows = _scan(grid)
-        starts = _starts(found)
+        starts = _starts(found, titles)
         forms: list[Form] = []
         for i, (r, c) in enumerate(starts):
             r1 = starts[i + 1][0] if i + 1 < len(starts) else len(grid.rows)

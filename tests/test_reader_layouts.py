@@ -382,3 +382,24 @@ def test_a_total_and_a_grade_written_in_their_label_cells():
     )
     assert form.refs["total_score"] == "第13行第1列" and form.refs["grade"] == "第14行第1列"
     assert len(form.indicators) == 4
+
+
+def test_a_form_without_funds_above_another_form_is_not_merged_into_it():
+    rows = rows_of("two_row_target.txt")
+    broken = [
+        ["财政项目支出绩效自评表"],
+        ["项目名称", "缺资金部分的项目"],
+        ["主管部门", "某局"],
+        [""],
+        [""],
+        [""],
+    ]
+    with pytest.raises(ReadError) as info:
+        read_grid(grid(broken + rows))
+    assert "缺资金部分的项目" in info.value.reason and "项目资金" in info.value.reason
+    errors = []
+    forms = read_grid(grid(broken + rows), on_error=errors.append)
+    assert [f.project for f in forms] == ["文化惠民演出"] and len(errors) == 1
+    short = [["财政项目支出绩效自评表"], ["项目名称", "缺资金部分的项目"]]
+    forms = read_grid(grid(short + rows), on_error=errors.append)
+    assert [f.project for f in forms] == ["文化惠民演出"] and len(errors) == 2
