@@ -23,7 +23,7 @@ from pathlib import Path
 
 from . import formulas, limits, xlsxcells
 from .model import ReadError
-from .precheck import check_xlsx
+from .precheck import check_ods, check_xlsx
 from .xlsxcells import CellProblem
 
 #: HTML colspan / rowspan are capped (as browsers do) so a hostile table cannot blow up memory.
@@ -369,6 +369,7 @@ def _check_zip(source: str, lim: limits.Limits) -> tuple[str, dict[str, ReadErro
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
         return "xlsx", check_xlsx(source, members, lim)
     if "content.xml" in names and "mimetype" in names:
+        check_ods(source, members, lim)
         return "ods", {}
     if "EncryptedPackage" in names:
         raise ReadError(source, "文件已加密/设有密码，无法读取")

@@ -39,7 +39,7 @@ class Limits:
     #: seconds one file may take before its reader is stopped (``--timeout``)
     timeout: float = 30.0
     #: address space a reading process may add while reading, in MiB (``--max-memory-mb``)
-    max_memory_mb: int = 512
+    max_memory_mb: int = 400
 
     @property
     def max_file_bytes(self) -> int:

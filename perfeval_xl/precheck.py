@@ -240,3 +240,44 @@ def _full_scan(chunks, limits: Limits) -> str | None:
             f"工作表过大：单元格分布在 {height}×{width} 的范围内（上限 {limits.max_cells} 个单元格），未读取"
         )
     return None
+
+
+# ----------------------------------------------------------------------------------------------- ods
+
+_ODS_TAG = re.compile(rb"<table:(table-row|table-cell|covered-table-cell|table)\b([^>]*)>")
+_ROWS_REPEATED = re.compile(rb'number-rows-repeated="([0-9]+)"')
+_COLS_REPEATED = re.compile(rb'number-columns-repeated="([0-9]+)"')
+
+
+def check_ods(source: str, members: list[tuple[str, int, int, int, int]], limits: Limits) -> None:
+    """Raise :class:`ReadError` when a table of ``content.xml`` expands to more cells with content than
+    ``limits.max_cells`` (a repeated cell is expanded by the reader; trailing empty repeats, which
+    LibreOffice writes in every file, are not counted)."""
+    if not any(m[0] == "content.xml" for m in members):
+        return
+    try:
+        with open(source, "rb") as fh:
+            parts = _Parts(fh, members)
+            row_rep = 1
+            cells = 0
+            rest = b""
+            for block in parts.chunks("content.xml", limits.max_unzipped_bytes):
+                block = rest + block
+                cut = block.rfind(b">") + 1
+                rest = block[cut:] if cut else block[-4096:]
+                for tag, attrs in _ODS_TAG.findall(block[:cut] if cut else b""):
+                    if tag == b"table":
+                        cells = 0
+                    elif tag == b"table-row":
+                        m = _ROWS_REPEATED.search(attrs)
+                        row_rep = int(m.group(1)) if m else 1
+                    elif not attrs.endswith(b"/") or b"value-type" in attrs:
+                        m = _COLS_REPEATED.search(attrs)
+                        cells += row_rep * (int(m.group(1)) if m else 1)
+                        if cells > limits.max_cells:
+                            raise ReadError(
+                                source,
+                                f"表格过大（重复单元格展开后超过 {limits.max_cells} 个单元格），未读取",
+                            )
+    except (OSError, zlib.error, struct.error, ValueError, EOFError) as exc:
+        raise ReadError(source, "工作簿已损坏（zip 内容无效），无法读取") from exc

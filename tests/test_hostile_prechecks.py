@@ -24,6 +24,7 @@ REFUSED_UNREAD = {
     "tab_bomb.txt": ("表格过大",),
     "rowspan_bomb.html": ("网页表格过大",),
     "empty_rows.html": ("网页表格过大",),
+    "repeat_bomb.ods": ("重复单元格展开后",),
 }
 
 
