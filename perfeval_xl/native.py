@@ -469,7 +469,9 @@ def computed_cells(lay: L.Layout) -> dict[str, str]:
 
 
 def _form_remarks(lay: L.Layout) -> str:
+    """The form's 审核提示 (only once some 分值 is entered: the blank template says nothing)."""
     first, last = L.INDICATOR_FIRST_ROW, lay.last_indicator_row
+    points = f"{L.POINTS_COL}{first}:{L.POINTS_COL}{last}"
     parts = []
     total, subs = L.fund_row(0), [L.fund_row(i) for i in range(1, L.FUND_ROWS)]
     sums = []
@@ -481,7 +483,7 @@ def _form_remarks(lay: L.Layout) -> str:
     parts.append((_derived_total(), L.SHORT_REMARKS["funds-total-derived"]))
     parts.append(
         (
-            f"AND(ISNUMBER({lay.total_points_cell}),{lay.total_points_cell}<>100)",
+            f"AND(COUNT({points})>0,ISNUMBER({lay.total_points_cell}),{lay.total_points_cell}<>100)",
             L.SHORT_REMARKS["points-not-100"],
         )
     )
@@ -492,10 +494,9 @@ def _form_remarks(lay: L.Layout) -> str:
     ]
     parts.append((f"OR({','.join(over)})", L.SHORT_REMARKS["over-execution"]))
     level1 = f"{L.LEVEL1_RUN_COL}{first}:{L.LEVEL1_RUN_COL}{last}"
-    points = f"{L.POINTS_COL}{first}:{L.POINTS_COL}{last}"
     for p_index, p in enumerate(_profiles(), 1):
         for name, expected in (p.expected_weights or {}).items():
-            cond = f"AND({PROFILE_INDEX}={p_index},ROUND(SUMIF({level1},{_q(name)},{points})-{_num(expected)},9)<>0)"
+            cond = f"AND({PROFILE_INDEX}={p_index},COUNT({points})>0,ROUND(SUMIF({level1},{_q(name)},{points})-{_num(expected)},9)<>0)"
             parts.append((cond, f"{name}分值合计不是{_num(expected)}"))
     body = "&".join(f'IF({cond},{_q("；" + text)},"")' for cond, text in parts)
     return f"=MID({body},2,999)"

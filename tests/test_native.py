@@ -82,6 +82,11 @@ def test_formulas_use_only_portable_functions(fresh):
         assert ws[ref].value == formula and ws[ref].data_type == "f", ref
         assert len(formula) < 8192, ref  # Excel's limit on a formula's length
         without_strings = re.sub(r'"[^"]*"', '""', formula)
+        depth = deepest = 0
+        for ch in without_strings:
+            depth += (ch == "(") - (ch == ")")
+            deepest = max(deepest, depth)
+        assert depth == 0 and deepest <= 64, ref  # Excel nests functions 64 deep at most
         used |= set(re.findall(r"([A-Z][A-Z0-9.]*)\(", without_strings))
     assert used <= PORTABLE, used - PORTABLE
     assert "PE_" not in "".join(L.Layout(flavor="native").computed_cells().values())

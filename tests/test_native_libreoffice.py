@@ -428,3 +428,12 @@ def test_printed_native_form_has_numbers_and_no_name_errors(seed_native, tmp_pat
     assert (
         "企业服务专项" in first and "实际单位" not in text.stdout
     )  # the inputs right of the form are not printed
+
+
+def test_blank_native_template_computes_nothing_but_the_budget_points(tmp_path):
+    ws = _values(pictures.convert(ROOT / "workbook_template_native.xlsx", "xlsx", tmp_path)).worksheets[0]
+    lay = L.layout_of_sheet(ws)
+    assert ws[L.BUDGET_POINTS_CELL].value == 10
+    computed = set(lay.computed_cells()) - {L.BUDGET_POINTS_CELL, lay.total_points_cell, L.PROFILE_INDEX_CELL}
+    shown = {ref: ws[ref].value for ref in computed if ws[ref].value not in (None, "")}
+    assert shown == {}  # no score, no 核对, no 审核提示 on an empty form
