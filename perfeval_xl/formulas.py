@@ -311,6 +311,7 @@ class SheetValues:
                 for c in range(lo_c, hi_c + 1):
                     seen.add((r, c))
                     total += self._summand((r, c), depth)
+        self._count(len(self.formulas) + len(self.errors))  # the scan below is paid for too
         for pos in [*self.formulas, *self.errors]:  # outside the value bounds (calamine's range)
             if pos not in seen and r0 <= pos[0] <= r1 and c0 <= pos[1] <= c1:
                 seen.add(pos)

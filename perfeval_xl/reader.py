@@ -888,6 +888,10 @@ class _FormReader:
                             row[c] = value  # row may be a padded copy of the grid's row
                 actual = _text_of(row[ca])
                 target = self.compose_target(row, cto, ctn, ctu) if parts else _text_of(row[ct])
+            if target[:1] == "#" or actual[:1] == "#":  # an error value as text (text exports, openpyxl)
+                for c, text, fld in ((ct, target, L.TARGET), (ca, actual, L.ACTUAL)):
+                    if text.upper() in _EXCEL_ERRORS:
+                        raise self.error(f"{_indicator_what(name)}{fld}单元格为错误值 {text}", r, c)
             if (not name or name in _ROW_PLACEHOLDERS) and all(
                 _empty_mark(x) for x in (target, actual, raw_points, row[cs] if cs is not None else None)
             ):

@@ -98,6 +98,22 @@ def test_error_values_in_input_cells_stop_the_form_naming_the_cell(sheet, cell, 
     assert f"工作表“{sheet}”，{cell}" in str(err)
 
 
+def test_error_values_shown_as_text_in_an_export_stop_the_form_too(tmp_path):
+    rows = [list(row) for row in ROWS]
+    rows[4][2:5] = [520, 520, 468.35]
+    rows[8][3] = "≥95%"
+    rows[9][4] = "#N/A"
+    path = tmp_path / "export.txt"
+    path.write_text("\n".join("\t".join("" if v is None else str(v) for v in row) for row in rows), "utf-8")
+    err = _read_error(path)
+    assert "指标“培训人次”的实际完成值单元格为错误值 #N/A" in err.reason
+    assert err.cell == "第10行第5列"
+    rows[9][4] = 430
+    rows[9][5] = "#DIV/0!"
+    path.write_text("\n".join("\t".join("" if v is None else str(v) for v in row) for row in rows), "utf-8")
+    assert "指标“培训人次”的分值单元格为错误值 #DIV/0!" in _read_error(path).reason
+
+
 def test_an_error_value_in_a_stated_cell_reads_as_not_stated():
     forms, _ = _lo_forms()
     form = forms["执行率错误"]  # G7 (上年结转资金 执行率) is =E7/0: #DIV/0!
@@ -307,6 +323,10 @@ def test_evaluator_guards_depth_and_size():
     huge = formulas.SheetValues(lambda pos: 1.0, {}, {(0, 0): "SUM(B1:Z100000)"}, (0, 0, 1048575, 16383))
     with pytest.raises(formulas.FormulaError, match="过多"):
         formulas.evaluate_cell(huge, (0, 0))
+    # many formulas, each summing ranges: the scan for formula cells in each range is counted too
+    many = {(r, 0): ",".join(["SUM(B1:B2)"] * 50).join(["SUM(", ")"]) for r in range(5000)}
+    with pytest.raises(formulas.FormulaError, match="过多"):
+        formulas.evaluate_cell(formulas.SheetValues(lambda pos: None, {}, many, (0, 0, 10, 10)), (0, 0))
 
 
 def test_parts_unpacked_by_the_precheck_are_not_unpacked_again(tmp_path, monkeypatch):
