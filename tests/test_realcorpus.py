@@ -29,7 +29,7 @@ from realcorpus import (
 )
 
 # What the corpus holds today; raise these when forms are added (never lower them).
-MIN_FORMS = 15
+MIN_FORMS = 16
 MIN_PROVINCES = 9
 
 FORMS = forms()
