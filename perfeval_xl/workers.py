@@ -203,6 +203,42 @@ class Pool:
             yield task.key, [culprit], Failure(reason)
 
 
+# ------------------------------------------------------------------------------- forms of single files
+
+
+def read_forms_each(paths: Sequence[str], **kwargs) -> Iterator[tuple[str, Any]]:
+    """``(path, forms)`` or ``(path, ReadError)`` for each path, in order: :func:`perfeval_xl.reader.read_forms`
+    run in one worker process (for ``score`` and ``import``), so a file that crashes or hangs its reader
+    becomes a :class:`ReadError` too. Exceptions other than ReadError come back as a ReadError."""
+    from .model import ReadError
+
+    paths = list(paths)
+    outcomes: dict[int, Any] = {}
+    with Pool(1, _read_forms_task, (kwargs,)) as pool:
+        for key, _paths, result in pool.run((i, [p]) for i, p in enumerate(paths)):
+            if isinstance(result, Failure):
+                result = ("error", (paths[key], result.reason, None, None))
+            outcomes[key] = result
+    for i, path in enumerate(paths):
+        kind, value = outcomes[i]
+        yield path, (value if kind == "forms" else ReadError(*value))
+
+
+def _read_forms_task(paths: Sequence[str], kwargs: dict, on_file: Callable[[int], None]) -> tuple[str, Any]:
+    from .model import ReadError
+    from .reader import read_forms
+
+    on_file(0)
+    try:
+        return "forms", read_forms(paths[0], **kwargs)
+    except ReadError as exc:  # exceptions do not pickle with their fields: send the fields
+        return "error", (exc.source, exc.reason, exc.sheet, exc.cell)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 - a native reader's panic, a bug: one file's problem
+        return "error", (paths[0], f"无法读取（{type(exc).__name__}：{str(exc).strip()[:200]}）", None, None)
+
+
 # ------------------------------------------------------------------------------------------- the worker
 
 

@@ -215,3 +215,17 @@ def test_a_later_run_removes_what_a_killed_run_left(tmp_path):
     assert main(["consolidate", str(SEED), "-o", str(out / "汇总.xlsx"), "-q", "-j", "1"]) == 0
     assert not stale_dir.exists() and not stale_file.exists()
     assert live.exists() and other_host.exists()
+
+
+def test_score_and_import_survive_a_file_that_aborts_the_reader(tmp_path, capsys):
+    bad = make_hostile.corrupt_xls(tmp_path / "corrupt.xls", tmp_path)
+    assert main(["score", str(bad), str(SEED), "--json"]) == 3
+    out = capsys.readouterr()
+    import json
+
+    payload = json.loads(out.out)
+    assert len(payload["forms"]) == 4 and CRASHED in payload["errors"][0]["message"]
+    target = tmp_path / "导入.xlsx"
+    assert main(["import", str(bad), str(SEED), "-o", str(target)]) == 3
+    assert CRASHED in capsys.readouterr().err
+    assert len([ws for ws in openpyxl.load_workbook(target).worksheets if ws.sheet_state == "visible"]) == 4

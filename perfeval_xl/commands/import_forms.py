@@ -43,8 +43,8 @@ def run(args) -> int:
 
     from ..model import ReadError
     from ..profiles import profile_argument
-    from ..reader import read_forms
     from ..template import build_workbook, save_workbook
+    from ..workers import read_forms_each
 
     problem = check_output(args.output)
     if problem:
@@ -63,19 +63,17 @@ def run(args) -> int:
     out_key = _key(out)
     forms = []
     failed = 0
+    readable = []
     for source in args.sources:
         if Path(source).resolve() == out or _key(Path(source)) == out_key:
             print(f"{source}：输出文件不能与来源相同", file=sys.stderr)
             failed += 1
             continue
-        try:
-            found = read_forms(source)
-        except ReadError as exc:
-            print(exc.describe(), file=sys.stderr)
-            failed += 1
-            continue
-        except Exception as exc:  # noqa: BLE001 - one bad source must not stop the others
-            print(f"{source}：无法读取（{exc.__class__.__name__}：{exc}）", file=sys.stderr)
+        readable.append(source)
+    # read in a worker process: a file that crashes or hangs its reader is one more unreadable source
+    for source, found in read_forms_each(readable):
+        if isinstance(found, ReadError):
+            print(found.describe(), file=sys.stderr)
             failed += 1
             continue
         if not found:

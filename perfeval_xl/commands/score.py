@@ -43,9 +43,9 @@ def run(args: argparse.Namespace) -> int:
     from ..explain import explain_dict, explain_form
     from ..model import ReadError
     from ..profiles import profile_argument
-    from ..reader import read_forms
     from ..report import format_result, result_to_dict
     from ..rules import evaluate
+    from ..workers import read_forms_each
 
     try:
         profile = profile_argument(args.profile)
@@ -55,9 +55,11 @@ def run(args: argparse.Namespace) -> int:
 
     results: list[Result] = []
     errors: list[dict] = []
-    for path in args.paths:
+    # each file read in a worker process: one that crashes or hangs its reader is a ReadError too
+    for path, forms in read_forms_each(args.paths, explain=args.explain):
         try:
-            forms = read_forms(path, explain=args.explain)
+            if isinstance(forms, ReadError):
+                raise forms
         except ReadError as exc:
             errors.append({"source": path, "sheet": exc.sheet, "cell": exc.cell, "message": exc.describe()})
             continue
