@@ -502,8 +502,24 @@ def fill_sheet(ws: Worksheet, lay: L.Layout, form: Form, profile=None) -> dict[s
         put_number(ws, f"{L.POINTS_COL}{r}", ind.points)
         put_text(ws, f"{L.DEVIATION_COL}{r}", ind.deviation_reason)
         put_number(ws, f"{L.JUDGEMENT_COL}{r}", _stated_judgement(ind, prof))
-    fit_rows(ws, lay, cached)
+    fit_rows(ws, lay, {**cached, **_remark_estimates(lay, form, prof)})
     return cached
+
+
+def _remark_estimates(lay: L.Layout, form: Form, prof) -> dict[str, str]:
+    """What each row's 审核提示 formula will roughly say (the engine's findings), to size the rows."""
+    from .rules import evaluate
+
+    try:
+        result = evaluate(form, prof)
+    except Exception:  # noqa: BLE001 - sizing is cosmetic: never stop an import for it
+        return {}
+    out = {}
+    for i, ir in enumerate(result.indicators[: lay.indicator_rows]):
+        text = L.remarks(f for f in ir.findings if f.code not in L.ROW_EXCLUDE)
+        if text:
+            out[f"{L.REMARKS_COL}{lay.indicator_row(i)}"] = text
+    return out
 
 
 _LINE_HEIGHT = {9: 12.0, 10: 13.5}  # points per wrapped line at the form's font sizes
