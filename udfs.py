@@ -13,6 +13,7 @@ tests, in pycel and in xlwings Lite. It never imports pandas.
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Callable, Iterable
 from decimal import Decimal
 from functools import wraps
@@ -36,7 +37,7 @@ from perfeval_xl import layout, rules
 from perfeval_xl.labels import FUND_ROWS
 from perfeval_xl.model import Form, FundRow, Indicator
 from perfeval_xl.profiles import get_profile
-from perfeval_xl.values import to_decimal
+from perfeval_xl.values import float_text, to_decimal
 
 __all__ = [
     "PE_BUDGET_POINTS",
@@ -104,13 +105,18 @@ def _text(x: Any) -> str:
         return ""
     if isinstance(x, bool):
         return "TRUE" if x else "FALSE"
+    if isinstance(x, float) and x == x and x not in (float("inf"), float("-inf")):
+        return float_text(x)  # at Excel's 15 significant digits
     if isinstance(x, (int, float, Decimal)):
         d = to_decimal(x)
         if d is None:
             return ""
-        if d == d.to_integral_value():
-            return str(d.quantize(Decimal(1)))
-        return format(d.normalize(), "f")
+        text = format(d, "f")
+        return text.rstrip("0").rstrip(".") if "." in text else text
+    if isinstance(x, _dt.datetime) and x.time() == _dt.time():
+        return x.date().isoformat()  # a date cell: 2023-10-15, as a deadline's actual
+    if isinstance(x, _dt.date):
+        return x.isoformat()
     return str(x).strip()
 
 

@@ -278,3 +278,18 @@ def test_form_findings_say_a_blank_total_is_derived():
     assert udfs.PE_FORM_FINDINGS(funds, rows) == "资金总额按各项之和计算"
     blank_funds = [[label, None, None, None] for label, *_ in funds]
     assert udfs.PE_FORM_FINDINGS(blank_funds, [[None] * 9] * 30) == ""  # a blank form stays blank
+
+
+def test_deadlines_and_ranges_live():
+    import datetime
+
+    # a date cell arrives as a datetime: 2023-10-15 against "9月30日前" is late, 273 / 288 × 10 = 9.479… → 9.47
+    assert udfs.PE_INDICATOR_SCORE("9月30日前", datetime.datetime(2023, 10, 15), 10) == 9.47
+    assert (
+        udfs.PE_ROW_FINDINGS("9月30日前", datetime.datetime(2023, 10, 15), 10, "完成时间", None, "延误")
+        == "逾期完成"
+    )
+    assert udfs.PE_INDICATOR_SCORE("9月前", "7月", 10) == 10.0
+    assert udfs.PE_INDICATOR_SCORE("500-600(家)", 620.0, 10) == 9.67  # 600 / 620 × 10, truncated
+    assert udfs.PE_INDICATOR_SCORE("═100%", "100%", 5) == 5.0
+    assert udfs.PE_INDICATOR_SCORE("≥10", 1e30, 10) == 10.0  # a huge float is read, not an error
