@@ -29,8 +29,8 @@ from realcorpus import (
 )
 
 # What the corpus holds today; raise these when forms are added (never lower them).
-MIN_FORMS = 16
-MIN_PROVINCES = 9
+MIN_FORMS = 17
+MIN_PROVINCES = 10
 
 FORMS = forms()
 IDS = [p.stem for p in FORMS]
