@@ -120,7 +120,7 @@ _ALL_LABELS = frozenset(
         *(_key_of(w) for w in ("指标性质", "度量单位", "计量单位")),
     }
 )
-_COMPUTED_FUND_FIELDS = frozenset({"stated_rate", "stated_score"})  # an error value there: not stated
+_STATED_FUND_FIELDS = frozenset({"stated_points", "stated_rate", "stated_score"})
 _FUND_ATTRS = ("initial", "annual", "executed", "stated_points", "stated_rate", "stated_score")
 _FUND_WHAT = {  # field -> the official header, for messages
     "initial": L.FUNDS_HEADER[0],
@@ -621,7 +621,7 @@ class _FormReader:
                         r,
                         col,
                         (f"“{label}”的", _FUND_WHAT[attr]),
-                        stated=attr in _COMPUTED_FUND_FIELDS,  # 分数 is the budget's points: an input
+                        stated=attr in _STATED_FUND_FIELDS,
                         percent=attr == "stated_rate",
                         unit=unit if attr in ("initial", "annual", "executed") else None,
                         points=attr == "stated_points",

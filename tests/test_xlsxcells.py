@@ -87,7 +87,6 @@ def test_libreoffice_percent_formats_are_read_from_the_styles_part():
         ("执行数错误", "E5", "“年度资金总额”的全年执行数单元格为错误值 #REF!"),
         ("分值错误", "F10", "指标“差错率”的分值单元格为错误值 #DIV/0!"),
         ("指标值错误", "D11", "指标“服务人次”的年度指标值单元格为错误值 #N/A"),
-        ("分数错误", "F5", "“年度资金总额”的分数单元格为错误值 #VALUE!"),  # the budget's points
     ],
 )
 def test_error_values_in_input_cells_stop_the_form_naming_the_cell(sheet, cell, words):
