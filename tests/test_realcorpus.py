@@ -29,7 +29,7 @@ from realcorpus import (
 )
 
 # What the corpus holds today; raise these when forms are added (never lower them).
-MIN_FORMS = 18
+MIN_FORMS = 19
 MIN_PROVINCES = 10
 
 FORMS = forms()
