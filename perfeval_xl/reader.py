@@ -401,7 +401,7 @@ class _FormReader:
         the columns by field, and the last header row."""
         rows = self.g.rows
         if two is None:
-            two = r + 1 < self.r1 and is_second_row(rows[r + 1], fields, parts or {}, known)
+            two = r + 1 < self.r1 and _second_row(tuple(rows[r + 1]), what)
         try:
             cols = map_columns(rows, r, fields, parts=parts, known=known, two_rows=two, what=what)
         except HeaderError as exc:
@@ -512,14 +512,7 @@ class _FormReader:
         """The funds header: (first header row, columns, last header row)."""
         rows = self.g.rows
         for r in range(fr, min(fr + 4, stop)):
-            hits = known = 0
-            for v in rows[r]:
-                k = _header_key(v)
-                if k in _FUND_FIELDS:
-                    hits += 1
-                elif k in _FUND_KNOWN:
-                    known += 1
-            if hits >= 1 and hits + known >= 2:
+            if _is_funds_header(tuple(rows[r])):
                 cols, last = self.columns(r, _FUND_FIELDS, known=_FUND_KNOWN, what="“项目资金”表头")
                 return r, cols, last
         raise self.error(
@@ -693,24 +686,27 @@ class _FormReader:
         shift merged rows (the seed's forms 2-4 sit two columns right); the shift must be the same
         for every row and the only one that fits, or the form stops (never a guess)."""
         g = self.g
-        all_header = set()
-        for hr in range(header_row, last_header + 1):
-            row = g.rows[hr]
-            for c, v in enumerate(row):
-                k = _header_key(v)
-                if k in _FUND_FIELDS or k in _FUND_KNOWN:
-                    all_header.add(c)
-        possible = None
+        all_header = _header_columns(
+            tuple(tuple(g.rows[hr]) for hr in range(header_row, last_header + 1))
+        )  # cached: forms repeat their headers
         lo = header_cols[0]
+        filled_rows = []
+        aligned = True
         for r, c, _ in found:
             row = g.rows[r]
-            filled = [cc for cc in range(c + 1, len(row)) if not _blank(row[cc])]
-            fits = {s for s in range(-3, 4) if c < lo + s and all(cc - s in all_header for cc in filled)}
-            possible = fits if possible is None else possible & fits
-        if possible and 0 in possible:
+            filled = [
+                cc
+                for cc in range(c + 1, len(row))
+                if (v := row[cc]) is not None and v != "" and (v.__class__ is not str or v.strip())
+            ]
+            filled_rows.append((c, filled))
+            if aligned and not (c < lo and all(cc in all_header for cc in filled)):
+                aligned = False
+        if aligned:  # the common case
             return 0
-        if possible is not None and len(possible) == 1:
-            return possible.pop()
+        shift = _shift(tuple((c, tuple(filled)) for c, filled in filled_rows), all_header, lo)
+        if shift is not None:
+            return shift
         r, c, label = found[0]
         raise self.error("资金行的数字与“项目资金”表头的列对不上，无法确定各数字属于哪一列", r, c)
 
@@ -789,19 +785,8 @@ class _FormReader:
         return top
 
     def header_above(self, r: int) -> bool:
-        """Whether row r, right above the 三级指标 row, is the first row of a two-row indicator header:
-        only header words, at least one of them an indicator field the 三级指标 row lacks."""
-        below = {_IND_FIELDS.get(_header_key(v)) for v in self.g.rows[r + 1]}
-        fields = set()
-        for v in self.g.rows[r]:
-            if _blank(v):
-                continue
-            k = _header_key(v)
-            if k in _IND_FIELDS:
-                fields.add(_IND_FIELDS[k])
-            elif k not in _IND_KNOWN:
-                return False
-        return bool(fields - below)
+        """Whether row r, right above the 三级指标 row, is the first row of a two-row indicator header."""
+        return _header_above(tuple(self.g.rows[r]), tuple(self.g.rows[r + 1]))
 
     def read_indicators(self, hr: int) -> None:
         g, f = self.g, self.form
@@ -964,9 +949,7 @@ class _FormReader:
     def read_totals(self, r: int, cp: int | None, cs: int | None) -> None:
         f, g = self.form, self.g
         row = g.rows[r]
-        label_c = next(
-            (c for c, v in enumerate(row) if _key(v) in _TOTAL_KEYS or _INLINE_TOTAL.fullmatch(_key(v))), None
-        )
+        label_c = next((c for rr, c in self.found.get("total", ()) if rr == r), None)
         inline = None
         if label_c is not None:
             self.refs["total"] = g.ref(r, label_c)
@@ -1025,6 +1008,72 @@ class _FormReader:
         self.refs["grade"] = self.g.ref(pos[0], vc if vc is not None else pos[1])
         self.refs["label.grade"] = self.g.ref(*pos)
         self.headers["grade"] = cell_text(self.g.cell(*pos))
+
+
+_BLOCK_WORDS = {  # what= of a block -> (fields, parts, known), for the second-row test
+    "“项目资金”表头": (_FUND_FIELDS, {}, _FUND_KNOWN),
+    "绩效指标表头": (_IND_FIELDS, _IND_PARTS, _IND_KNOWN),
+}
+
+
+@functools.lru_cache(maxsize=1024)
+def _second_row(row: tuple, what: str) -> bool:
+    fields, parts, known = _BLOCK_WORDS[what]
+    return is_second_row(list(row), fields, parts, known)
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_funds_header(row: tuple) -> bool:
+    """A funds header row: at least one funds field, and two funds header words in all."""
+    hits = known = 0
+    for v in row:
+        k = _header_key(v)
+        if k in _FUND_FIELDS:
+            hits += 1
+        elif k in _FUND_KNOWN:
+            known += 1
+    return hits >= 1 and hits + known >= 2
+
+
+@functools.lru_cache(maxsize=1024)
+def _header_above(above: tuple, row: tuple) -> bool:
+    """Only header words above the 三级指标 row, at least one of them a field that row lacks."""
+    below = {_IND_FIELDS.get(_header_key(v)) for v in row}
+    fields = set()
+    for v in above:
+        if _blank(v):
+            continue
+        k = _header_key(v)
+        if k in _IND_FIELDS:
+            fields.add(_IND_FIELDS[k])
+        elif k not in _IND_KNOWN:
+            return False
+    return bool(fields - below)
+
+
+@functools.lru_cache(maxsize=1024)
+def _shift(rows: tuple[tuple[int, tuple[int, ...]], ...], header: frozenset[int], lo: int) -> int | None:
+    """The one shift that fits every fund row (label column, filled columns) to the header, or None."""
+    possible = None
+    for c, filled in rows:
+        fits = {s for s in range(-3, 4) if c < lo + s and all(cc - s in header for cc in filled)}
+        possible = fits if possible is None else possible & fits
+    if possible and 0 in possible:
+        return 0
+    if possible is not None and len(possible) == 1:
+        return possible.pop()
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _header_columns(header_rows: tuple[tuple, ...]) -> frozenset[int]:
+    """The columns of a funds header (rows as tuples) that hold a funds header word."""
+    return frozenset(
+        c
+        for row in header_rows
+        for c, v in enumerate(row)
+        if (k := _header_key(v)) in _FUND_FIELDS or k in _FUND_KNOWN
+    )
 
 
 def _empty_mark(x: object) -> bool:
