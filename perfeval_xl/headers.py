@@ -124,13 +124,17 @@ def map_columns(
     """
     top_row = rows[r]
     key = (tuple(top_row), tuple(rows[r + 1]) if two_rows and r + 1 < len(rows) else None, id(fields), what)
-    cached = _CACHE.get(key)
+    try:
+        cached = _CACHE.get(key)
+    except TypeError:  # a cell that cannot be hashed (a Decimal NaN): no caching
+        key, cached = None, None
     if cached is None:
         found = _map_columns(rows, r, fields, parts or {}, known, two_rows, what)
         cached = [(c.field, c.col, c.text, c.row - r) for c in found.values()]
         if len(_CACHE) > 4096:  # bounded: forms repeat the same few header rows
             _CACHE.clear()
-        _CACHE[key] = cached
+        if key is not None:
+            _CACHE[key] = cached
     return {f: Column(f, c, text, r + dr) for f, c, text, dr in cached}
 
 

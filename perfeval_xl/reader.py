@@ -401,7 +401,7 @@ class _FormReader:
         the columns by field, and the last header row."""
         rows = self.g.rows
         if two is None:
-            two = r + 1 < self.r1 and _second_row(tuple(rows[r + 1]), what)
+            two = r + 1 < self.r1 and _cached(_second_row, tuple(rows[r + 1]), what)
         try:
             cols = map_columns(rows, r, fields, parts=parts, known=known, two_rows=two, what=what)
         except HeaderError as exc:
@@ -512,7 +512,7 @@ class _FormReader:
         """The funds header: (first header row, columns, last header row)."""
         rows = self.g.rows
         for r in range(fr, min(fr + 4, stop)):
-            if _is_funds_header(tuple(rows[r])):
+            if _cached(_is_funds_header, tuple(rows[r])):
                 cols, last = self.columns(r, _FUND_FIELDS, known=_FUND_KNOWN, what="“项目资金”表头")
                 return r, cols, last
         raise self.error(
@@ -686,8 +686,8 @@ class _FormReader:
         shift merged rows (the seed's forms 2-4 sit two columns right); the shift must be the same
         for every row and the only one that fits, or the form stops (never a guess)."""
         g = self.g
-        all_header = _header_columns(
-            tuple(tuple(g.rows[hr]) for hr in range(header_row, last_header + 1))
+        all_header = _cached(
+            _header_columns, tuple(tuple(g.rows[hr]) for hr in range(header_row, last_header + 1))
         )  # cached: forms repeat their headers
         lo = header_cols[0]
         filled_rows = []
@@ -786,7 +786,7 @@ class _FormReader:
 
     def header_above(self, r: int) -> bool:
         """Whether row r, right above the 三级指标 row, is the first row of a two-row indicator header."""
-        return _header_above(tuple(self.g.rows[r]), tuple(self.g.rows[r + 1]))
+        return _cached(_header_above, tuple(self.g.rows[r]), tuple(self.g.rows[r + 1]))
 
     def read_indicators(self, hr: int) -> None:
         g, f = self.g, self.form
@@ -1008,6 +1008,14 @@ class _FormReader:
         self.refs["grade"] = self.g.ref(pos[0], vc if vc is not None else pos[1])
         self.refs["label.grade"] = self.g.ref(*pos)
         self.headers["grade"] = cell_text(self.g.cell(*pos))
+
+
+def _cached(fn, *args):
+    """``fn(*args)`` through its cache; uncached for cells that cannot be hashed (a Decimal NaN)."""
+    try:
+        return fn(*args)
+    except TypeError:
+        return fn.__wrapped__(*args)
 
 
 _BLOCK_WORDS = {  # what= of a block -> (fields, parts, known), for the second-row test
