@@ -313,6 +313,7 @@ class _FormReader:
         percent: bool = False,
         unit: str | None = None,
         points: bool = False,
+        formula_ok: bool = False,
     ):
         """The cell as a Decimal (None when blank or "-"); text raises ReadError naming the cell.
 
@@ -325,7 +326,7 @@ class _FormReader:
             return None
         v = self.g.cell(r, c)
         if v is None:
-            v = self.blank_value(r, c, what, stated)
+            v = self.blank_value(r, c, what, stated, formula_ok)
             if v is None:
                 return None
         if v.__class__ is float:
@@ -374,15 +375,19 @@ class _FormReader:
                 shown = shown[:30] + "…"
             raise self.error(f"{what}应为数字，单元格中是“{shown}”", r, c) from None
 
-    def blank_value(self, r: int, c: int, what: str | tuple[str, str], stated: bool = False) -> object:
+    def blank_value(
+        self, r: int, c: int, what: str | tuple[str, str], stated: bool = False, formula_ok: bool = False
+    ) -> object:
         """A cell the form needs that reads as blank may hide an Excel error value or a formula without
         a cached value (see :meth:`Grid.resolve`): the evaluated value, or None when blank indeed.
         An input cell that holds an error or an unevaluable formula stops the form, naming the cell;
-        a ``stated`` cell (执行率, 得分 … which the tool computes itself) then reads as not stated."""
+        a ``stated`` cell (执行率, 得分 … which the tool computes itself) then reads as not stated, and
+        so does a ``formula_ok`` cell holding a formula (not an error value): the template's 分数 is
+        ``=PE_BUDGET_POINTS(评分规则)``, whose value the profile gives anyway."""
         try:
             return self.g.resolve(r, c)
         except CellProblem as exc:
-            if stated:
+            if stated or (formula_ok and exc.error is None):
                 return None
             if isinstance(what, tuple):
                 what = "".join(what)
@@ -618,6 +623,7 @@ class _FormReader:
                         percent=attr == "stated_rate",
                         unit=unit if attr in ("initial", "annual", "executed") else None,
                         points=attr == "stated_points",
+                        formula_ok=attr == "stated_points",  # the template's =PE_BUDGET_POINTS(…)
                     )
             for attr in ("stated_points",):  # a stated score or rate is checked by the rules
                 if values[attr] is not None and attr in columns:
