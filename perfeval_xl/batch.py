@@ -39,6 +39,8 @@ from .safeout import atomic_write, display_path, publish, sweep_stale, temp_pref
 if TYPE_CHECKING:
     import pandas as pd
 
+    from .xlsxstream import Packed
+
 #: file endings searched for inside folders (files named explicitly are tried whatever their ending)
 EXTENSIONS = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".txt", ".tsv", ".htm", ".html")
 
@@ -122,13 +124,13 @@ def display_names(inputs: Iterable[str | os.PathLike], files: Sequence[str]) -> 
         if Path(text).is_dir():
             bases.append((str(Path(text)), Path(text).resolve().name))
         elif _is_glob(text):
-            static = []
+            static: list[str] = []
             for part in Path(text).parts:
                 if _is_glob(part):
                     break
                 static.append(part)
-            base = Path(*static) if static else Path()
-            bases.append((str(base) if static else "", base.resolve().name if static else ""))
+            fixed = Path(*static) if static else Path()
+            bases.append((str(fixed) if static else "", fixed.resolve().name if static else ""))
     names: dict[str, str] = {}
     for f in files:
         shown = f
@@ -275,7 +277,7 @@ class ChunkOut:
     findings: int
     form_rows: list[tuple]
     errors: list[tuple]
-    xml: dict[str, bytes] | None = None
+    xml: dict[str, Packed] | None = None
     csv: dict[str, bytes] | None = None
     rows: FileRows | None = None
 
@@ -517,7 +519,7 @@ def consolidate_to(
             csv_sink.add("departments", csv_rows(departments))
             csv_sink.add("rate_buckets", csv_rows(buckets))
             csv_sink.close()
-    if kept is not None:
+    if kept is not None and parquet_dir is not None:
         write_parquet(kept.build(len(files)), parquet_dir)
     stats.seconds = time.perf_counter() - started
     return stats
@@ -850,11 +852,15 @@ class _CsvSink:
 
 def write_parquet(result: Consolidation, folder: str | os.PathLike) -> list[Path]:
     """One Parquet file per table (text stays text; for DuckDB and BI tools)."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
     written = []
     for key, df in result.tables().items():
-        path = folder / f"{TABLE_FILES[key]}.parquet"
-        atomic_write(path, lambda tmp, df=df: df.to_parquet(tmp, index=False, engine="pyarrow"))
+        path = target / f"{TABLE_FILES[key]}.parquet"
+
+        def write(tmp: str, df: pd.DataFrame = df) -> None:
+            df.to_parquet(tmp, index=False, engine="pyarrow")
+
+        atomic_write(path, write)
         written.append(path)
     return written

@@ -85,7 +85,7 @@ def sweep_stale(folder: str | os.PathLike) -> None:
     mine = temp_prefix()
     ours = mine[: mine.rindex(".") + 1]  # ".~perfeval-HOST."
     try:
-        entries = list(os.scandir(folder))
+        entries = list(os.scandir(os.fspath(folder)))
     except OSError:
         return
     for entry in entries:
