@@ -213,3 +213,17 @@ def test_recalc_copy_rows_fit_their_wrapped_remarks(tmp_path):
         lines = -(-len(text) * 2 // (L.WIDTHS[L.REMARKS_COL] - 2))
         assert ws.row_dimensions[r].height >= lines * 11, (r, text, ws.row_dimensions[r].height)
     assert "#NAME?" not in ws[L.NOTE_CELL].value and "数值版" in ws[L.NOTE_CELL].value
+
+
+def test_consolidate_reads_native_workbooks_like_any_other(imported, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "native.xlsx").write_bytes(imported.read_bytes())
+    out = tmp_path / "summary.xlsx"
+    assert main(["consolidate", str(folder), "-o", str(out), "-q", "--jobs", "1"]) == 0
+    rows = list(openpyxl.load_workbook(out)["汇总"].iter_rows(min_row=2, values_only=True))
+    got = [(r[0], r[6], r[7], r[9], r[10]) for r in rows if r[0]]
+    want = [
+        (e["project"], e["execution_rate"], e["budget_score"], e["total_score"], e["grade"]) for e in EXPECTED
+    ]
+    assert got == want
