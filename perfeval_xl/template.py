@@ -610,7 +610,7 @@ def build_workbook(
     wb.properties.title = labels.TITLE
     wb.properties.created = _FIXED_DATE
     wb.properties.modified = _FIXED_DATE
-    cached: dict[str, dict[str, str]] = {}
+    cached: dict[str, dict[str, str | Decimal]] = {}
     if not forms:
         ws = wb.create_sheet(TEMPLATE_SHEET)
         build_sheet(ws, L.Layout.for_count(rows or 0, flavor))
@@ -622,6 +622,9 @@ def build_workbook(
             values = fill_sheet(ws, lay, form, profile)
             if values:
                 cached[name] = values
+    for ws in wb.worksheets:  # the budget points (分数) a reader takes from the sheet: known here
+        points = get_profile(_profile_key(ws[L.PROFILE_CELL].value)).budget_points
+        cached.setdefault(ws.title, {})[L.BUDGET_POINTS_CELL] = points
     wb.perfeval_cached = cached  # type: ignore[attr-defined]  # written by save_workbook
     if flavor == "classic":
         _conf_sheet(wb)
@@ -656,8 +659,15 @@ def _xml_safe_cells(wb: Workbook) -> None:
 _FORMULA_CELL = re.compile(r'<c r="([A-Z]{1,3}[0-9]+)"([^>]*)><f>(.*?)</f>(?:<v\s*/>|<v></v>)</c>', re.S)
 
 
-def _write_cached_values(path: str, titles: list[str], cached: dict[str, dict[str, str]]) -> None:
-    """Give formula cells of the saved workbook a cached text value (openpyxl writes none).
+def _profile_key(value: object) -> str | None:
+    from .profiles import find_profile
+
+    found = find_profile(str(value)) if value else None
+    return found.name if found is not None else None
+
+
+def _write_cached_values(path: str, titles: list[str], cached: dict[str, dict[str, str | Decimal]]) -> None:
+    """Give formula cells of the saved workbook a cached value, text or number (openpyxl writes none).
 
     Spreadsheets recalculate and replace it; readers that do not calculate (calamine, pandas,
     ``perfeval-xl score``) see what the formula shows. Only the cells named in ``cached`` change."""
@@ -674,12 +684,15 @@ def _write_cached_values(path: str, titles: list[str], cached: dict[str, dict[st
                 if values:
 
                     def put(m: re.Match, values=values) -> str:
-                        text = values.get(m.group(1))
-                        if text is None:
+                        known = values.get(m.group(1))
+                        if known is None:
                             return m.group(0)
                         attrs = re.sub(r'\st="[^"]*"', "", m.group(2))
-                        value = escape(xml_text(text))
-                        return f'<c r="{m.group(1)}"{attrs} t="str"><f>{m.group(3)}</f><v>{value}</v></c>'
+                        if isinstance(known, Decimal):
+                            kind, value = "", format(known, "f")
+                        else:
+                            kind, value = ' t="str"', escape(xml_text(known))
+                        return f'<c r="{m.group(1)}"{attrs}{kind}><f>{m.group(3)}</f><v>{value}</v></c>'
 
                     data = _FORMULA_CELL.sub(put, data.decode("utf-8")).encode("utf-8")
                 dst.writestr(info, data)
