@@ -297,3 +297,23 @@ def truncated(tsv: Path) -> bool:
 
 def sidecar(tsv: Path) -> dict:
     return json.loads(tsv.with_suffix(".json").read_text(encoding="utf-8"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python tests/realcorpus.py OUTDIR``: every corpus form as a clerk-typed workbook in OUTDIR."""
+    import sys
+
+    args = sys.argv[1:] if argv is None else argv
+    if len(args) != 1:
+        print("usage: python tests/realcorpus.py OUTDIR", file=sys.stderr)
+        return 2
+    out = Path(args[0])
+    out.mkdir(parents=True, exist_ok=True)
+    for tsv in forms():
+        clerk_xlsx(tsv, out / f"{tsv.stem}.xlsx")
+    print(f"{len(forms())} workbooks in {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
