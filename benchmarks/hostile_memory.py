@@ -62,6 +62,7 @@ def bombs(folder: Path) -> dict[str, Path]:
             folder / "shared_part_sheets.xlsx", tmp
         ),
         "损坏的 .xls（corrupt.xls）": make_hostile.corrupt_xls(folder / "corrupt.xls", tmp),
+        "ods 重复单元格（repeat_bomb.ods）": make_hostile.ods_repeat_bomb(folder / "repeat_bomb.ods", tmp),
         "超大工作表 300 万格（big_3m.xlsx）": big_sheet(folder / "big_3m.xlsx", 3000, 1000),
         "限内大表 100 万格（big_1m.xlsx，应读取）": big_sheet(folder / "big_1m.xlsx", 1000, 1000),
     }
