@@ -443,10 +443,14 @@ class _FormReader:
             self.headers[attr] = cell_text(self.g.cell(*pos))
         if not f.year:
             self.year_from_title()
-        if f.kind == L.KIND_DEPARTMENT and not f.department and f.project:
-            f.department = f.project  # the department-wide form names its department in 部门名称
-            self.refs["department"] = self.refs["project"]
-            self.headers["department"] = name_label
+        if f.kind == L.KIND_DEPARTMENT and f.project:
+            # the department-wide form names its department in 部门名称: it is the form's department
+            # and the unit whose spending is evaluated, unless the form names them apart
+            for attr in ("department", "unit"):
+                if not getattr(f, attr):
+                    setattr(f, attr, f.project)
+                    self.refs[attr] = self.refs["project"]
+                    self.headers[attr] = name_label
         f.profile = self.profile_name(f.profile) if f.profile else None
         if funds_pos is None:
             raise self.error(

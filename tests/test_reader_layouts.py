@@ -148,9 +148,10 @@ def test_transfer_payment_form_has_no_budget_score_and_percent_weights():
 def test_department_form_reads_its_department_and_budget_block():
     form = one(rows_of("department.txt"))
     assert form.kind == L.KIND_DEPARTMENT
-    assert form.project == form.department == "某区教育局"
+    assert form.project == form.department == form.unit == "某区教育局"
     assert [r.label for r in form.funds] == [L.FUND_TOTAL, "基本支出", "项目支出"]
     result = evaluate(form, "mof-2020")
+    assert not [f for f in result.findings if f.code == "missing-field"]
     assert (result.execution_rate, result.budget_score, result.total_score) == (
         Decimal("98.00"),
         Decimal("9.80"),
