@@ -19,160 +19,32 @@ and rounded by the profile's own rule, never with floats.
 from __future__ import annotations
 
 import gc
-import glob
-import io
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import columns, labels
-from .columns import FINDINGS, FORMS, RATE_BUCKETS, SUMMARY_TITLE, TABLES, form_rows
-from .columns import NO_DEPARTMENT as _NO_DEPARTMENT
+from . import labels
+from .aggregates import Aggregates
+from .columns import form_rows
+from .discovery import EXTENSIONS, discover, display_names, is_own_output  # noqa: F401 - the batch's API
 from .model import ReadError
 from .profiles import Profile, get_profile, profile_argument
-from .safeout import atomic_write, display_path, publish, sweep_stale, temp_prefix
+from .safeout import display_path
+from .tablefiles import COLUMNS, TABLE_FILES, _CsvSink, csv_rows, write_parquet  # noqa: F401
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from .xlsxstream import Packed
 
-#: file endings searched for inside folders (files named explicitly are tried whatever their ending)
-EXTENSIONS = (".xlsx", ".xlsm", ".xlsb", ".xls", ".ods", ".txt", ".tsv", ".htm", ".html")
-
 _NO_FORM = "未找到绩效自评表（没有“项目名称”“项目资金”“一级指标”等表头）"
 
 
 class UsageError(ValueError):
     """Unusable arguments (no inputs, output over an input, unknown profile): exit status 2."""
-
-
-# ---------------------------------------------------------------------------------------------------
-# Discovery
-
-
-def _is_glob(text: str) -> bool:
-    return any(ch in text for ch in "*?[")
-
-
-def _wanted(path: Path) -> bool:
-    name = path.name
-    return path.suffix.lower() in EXTENSIONS and not name.startswith("~$") and not name.startswith(".~lock")
-
-
-def discover(
-    inputs: Iterable[str | os.PathLike], exclude: Iterable[str | os.PathLike] = ()
-) -> tuple[list[str], list[tuple[str, str | None, str]]]:
-    """Expand inputs into a de-duplicated, ordered list of files.
-
-    Returns ``(files, errors)``: ``errors`` are rows ``(input, None, reason)`` for inputs that name
-    nothing. Folders are searched recursively for :data:`EXTENSIONS` (Office lock files skipped);
-    glob patterns may use ``**``. Paths in ``exclude`` (e.g. the output file) are skipped when found
-    through a folder or pattern.
-    """
-    excluded = {_key(Path(p)) for p in exclude}
-    files: list[str] = []
-    seen: set[str] = set()
-    errors: list[tuple[str, str | None, str]] = []
-
-    def add(path: Path, explicit: bool) -> None:
-        key = _key(path)
-        if key in seen or (not explicit and key in excluded):
-            return
-        seen.add(key)
-        files.append(str(path))
-
-    for raw in inputs:
-        text = os.fspath(raw)
-        path = Path(text)
-        if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if _wanted(p) and p.is_file())
-            for p in found:
-                add(p, explicit=False)
-        elif path.is_file():
-            add(path, explicit=True)
-        elif _is_glob(text):
-            matches = sorted(glob.glob(text, recursive=True))
-            hits = 0
-            for m in matches:
-                p = Path(m)
-                if p.is_file():
-                    add(p, explicit=False)
-                    hits += 1
-                elif p.is_dir():
-                    for q in sorted(q for q in p.rglob("*") if _wanted(q) and q.is_file()):
-                        add(q, explicit=False)
-                        hits += 1
-            if not hits:
-                errors.append((text, None, "没有文件与此模式匹配"))
-        else:
-            errors.append((text, None, "文件或文件夹不存在"))
-    return files, errors
-
-
-def display_names(inputs: Iterable[str | os.PathLike], files: Sequence[str]) -> dict[str, str]:
-    """What the tables call each file: its path relative to the folder it was found in (as given),
-    the part a glob pattern matched, or a file's name as given -- never the absolute path of the
-    machine that ran the batch (the summary is shared with colleagues)."""
-    bases: list[tuple[str, str]] = []  # (folder as a prefix of found paths, what is shown for it)
-    for raw in inputs:
-        text = os.fspath(raw)
-        if Path(text).is_dir():
-            bases.append((str(Path(text)), Path(text).resolve().name))
-        elif _is_glob(text):
-            static: list[str] = []
-            for part in Path(text).parts:
-                if _is_glob(part):
-                    break
-                static.append(part)
-            fixed = Path(*static) if static else Path()
-            bases.append((str(fixed) if static else "", fixed.resolve().name if static else ""))
-    names: dict[str, str] = {}
-    for f in files:
-        shown = f
-        for base, name in bases:
-            if base and f.startswith(base + os.sep):
-                shown = os.path.join(name, f[len(base) + 1 :])  # 各单位自评表/单位A/a.xlsx
-                break
-            if not base and not os.path.isabs(f):
-                break
-        names[f] = display_path(shown)
-    return names
-
-
-def is_own_output(path: str | os.PathLike) -> bool:
-    """Is ``path`` a file this tool wrote (a summary workbook, or a CSV/Parquet table), so that a
-    rerun may replace it? Summaries carry their title in docProps/core.xml; nothing else is assumed."""
-    p = Path(path)
-    if p.suffix.lower() in (".csv", ".parquet"):
-        return True
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(p) as zf:
-            info = zf.getinfo("docProps/core.xml")
-            if info.file_size > 65536:
-                return False
-            return SUMMARY_TITLE.encode() in zf.read(info)
-    except (OSError, KeyError, zipfile.BadZipFile, ValueError, EOFError, RuntimeError):
-        return False
-
-
-#: the title of every summary workbook (docProps), by which a rerun recognises an earlier summary
-
-
-def _key(path: Path) -> Any:
-    """Identity of a file: (device, inode) when it exists (one stat, symlinks and hard links
-    included), else its normalised absolute path."""
-    try:
-        st = os.stat(path)
-        return (st.st_dev, st.st_ino)
-    except OSError:
-        return os.path.normcase(os.path.abspath(path))
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -338,10 +210,6 @@ def _chunk_out(
 
 # ---------------------------------------------------------------------------------------------------
 # The driver
-
-
-#: table key -> column names (see :mod:`perfeval_xl.columns`)
-COLUMNS = {key: table.names for key, table in TABLES.items()}
 
 
 class Consolidation:
@@ -623,116 +491,6 @@ def _mp_context():
     return None
 
 
-_I_DEPT = FORMS.index(labels.DEPARTMENT)
-_I_ANNUAL = FORMS.index(columns.ANNUAL)
-_I_EXEC = FORMS.index(columns.EXECUTED)
-_I_RATE = FORMS.index(columns.RATE)
-_I_TOTAL = FORMS.index(columns.TOTAL_SCORE)
-_I_GRADE = FORMS.index(labels.GRADE)
-_I_PROJECT = FORMS.index(labels.PROJECT)
-_I_UNIT = FORMS.index(labels.UNIT)
-_I_YEAR = FORMS.index(labels.YEAR)
-_I_SOURCE = FORMS.index(columns.SOURCE)
-_I_SHEET = FORMS.index(columns.SHEET)
-_I_INDEX = FORMS.index(columns.INDEX)
-
-
-def _same_project(row: tuple) -> tuple | None:
-    """What makes two forms the same project: 项目名称, 主管部门, 实施单位 and 年度 (spaces ignored);
-    None when the form has no project name."""
-    project = "".join((row[_I_PROJECT] or "").split())
-    if not project:
-        return None
-    return tuple("".join(str(row[i] or "").split()) for i in (_I_PROJECT, _I_DEPT, _I_UNIT, _I_YEAR))
-
-
-def _place(row: tuple) -> str:
-    sheet = f"［{row[_I_SHEET]}］" if row[_I_SHEET] else ""
-    return f"{row[_I_SOURCE]}{sheet}第{row[_I_INDEX]}张表"
-
-
-def _duplicate_finding(row: tuple, first: tuple) -> tuple:
-    """The 问题清单 row for a form that repeats an earlier one (a batch-level finding)."""
-    from types import SimpleNamespace
-
-    from .checks import finding
-
-    f = finding(
-        "duplicate-form",
-        labels.PROJECT,
-        f"与 {_place(first)} 是同一项目（项目名称、主管部门、实施单位、年度相同）；"
-        f"本表未计入“按主管部门”和执行率分布，请核对是否重复报送",
-    )
-    form = SimpleNamespace(project=row[_I_PROJECT], sheet=row[_I_SHEET], index=row[_I_INDEX])
-    return FINDINGS.row(form, f, row[_I_SOURCE])
-
-
-class Aggregates:
-    """Per 主管部门 counts and exact Decimal sums, and execution-rate buckets: bounded by the number
-    of departments (plus one key per project, to count each project once); sums are exact, so the
-    order of the forms does not matter."""
-
-    def __init__(self) -> None:
-        # department (None: all) -> [n, grade counts..., total score, annual, executed]
-        self.depts: dict[str | None, list] = {}
-        self.bucket_counts = [0] * len(RATE_BUCKETS)
-        self.seen: dict[tuple, tuple] = {}  # project key -> the first form's 汇总 row
-
-    def _dept(self, key: str | None) -> list:
-        d = self.depts.get(key)
-        if d is None:
-            d = self.depts[key] = [0, dict.fromkeys(labels.GRADES, 0), Decimal(0), Decimal(0), Decimal(0)]
-        return d
-
-    def add_forms(self, forms: Iterable[tuple]) -> list[tuple]:
-        """Count ``forms`` (汇总 rows); a project already counted is not counted again. Returns the
-        ``duplicate-form`` finding rows of the repeats."""
-        duplicates = []
-        for row in forms:
-            key = _same_project(row)
-            if key is not None:
-                first = self.seen.setdefault(key, row)
-                if first is not row:
-                    duplicates.append(_duplicate_finding(row, first))
-                    continue
-            for dept in (row[_I_DEPT] or _NO_DEPARTMENT, None):
-                d = self._dept(dept)
-                d[0] += 1
-                if row[_I_GRADE] in d[1]:
-                    d[1][row[_I_GRADE]] += 1
-                d[2] += row[_I_TOTAL]
-                d[3] += row[_I_ANNUAL] or 0
-                d[4] += row[_I_EXEC] or 0
-            rate = row[_I_RATE]
-            for b in range(len(RATE_BUCKETS) - 1, -1, -1):
-                if rate >= RATE_BUCKETS[b][1]:
-                    self.bucket_counts[b] += 1
-                    break
-        return duplicates
-
-    @staticmethod
-    def _dept_row(name: str, d: list, profile: Profile) -> tuple:
-        from .rules import execution_rate, round2
-
-        n, grades, total, annual, executed = d
-        mean = round2(total / n, profile) if n else None
-        rate = execution_rate(annual, executed, profile)
-        return (name, n, *(grades[g] for g in labels.GRADES), mean, annual, executed, rate)
-
-    def departments(self, profile: Profile) -> list[tuple]:
-        """The department table: one row per 主管部门 (sorted), then 合计."""
-        rows = [
-            self._dept_row(k, v, profile)
-            for k, v in sorted((k, v) for k, v in self.depts.items() if k is not None)
-        ]
-        if None in self.depts:
-            rows.append(self._dept_row(columns.ALL_DEPARTMENTS, self.depts[None], profile))
-        return rows
-
-    def buckets(self) -> list[tuple]:
-        return [(label, n) for (label, _), n in zip(RATE_BUCKETS, self.bucket_counts, strict=True)]
-
-
 class _Accumulator:
     """Collects the chunks' row tuples (in memory: the Python API's contract) and their aggregates."""
 
@@ -773,94 +531,3 @@ def _frame(rows: list[tuple], columns: Sequence[str], pd) -> pd.DataFrame:
         if series.dtype == object and len(series) and any(isinstance(v, Decimal) for v in series.head(50)):
             df[col] = series.map(lambda v: None if v is None else float(v)).astype("float64")
     return df
-
-
-# ---------------------------------------------------------------------------------------------------
-# Other outputs
-
-
-#: first characters that make Excel (or WPS) run a CSV cell as a formula; the full-width forms too,
-#: since Excel with a Chinese input method turns ＝ ＋ － ＠ typed first into their ASCII twins
-_FORMULA_START = frozenset("=+-@\t\r\uff1d\uff0b\uff0d\uff20")
-
-
-def _safe_csv_text(v: Any) -> Any:
-    """A cell Excel would run as a formula when opening the CSV gets a leading apostrophe."""
-    if isinstance(v, str) and v[:1] in _FORMULA_START:
-        return "'" + v
-    return v
-
-
-#: file names (without extension) of the tables written by --csv / --parquet
-TABLE_FILES = {key: table.sheet for key, table in TABLES.items()}
-
-
-def csv_rows(rows: Sequence[tuple]) -> bytes:
-    """Rows as CSV (UTF-8, CRLF): numbers exactly as computed, form text that could run as a formula
-    in Excel with a leading apostrophe."""
-    import csv
-
-    buf = io.StringIO()
-    csv.writer(buf).writerows(
-        [tuple(_safe_csv_text(v) if v.__class__ is str else v for v in row) for row in rows]
-    )
-    return buf.getvalue().encode("utf-8", "replace")  # lone surrogates (non-UTF-8 file names): "?"
-
-
-class _CsvSink:
-    """One CSV per table, appended to as rows arrive, renamed into place at the end."""
-
-    def __init__(self, folder: str | os.PathLike | None):
-        self.folder = Path(folder) if folder is not None else None
-        self.files: dict[str, tuple[Any, str, Path]] = {}
-        if self.folder is None:
-            return
-        import tempfile
-
-        self.folder.mkdir(parents=True, exist_ok=True)
-        sweep_stale(self.folder)
-        for key, name in TABLE_FILES.items():
-            path = self.folder / f"{name}.csv"
-            fd, tmp = tempfile.mkstemp(prefix=temp_prefix(), suffix=".csv", dir=self.folder)
-            fh = os.fdopen(fd, "wb")
-            fh.write("\ufeff".encode() + csv_rows([COLUMNS[key]]))
-            self.files[key] = (fh, tmp, path)
-
-    def __bool__(self) -> bool:
-        return self.folder is not None
-
-    def __enter__(self) -> _CsvSink:
-        return self
-
-    def add(self, key: str, data: bytes) -> None:
-        self.files[key][0].write(data)
-
-    def close(self) -> None:
-        for fh, tmp, path in self.files.values():
-            fh.close()
-            publish(tmp, path)
-        self.files = {}
-
-    def __exit__(self, *exc) -> None:
-        for fh, tmp, _path in self.files.values():
-            fh.close()
-            try:
-                os.unlink(tmp)
-            except OSError:
-                pass
-
-
-def write_parquet(result: Consolidation, folder: str | os.PathLike) -> list[Path]:
-    """One Parquet file per table (text stays text; for DuckDB and BI tools)."""
-    target = Path(folder)
-    target.mkdir(parents=True, exist_ok=True)
-    written = []
-    for key, df in result.tables().items():
-        path = target / f"{TABLE_FILES[key]}.parquet"
-
-        def write(tmp: str, df: pd.DataFrame = df) -> None:
-            df.to_parquet(tmp, index=False, engine="pyarrow")
-
-        atomic_write(path, write)
-        written.append(path)
-    return written

@@ -208,7 +208,7 @@ ERRORS = Table(
     (Column(SOURCE, "text", 40), Column(SHEET, "text", 14), Column(REASON, "text", 60)),
 )
 
-#: 按主管部门: one row per department, then 合计 (built from exact sums, see batch.Aggregates).
+#: 按主管部门: one row per department, then 合计 (built from exact sums, see aggregates.Aggregates).
 DEPARTMENTS = Table(
     "departments",
     "按主管部门",

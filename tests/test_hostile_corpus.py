@@ -16,6 +16,7 @@ import pytest
 
 from perfeval_xl import batch
 from perfeval_xl.cli import main
+from perfeval_xl.columns import FORMS
 from perfeval_xl.grid import load_grids
 from perfeval_xl.model import ReadError
 
@@ -146,7 +147,7 @@ def test_fuzzed_workbooks_never_stop_the_batch(tmp_path):
             data[rng.randrange(64, len(data))] = rng.randrange(256)
         (folder / f"m{n:02d}{ext}").write_bytes(bytes(data))
     result = batch.consolidate([folder], jobs=2)
-    sources = {Path(r[batch.FORMS.index("来源文件")]).name for r in result.rows["forms"]}
+    sources = {Path(r[FORMS.index("来源文件")]).name for r in result.rows["forms"]}
     sources |= {Path(e[0]).name for e in result.rows["errors"]}
     assert sources == {p.name for p in folder.iterdir()}
     assert all(_cjk(e[2]) for e in result.rows["errors"])

@@ -158,7 +158,8 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, started: float, out: Path) -> int:
-    from ..batch import TABLE_FILES, UsageError, _key, consolidate_to, discover, is_own_output
+    from ..batch import TABLE_FILES, UsageError, consolidate_to
+    from ..discovery import discover, file_key, is_own_output
     from ..profiles import profile_argument
 
     if args.profile is not None:
@@ -183,9 +184,9 @@ def _run(args: argparse.Namespace, started: float, out: Path) -> int:
         for source, _sheet, reason in missing:
             print(f"perfeval-xl consolidate：{source}：{reason}", file=sys.stderr)
         return _fail("没有找到任何输入文件")
-    inputs = {_key(Path(f)) for f in files}
+    inputs = {file_key(Path(f)) for f in files}
     for target in outputs:
-        if _key(target) in inputs:
+        if file_key(target) in inputs:
             return _fail(f"输出文件不能覆盖输入文件：{target}")
 
     show = not args.quiet

@@ -57,15 +57,15 @@ def run(args) -> int:
         except ValueError as exc:
             print(str(exc), file=sys.stderr)
             return 2
-    from ..batch import _key
+    from ..discovery import file_key
 
     out = Path(args.output).resolve()
-    out_key = _key(out)
+    out_key = file_key(out)
     forms = []
     failed = 0
     readable = []
     for source in args.sources:
-        if Path(source).resolve() == out or _key(Path(source)) == out_key:
+        if Path(source).resolve() == out or file_key(Path(source)) == out_key:
             print(f"{source}：输出文件不能与来源相同", file=sys.stderr)
             failed += 1
             continue
