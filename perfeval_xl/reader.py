@@ -418,6 +418,24 @@ class _FormReader:
             self.refs[f"{block}.col.{fld}"] = self.g.ref(col.row, col.col)
             self.headers[f"{block}.{fld}"] = col.text
 
+    def no_error_value(self, r: int, c: int, what: str | tuple[str, str]) -> None:
+        """A computed cell whose value the score still uses (the funds block's 分数: the budget's points)
+        reads as not stated when blank or an unevaluable formula (the template's is a UDF), but an Excel
+        error value there stops the form: the points would otherwise fall back to the profile's."""
+        v = self.g.cell(r, c)
+        if v is None:
+            try:
+                self.g.resolve(r, c)
+                return
+            except CellProblem as exc:
+                if exc.error is None:
+                    return
+                v = exc.error
+        if v.__class__ is str and v.strip().upper() in _EXCEL_ERRORS:
+            if isinstance(what, tuple):
+                what = "".join(what)
+            raise self.error(f"{what}单元格为错误值 {v.strip()}", r, c)
+
     # ---------------------------------------------------------------- blocks
 
     def read(self) -> Form:
@@ -636,6 +654,10 @@ class _FormReader:
                     )
             if values["stated_rate"] is not None and values["stated_rate"] < 0:
                 raise self.error(f"“{label}”的执行率不应为负数", r, columns["stated_rate"].col + shift)
+            if values["stated_points"] is None and "stated_points" in attrs:  # the budget's points
+                self.no_error_value(
+                    r, cols[attrs.index("stated_points")], (f"“{label}”的", _FUND_WHAT["stated_points"])
+                )
             fund = FundRow(label, **values)
             rate = fund.stated_rate
             if rate is not None and 0 < rate <= 2 and "stated_rate" in attrs:  # 0.9949 shown as 99.49%?

@@ -413,7 +413,6 @@ class WorkbookFacts:
             name, rid = attr(tag, "name"), attr(tag, "*:id")
             if name is not None and rid in targets:
                 self._parts.setdefault(name, targets[rid])
-        self._percent = self._percent_from(self._part(z, "xl/styles.xml"))
         parts = set(self._parts.values())
         at_hand = {p for p in parts if p in self._offered}
         sizes = {p: z.size(p) for p in parts - at_hand}

@@ -87,6 +87,7 @@ def test_libreoffice_percent_formats_are_read_from_the_styles_part():
         ("执行数错误", "E5", "“年度资金总额”的全年执行数单元格为错误值 #REF!"),
         ("分值错误", "F10", "指标“差错率”的分值单元格为错误值 #DIV/0!"),
         ("指标值错误", "D11", "指标“服务人次”的年度指标值单元格为错误值 #N/A"),
+        ("分数错误", "F5", "“年度资金总额”的分数单元格为错误值 #VALUE!"),  # the budget's points
     ],
 )
 def test_error_values_in_input_cells_stop_the_form_naming_the_cell(sheet, cell, words):
@@ -112,6 +113,10 @@ def test_error_values_shown_as_text_in_an_export_stop_the_form_too(tmp_path):
     rows[9][5] = "#DIV/0!"
     path.write_text("\n".join("\t".join("" if v is None else str(v) for v in row) for row in rows), "utf-8")
     assert "指标“培训人次”的分值单元格为错误值 #DIV/0!" in _read_error(path).reason
+    rows[9][5] = 30
+    rows[4][5] = "#REF!"  # the budget's points, which the score uses
+    path.write_text("\n".join("\t".join("" if v is None else str(v) for v in row) for row in rows), "utf-8")
+    assert "“年度资金总额”的分数单元格为错误值 #REF!" in _read_error(path).reason
 
 
 def test_an_error_value_in_a_stated_cell_reads_as_not_stated():
