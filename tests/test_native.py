@@ -227,3 +227,10 @@ def test_consolidate_reads_native_workbooks_like_any_other(imported, tmp_path):
         (e["project"], e["execution_rate"], e["budget_score"], e["total_score"], e["grade"]) for e in EXPECTED
     ]
     assert got == want
+
+
+def test_committed_templates_carry_the_budget_points_as_a_value():
+    """A reader that does not calculate (score, consolidate) takes 分数 from the cell's cached value."""
+    for name in ("workbook_template.xlsx", "workbook_template_native.xlsx"):
+        ws = openpyxl.load_workbook(ROOT / name, data_only=True)[TEMPLATE_SHEET]
+        assert ws[L.BUDGET_POINTS_CELL].value == 10, name
