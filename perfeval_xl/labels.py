@@ -176,7 +176,16 @@ BUDGET_MARK = "（A）"
 #: Fund row labels: the row's canonical label -> what forms write ("其中：" is dropped before lookup).
 FUND_ROW_LABELS = {
     FUND_TOTAL: (FUND_TOTAL, "资金总额", "总额", "年度资金总额合计", "资金总计", "年度财政资金总额"),
-    FUND_CURRENT: ("当年财政拨款", "本年财政拨款", "财政拨款", "财政资金", "当年财政资金", "本年财政资金"),
+    FUND_CURRENT: (
+        "当年财政拨款",
+        "本年财政拨款",
+        "财政拨款",
+        "财政资金",
+        "当年财政资金",
+        "本年财政资金",
+        "本年一般公共预算拨款",
+        "一般公共预算拨款",
+    ),
     FUND_CARRIED: (FUND_CARRIED, "上年结转", "结转资金", "上年结转结余资金"),
     FUND_OTHER: (FUND_OTHER,),
 }
