@@ -142,8 +142,9 @@ class _Parser:
 
     def formula(self) -> Fraction:
         value = self.expr()
-        if self.peek() is not None:
-            raise FormulaError(f"公式含有暂不支持的内容“{self.peek()[1]}”")
+        rest = self.peek()
+        if rest is not None:
+            raise FormulaError(f"公式含有暂不支持的内容“{rest[1]}”")
         return value
 
     def expr(self) -> Fraction:

@@ -194,9 +194,9 @@ def get_profile(name: str | Profile | None = None) -> Profile:
     key = (name or "").strip()
     if not key:
         return PROFILES[DEFAULT]
-    known = find_profile(key)
-    if known is not None:
-        return known
+    builtin = find_profile(key)
+    if builtin is not None:
+        return builtin
     if key.lower().endswith(".json"):
         path = Path(key)
         try:

@@ -163,8 +163,10 @@ def recalc(source: str | os.PathLike[str], output: str | os.PathLike[str], profi
         lay = L.layout_of_sheet(ws)
         if lay is None:
             continue
-        form = by_sheet.get(ws.title)
-        result = evaluate(form, profile) if form is not None and not _is_empty(form) else None
+        sheet_form = by_sheet.get(ws.title)
+        result = (
+            evaluate(sheet_form, profile) if sheet_form is not None and not _is_empty(sheet_form) else None
+        )
         write_values(ws, lay, result, None if is_auto(profile) else profile)
         _write_profile(ws, result, profile)
         done.append(ws.title)

@@ -487,7 +487,7 @@ def _with_total_derived(form: Form) -> tuple[Form, list[Finding]]:
         sums[attr] = sum(values, Decimal(0)) if values else None
     if sums["annual"] is None and sums["executed"] is None:
         return form, []
-    derived = replace(total, **sums)
+    derived = replace(total, initial=sums["initial"], annual=sums["annual"], executed=sums["executed"])
     funds = [derived if row is total else row for row in form.funds]
     shown = "、".join(
         f"{what} {sums[attr]}"

@@ -17,59 +17,55 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
-from typing import Literal
+from typing import Literal, TypeGuard
 
 Op = Literal[">=", ">", "<=", "<", "="]
 
 _BLANKS = {"", "-", "--", "—", "——", "/", "无", "N/A", "n/a"}
 
 # Operators at the start of a value, longest first so ">=" wins over ">".
-_PREFIX_OPS: tuple[tuple[str, Op], ...] = tuple(
-    sorted(
-        {
-            ">=": ">=",
-            "=>": ">=",
-            "≥": ">=",
-            "≧": ">=",
-            "⩾": ">=",
-            "大于等于": ">=",
-            "大于或等于": ">=",
-            "不低于": ">=",
-            "不少于": ">=",
-            "不小于": ">=",
-            "至少": ">=",
-            "<=": "<=",
-            "=<": "<=",
-            "≤": "<=",
-            "≦": "<=",
-            "⩽": "<=",
-            "小于等于": "<=",
-            "小于或等于": "<=",
-            "不高于": "<=",
-            "不超过": "<=",
-            "不大于": "<=",
-            "不多于": "<=",
-            "至多": "<=",
-            ">": ">",
-            "大于": ">",
-            "高于": ">",
-            "超过": ">",
-            "多于": ">",
-            "<": "<",
-            "小于": "<",
-            "低于": "<",
-            "少于": "<",
-            "==": "=",
-            "=": "=",
-            # look-alikes of "=" seen in published forms (＝ and ﹦ also fold to "=" under NFKC)
-            "═": "=",
-            "＝": "=",
-            "﹦": "=",
-            "等于": "=",
-        }.items(),
-        key=lambda kv: -len(kv[0]),
-    )
-)
+_OP_WORDS: dict[str, Op] = {
+    ">=": ">=",
+    "=>": ">=",
+    "≥": ">=",
+    "≧": ">=",
+    "⩾": ">=",
+    "大于等于": ">=",
+    "大于或等于": ">=",
+    "不低于": ">=",
+    "不少于": ">=",
+    "不小于": ">=",
+    "至少": ">=",
+    "<=": "<=",
+    "=<": "<=",
+    "≤": "<=",
+    "≦": "<=",
+    "⩽": "<=",
+    "小于等于": "<=",
+    "小于或等于": "<=",
+    "不高于": "<=",
+    "不超过": "<=",
+    "不大于": "<=",
+    "不多于": "<=",
+    "至多": "<=",
+    ">": ">",
+    "大于": ">",
+    "高于": ">",
+    "超过": ">",
+    "多于": ">",
+    "<": "<",
+    "小于": "<",
+    "低于": "<",
+    "少于": "<",
+    "==": "=",
+    "=": "=",
+    # look-alikes of "=" seen in published forms (＝ and ﹦ also fold to "=" under NFKC)
+    "═": "=",
+    "＝": "=",
+    "﹦": "=",
+    "等于": "=",
+}
+_PREFIX_OPS: tuple[tuple[str, Op], ...] = tuple(sorted(_OP_WORDS.items(), key=lambda kv: -len(kv[0])))
 _PREFIX_OP_RE = re.compile("|".join(re.escape(word) for word, _ in _PREFIX_OPS))
 _PREFIX_OP_OF = dict(_PREFIX_OPS)
 # Words after the number: 95%以上, 5%以内.
@@ -146,7 +142,7 @@ def float_decimal(value: float) -> Decimal:
     return Decimal(f"{value:.15g}")
 
 
-def _finite_float(x: object) -> bool:
+def _finite_float(x: object) -> TypeGuard[float]:
     return isinstance(x, float) and x == x and x not in (float("inf"), float("-inf"))
 
 
