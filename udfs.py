@@ -48,6 +48,9 @@ __all__ = [
     "PE_TOTAL",
     "PE_GRADE",
     "PE_FORM_FINDINGS",
+    "PE_EXEC_RATES",
+    "PE_INDICATOR_SCORES",
+    "PE_ROWS_FINDINGS",
 ]
 
 FORM_CODES = layout.FORM_CODES
@@ -320,3 +323,63 @@ def PE_FORM_FINDINGS(funds, indicators, profile=None):
     form = Form(source="", funds=fund_rows, indicators=inds)
     result = rules.evaluate(form, _profile(profile))
     return _short(f for f in result.findings if f.code in FORM_CODES)
+
+
+# ---- array UDFs: one call per column of a sheet ------------------------------------------------------
+#
+# Entered as legacy array formulas (Ctrl+Shift+Enter) over a whole column of the form, e.g.
+# {=PE_INDICATOR_SCORES(D13:D42,E13:E42,F13:F42,C13:C42,I13:I42,$B$4)} in G13:G42: Excel then calls
+# Python once for the column instead of once per row (over classic xlwings each call crosses COM).
+# Each row's value is exactly the single-cell UDF's (it is computed by it), returned as a column
+# (a list of one-element rows, as xlwings fills the calling range).
+
+
+def _column(x: Any) -> list[Any]:
+    """A one-column range as its cells top to bottom (xlwings/pycel give rows of one cell)."""
+    return _flatten(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def _columns(*ranges: Any) -> list[tuple[Any, ...]]:
+    """Parallel one-column ranges as rows; shorter ranges (or a single blank cell) are padded with None."""
+    cols = [_column(r) for r in ranges]
+    height = max(len(c) for c in cols)
+    return list(zip(*(c + [None] * (height - len(c)) for c in cols), strict=True))
+
+
+@_func
+@_arg("budgets", ndim=2, doc="全年预算数（一列）")
+@_arg("executeds", ndim=2, doc="全年执行数（一列）")
+@_arg("profile", doc="评分规则（可空，默认上海市级）")
+@_safe
+def PE_EXEC_RATES(budgets, executeds, profile=None):
+    """每一行的执行率（%），作为数组公式输入整列（Ctrl+Shift+Enter）。"""
+    return [[PE_EXEC_RATE(b, e, profile)] for b, e in _columns(budgets, executeds)]
+
+
+@_func
+@_arg("targets", ndim=2, doc="年度指标值（一列）")
+@_arg("actuals", ndim=2, doc="实际完成值（一列）")
+@_arg("points", ndim=2, doc="分值（一列）")
+@_arg("names", ndim=2, doc="三级指标名称（一列，可空）")
+@_arg("judgements", ndim=2, doc="定性评分（一列，可空）")
+@_arg("profile", doc="评分规则（可空，默认上海市级）")
+@_safe
+def PE_INDICATOR_SCORES(targets, actuals, points, names=None, judgements=None, profile=None):
+    """每个三级指标的得分（空行为空白），作为数组公式输入整列（Ctrl+Shift+Enter）。"""
+    rows = _columns(targets, actuals, points, names, judgements)
+    return [[PE_INDICATOR_SCORE(t, a, p, n, j, profile)] for t, a, p, n, j in rows]
+
+
+@_func
+@_arg("targets", ndim=2, doc="年度指标值（一列）")
+@_arg("actuals", ndim=2, doc="实际完成值（一列）")
+@_arg("points", ndim=2, doc="分值（一列）")
+@_arg("names", ndim=2, doc="三级指标名称（一列）")
+@_arg("judgements", ndim=2, doc="定性评分（一列，可空）")
+@_arg("deviations", ndim=2, doc="偏差原因分析（一列）")
+@_arg("profile", doc="评分规则（可空）")
+@_safe
+def PE_ROWS_FINDINGS(targets, actuals, points, names=None, judgements=None, deviations=None, profile=None):
+    """每一行指标的审核提示，作为数组公式输入整列（Ctrl+Shift+Enter）。"""
+    rows = _columns(targets, actuals, points, names, judgements, deviations)
+    return [[PE_ROW_FINDINGS(t, a, p, n, j, d, profile)] for t, a, p, n, j, d in rows]

@@ -309,6 +309,53 @@ class Layout:
     def native(self) -> bool:
         return self.flavor == "native"
 
+    # ---- array formulas (classic flavour): one UDF call per column instead of one per cell -------
+
+    def rates_array_formula(self) -> str:
+        first, last = FUND_FIRST_ROW, fund_row(FUND_ROWS - 1)
+        return (
+            f"={self.fn('PE_EXEC_RATES')}({FUND_ANNUAL_COL}{first}:{FUND_ANNUAL_COL}{last},"
+            f"{FUND_EXECUTED_COL}{first}:{FUND_EXECUTED_COL}{last},{PROFILE_REF})"
+        )
+
+    def scores_array_formula(self) -> str:
+        cols = (TARGET_COL, ACTUAL_COL, POINTS_COL, NAME_COL, JUDGEMENT_COL)
+        return f"={self.fn('PE_INDICATOR_SCORES')}({','.join(map(self.col_range, cols))},{PROFILE_REF})"
+
+    def row_findings_array_formula(self) -> str:
+        cols = (TARGET_COL, ACTUAL_COL, POINTS_COL, NAME_COL, JUDGEMENT_COL, DEVIATION_COL)
+        return f"={self.fn('PE_ROWS_FINDINGS')}({','.join(map(self.col_range, cols))},{PROFILE_REF})"
+
+    def array_formulas(self) -> dict[str, str]:
+        """Ranges the classic template fills with one legacy (Ctrl+Shift+Enter) array formula each.
+
+        Each covers cells of :meth:`computed_cells` only (never an input), and each of its cells shows
+        what that cell's single-cell formula would. Other flavours use single-cell formulas only."""
+        if self.flavor != "classic":
+            return {}
+        rates = f"{FUND_RATE_COL}{FUND_FIRST_ROW}:{FUND_RATE_COL}{fund_row(FUND_ROWS - 1)}"
+        return {
+            rates: self.rates_array_formula(),
+            self.col_range(SCORE_COL): self.scores_array_formula(),
+            self.col_range(REMARKS_COL): self.row_findings_array_formula(),
+        }
+
+    def sheet_formulas(self) -> dict[str, str]:
+        """The formulas the sheet holds: every computed cell's own formula, except that the first cell
+        of each :meth:`array_formulas` range holds the array formula and its other cells none."""
+        cells = dict(self.computed_cells())
+        for ref, formula in self.array_formulas().items():
+            first, *rest = cells_of(ref)
+            cells[first] = formula
+            for cell in rest:
+                del cells[cell]
+        return cells
+
+    def udf_calls(self) -> int:
+        """UDF calls per full recalculation of one sheet: each formula calling a UDF, array or not,
+        calls Python once (the native flavour calls none)."""
+        return sum("PE_" in formula for formula in self.sheet_formulas().values())
+
     def computed_cells(self) -> dict[str, str]:
         """Every computed cell -> its formula."""
         if self.native:
@@ -370,6 +417,14 @@ class Layout:
             f"A{self.total_row}:E{self.total_row}",
             f"D{g}:{LAST_COLUMN}{g}",
         ]
+
+
+def cells_of(ref: str) -> list[str]:
+    """The cells of a one-column range such as ``G13:G42``."""
+    first, _, last = ref.partition(":")
+    col = first.rstrip("0123456789")
+    start, end = int(first[len(col) :]), int((last or first)[len(col) :])
+    return [f"{col}{row}" for row in range(start, end + 1)]
 
 
 def layout_of_sheet(ws, flavor: str | None = None) -> Layout | None:

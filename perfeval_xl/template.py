@@ -15,6 +15,7 @@ from pathlib import Path
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -381,6 +382,10 @@ def build_sheet(ws: Worksheet, lay: L.Layout, money_unit: str = "万元") -> Non
             ws[ref].protection = Protection(locked=True)
         else:
             _style_computed(ws, ref)
+    for ref, formula in lay.array_formulas().items():  # one UDF call per column (Ctrl+Shift+Enter)
+        for cell in L.cells_of(ref):
+            ws[cell].value = None
+        ws[L.cells_of(ref)[0]].value = ArrayFormula(ref, formula)
     ws[lay.grade_cell].font = Font(name=FONT_NAME, size=12, bold=True)
     for col in "FH":
         for r in range(L.fund_row(1), L.fund_row(L.FUND_ROWS - 1) + 1):

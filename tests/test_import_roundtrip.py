@@ -11,6 +11,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.formula import ArrayFormula
 
 from perfeval_xl import labels
 from perfeval_xl import layout as L
@@ -190,7 +191,8 @@ def test_user_text_never_becomes_a_formula(tmp_path):
         for row in w.iter_rows():
             for c in row:
                 if c.data_type == "f":
-                    assert c.coordinate in computed and str(c.value).startswith("=PE_"), (
+                    text = c.value.text if isinstance(c.value, ArrayFormula) else str(c.value)
+                    assert c.coordinate in computed and text.startswith("=PE_"), (
                         w.title,
                         c.coordinate,
                     )

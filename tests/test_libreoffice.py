@@ -88,7 +88,12 @@ def test_template_survives_a_libreoffice_round_trip(work):
     assert ws[f"A{L.INDICATOR_HEADER_ROW}"].value == labels.LEVEL1
     assert ws.protection.sheet is True
     assert ws["D6"].protection.locked is False and ws["G6"].protection.locked is True
-    assert ws["G6"].value.upper().startswith("=PE_EXEC_RATE(")
+    # the array formulas (one UDF call per column) come back whole, over the same ranges
+    arrays = {ref: ws[ref.split(":")[0]].value for ref in L.Layout().array_formulas()}
+    assert {ref: (a.ref, a.text.upper()) for ref, a in arrays.items()} == {
+        ref: (ref, text.upper()) for ref, text in L.Layout().array_formulas().items()
+    }
+    assert ws["H6"].value.upper().startswith("=PE_BUDGET_SCORE(")
     kinds = {}
     for dv in ws.data_validations.dataValidation:
         for rng in str(dv.sqref).split():

@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+import udfs
 from perfeval_xl import layout as L
 from perfeval_xl.cli import main
 from perfeval_xl.lite import ORIGIN, SCRIPT_NAME, BundleError, core_sources
@@ -29,16 +30,7 @@ HARNESS = Path(__file__).parent / "lite"
 SEED = DATA / "seed_forms.txt"
 EXPECTED = list(json.loads((DATA / "seed_expected.json").read_text(encoding="utf-8")).values())[0]["forms"]
 PROFILE = get_profile(None).title
-UDF_NAMES = {
-    "PE_BUDGET_POINTS",
-    "PE_EXEC_RATE",
-    "PE_BUDGET_SCORE",
-    "PE_INDICATOR_SCORE",
-    "PE_ROW_FINDINGS",
-    "PE_TOTAL",
-    "PE_GRADE",
-    "PE_FORM_FINDINGS",
-}
+UDF_NAMES = set(udfs.__all__)
 
 
 def _f(d):
@@ -187,7 +179,6 @@ def test_bundle_reproduces_the_seed_numbers_in_pyodide(bundle, imported, tmp_pat
 
 
 def test_bundle_is_generated_from_the_package(bundle):
-    import udfs
     from perfeval_xl import rules
 
     sources = core_sources()

@@ -64,11 +64,12 @@ def _evaluate_all(path: Path) -> dict[str, dict[str, object]]:
     out: dict[str, dict[str, object]] = {}
     for ws in wb.worksheets:
         values = {}
-        for row in ws.iter_rows():
-            for c in row:
-                if c.data_type == "f":
-                    # pycel (1.0b30 with openpyxl 3.1) trips on quoted sheet names: the seed's are plain
-                    values[c.coordinate] = xl.evaluate(f"{ws.title}!{c.coordinate}")
+        cells = [c.coordinate for row in ws.iter_rows() for c in row if c.data_type == "f"]
+        # every cell of a legacy array formula's range (only its first cell holds the formula)
+        cells += [c for ref in ws.array_formulae.values() for c in L.cells_of(ref.replace("$", ""))]
+        for coordinate in dict.fromkeys(cells):
+            # pycel (1.0b30 with openpyxl 3.1) trips on quoted sheet names: the seed's are plain
+            values[coordinate] = xl.evaluate(f"{ws.title}!{coordinate}")
         out[ws.title] = values
     return out
 

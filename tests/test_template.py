@@ -7,6 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from openpyxl.worksheet.formula import ArrayFormula
 
 from perfeval_xl import labels
 from perfeval_xl import layout as L
@@ -39,7 +40,10 @@ def signature(path: Path) -> dict:
         for row in ws.iter_rows():
             for c in row:
                 if c.value is not None or c.has_style:
-                    cells[c.coordinate] = (c.value, c.data_type, _style(c))
+                    value = c.value
+                    if isinstance(value, ArrayFormula):  # compared by what it says, not identity
+                        value = ("array", value.ref, value.text)
+                    cells[c.coordinate] = (value, c.data_type, _style(c))
         dvs = sorted(
             (
                 str(dv.sqref),
@@ -126,18 +130,36 @@ def test_computed_cells_hold_udf_formulas_using_the_profile_cell(ws):
     lay = L.Layout()
     computed = lay.computed_cells()
     assert len(computed) == 2 + 4 + 2 * lay.indicator_rows + 4
-    for ref, formula in computed.items():
+    arrays = lay.array_formulas()
+    held = lay.sheet_formulas()
+    for ref in computed:
+        assert ws[ref].protection.locked, ref
+    for ref, formula in held.items():
         cell = ws[ref]
-        assert cell.value == formula and cell.data_type == "f", ref
-        assert cell.protection.locked, ref
+        assert cell.data_type == "f", ref
+        if isinstance(cell.value, ArrayFormula):  # one legacy array formula per column range
+            assert arrays[cell.value.ref] == formula == cell.value.text, ref
+            assert L.cells_of(cell.value.ref)[0] == ref
+        else:
+            assert cell.value == formula == computed[ref], ref
         name = re.match(r"=(\w+)\(", formula).group(1)
         if name != "PE_TOTAL":  # a plain exact sum: no rule involved
             assert formula.endswith(",$B$4)") or formula.endswith("($B$4)"), ref
-    assert ws["G6"].value == "=PE_EXEC_RATE(D6,E6,$B$4)"
+    # every computed cell is covered exactly once: by its own formula or by one array range
+    covered = [c for ref in arrays for c in L.cells_of(ref)] + [
+        r for r in held if r not in arrays and not any(r == L.cells_of(a)[0] for a in arrays)
+    ]
+    assert sorted(covered) == sorted(computed)
+    assert {a.ref: a.text for a in (ws[L.cells_of(r)[0]].value for r in arrays)} == {
+        "G6:G9": "=PE_EXEC_RATES(D6:D9,E6:E9,$B$4)",
+        "G13:G42": "=PE_INDICATOR_SCORES(D13:D42,E13:E42,F13:F42,C13:C42,I13:I42,$B$4)",
+        "J13:J42": "=PE_ROWS_FINDINGS(D13:D42,E13:E42,F13:F42,C13:C42,I13:I42,H13:H42,$B$4)",
+    }
+    assert computed["G13"] == "=PE_INDICATOR_SCORE(D13,E13,F13,C13,I13,$B$4)"  # the per-cell form (Lite)
     assert ws["H6"].value == "=PE_BUDGET_SCORE(D6,E6,F6,$B$4)"
-    assert ws["G13"].value == "=PE_INDICATOR_SCORE(D13,E13,F13,C13,I13,$B$4)"
     assert ws[lay.total_score_cell].value == "=PE_TOTAL(H6,G13:G42)"
     assert ws[lay.grade_cell].value == "=PE_GRADE(G43,$B$4)"
+    assert lay.udf_calls() == 9  # was 70 with one formula per cell
 
 
 def test_inputs_unlocked_and_marked(ws):
