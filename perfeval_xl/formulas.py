@@ -26,6 +26,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
+from . import xlsxcells
 from .values import float_decimal
 
 #: Nesting of formula cells referring to formula cells.
@@ -57,25 +58,14 @@ class FormulaError(Exception):
 
 
 def parse_ref(text: str) -> tuple[int, int]:
-    """ "$D$7" -> 0-based (6, 3)."""
-    m = re.fullmatch(r"\$?([A-Za-z]{1,3})\$?(\d{1,7})", text.strip())
-    if m is None:
+    """ "$D$7" -> 0-based (6, 3); FormulaError for anything else."""
+    pos = xlsxcells.parse_ref(text)
+    if pos is None:
         raise FormulaError(f"无法识别的单元格引用“{text[:20]}”")
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    row = int(m.group(2))
-    if row < 1 or row > 1048576 or col > 16384:
-        raise FormulaError(f"单元格引用超出工作表范围“{text[:20]}”")
-    return row - 1, col - 1
+    return pos
 
 
-def ref_name(pos: tuple[int, int]) -> str:
-    col, letters = pos[1] + 1, ""
-    while col > 0:
-        col, rem = divmod(col - 1, 26)
-        letters = chr(65 + rem) + letters
-    return f"{letters}{pos[0] + 1}"
+ref_name = xlsxcells.ref_name
 
 
 def is_percent_literal(text: str) -> bool:

@@ -208,7 +208,7 @@ class _Sheet:
         if self._styles is None:
             at = 0
             for pos in sorted(cells):  # in document order: each search starts at the previous hit
-                needle = f'<{p}c r="{_ref(pos)}"'
+                needle = f'<{p}c r="{ref_name(pos)}"'
                 found = xml.find(needle, at)
                 if found < 0:
                     found = xml.find(needle)
@@ -248,7 +248,8 @@ class _Sheet:
             yield pos, tag, m.group(3) or ""
 
 
-def _ref(pos: tuple[int, int]) -> str:
+def ref_name(pos: tuple[int, int]) -> str:
+    """0-based (6, 3) -> "D7"."""
     col, letters = pos[1] + 1, ""
     while col > 0:
         col, rem = divmod(col - 1, 26)
@@ -290,7 +291,7 @@ def shift_formula(text: str, anchor: tuple[int, int], pos: tuple[int, int]) -> s
         c = cell[1] + (0 if m.group(1) else dc)
         if r < 0 or c < 0:
             return None
-        letters = _ref((0, c))[:-1]
+        letters = ref_name((0, c))[:-1]
         out.append(text[last : m.start()])
         out.append(f"{m.group(1)}{letters}{m.group(3)}{r + 1}")
         last = m.end()
