@@ -1,0 +1,63 @@
+"""The house rules of the code base that a reviewer checks by reading: no import cycle between the
+package's modules (module-level imports, as Python runs them on import)."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[1] / "perfeval_xl"
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _imports(path: Path) -> set[str]:
+    """The package modules ``path`` imports at module level (not inside functions or TYPE_CHECKING)."""
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
+    found: set[str] = set()
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
+            continue
+        for sub in [node] if isinstance(node, (ast.Import, ast.ImportFrom)) else []:
+            if isinstance(sub, ast.ImportFrom):
+                if sub.level:
+                    base = package.rsplit(".", sub.level - 1)[0] if sub.level > 1 else package
+                    target = f"{base}.{sub.module}" if sub.module else base
+                else:
+                    target = sub.module or ""
+                # "from . import x" imports x, not its own package again (Python imports parents first)
+                targets = ([target] if sub.module else []) + [f"{target}.{a.name}" for a in sub.names]
+            else:
+                targets = [a.name for a in sub.names]
+            found |= {t for t in targets if t.startswith("perfeval_xl")}
+    return found
+
+
+def test_no_import_cycle_between_modules():
+    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    graph = {m: {t for t in _imports(p) if t in modules and t != m} for m, p in modules.items()}
+    assert len(graph) > 20  # the walk found the package
+    # depth-first search for a back edge
+    state: dict[str, int] = {}
+    path: list[str] = []
+
+    def visit(m: str) -> None:
+        state[m] = 1
+        path.append(m)
+        for t in sorted(graph[m]):
+            if state.get(t) == 1:
+                cycle = path[path.index(t) :] + [t]
+                raise AssertionError("import cycle: " + " -> ".join(cycle))
+            if t not in state:
+                visit(t)
+        path.pop()
+        state[m] = 2
+
+    for m in sorted(graph):
+        if m not in state:
+            visit(m)
