@@ -10,8 +10,6 @@ script and set it again afterwards. Standard library only: this module is embedd
 
 from __future__ import annotations
 
-import re
-
 from . import labels
 from . import layout as L
 
@@ -41,15 +39,12 @@ def sheet_layout(values) -> L.Layout | None:
     return None
 
 
-_REF = re.compile(r"^([A-Z]+)(\d+)$")
-
-
 def formula_blocks(lay: L.Layout) -> list[tuple[str, str | list[list[str]]]]:
     """The per-cell formulas in vertical runs: (``G13:G42``, [[f13], …, [f42]]), or (``F6``, formula)."""
     by_col: dict[str, dict[int, str]] = {}
     for ref, formula in lay.computed_cells().items():
-        col, row = _REF.match(ref).groups()
-        by_col.setdefault(col, {})[int(row)] = formula
+        col = ref.rstrip("0123456789")
+        by_col.setdefault(col, {})[int(ref[len(col) :])] = formula
     blocks = []
     for col in sorted(by_col):
         rows = sorted(by_col[col])
