@@ -28,6 +28,7 @@ workbook never opened in a spreadsheet still reads back).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from decimal import Decimal
 
 from . import layout as L
@@ -72,7 +73,7 @@ def _q(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def _array(items) -> str:
+def _array(items: Iterable[object]) -> str:
     return "{" + ",".join(_q(str(x)) for x in items) + "}"
 
 
@@ -201,34 +202,32 @@ def _verdict(x: str) -> str:
 
 
 class _Row:
+    """One indicator row of a native sheet: its cell addresses (``row.op`` is ``"N7"`` …) and formulas."""
+
     def __init__(self, lay: L.Layout, r: int):
         self.r = r
         self.first = r == L.INDICATOR_FIRST_ROW
-        c = {
-            "level1": L.LEVEL1_COL,
-            "level2": L.LEVEL2_COL,
-            "name": L.NAME_COL,
-            "target": L.TARGET_COL,
-            "actual": L.ACTUAL_COL,
-            "points": L.POINTS_COL,
-            "score_cell": L.SCORE_COL,
-            "remarks_cell": L.REMARKS_COL,
-            "deviation": L.DEVIATION_COL,
-            "judgement": L.JUDGEMENT_COL,
-            "op": L.OP_COL,
-            "tnum": L.TARGET_NUMBER_COL,
-            "tunit": L.TARGET_UNIT_COL,
-            "anum": L.ACTUAL_NUMBER_COL,
-            "aunit": L.ACTUAL_UNIT_COL,
-            "lvl1": L.LEVEL1_RUN_COL,
-            "lvl2": L.LEVEL2_RUN_COL,
-            "status": L.STATUS_COL,
-            "eop": L.EFFECTIVE_OP_COL,
-            "aval": L.ACTUAL_VALUE_COL,
-            "cmp": L.COMPARE_COL,
-        }
-        for key, col in c.items():
-            setattr(self, key, f"{col}{r}")
+        self.level1 = f"{L.LEVEL1_COL}{r}"
+        self.level2 = f"{L.LEVEL2_COL}{r}"
+        self.name = f"{L.NAME_COL}{r}"
+        self.target = f"{L.TARGET_COL}{r}"
+        self.actual = f"{L.ACTUAL_COL}{r}"
+        self.points = f"{L.POINTS_COL}{r}"
+        self.score_cell = f"{L.SCORE_COL}{r}"
+        self.remarks_cell = f"{L.REMARKS_COL}{r}"
+        self.deviation = f"{L.DEVIATION_COL}{r}"
+        self.judgement = f"{L.JUDGEMENT_COL}{r}"
+        self.op = f"{L.OP_COL}{r}"
+        self.tnum = f"{L.TARGET_NUMBER_COL}{r}"
+        self.tunit = f"{L.TARGET_UNIT_COL}{r}"
+        self.anum = f"{L.ACTUAL_NUMBER_COL}{r}"
+        self.aunit = f"{L.ACTUAL_UNIT_COL}{r}"
+        self.lvl1 = f"{L.LEVEL1_RUN_COL}{r}"
+        self.lvl2 = f"{L.LEVEL2_RUN_COL}{r}"
+        self.status = f"{L.STATUS_COL}{r}"
+        self.eop = f"{L.EFFECTIVE_OP_COL}{r}"
+        self.aval = f"{L.ACTUAL_VALUE_COL}{r}"
+        self.cmp = f"{L.COMPARE_COL}{r}"
 
     def target_text(self) -> str:
         op, t, u = self.op, self.tnum, self.tunit
@@ -513,7 +512,7 @@ def number_text(x: Decimal | int | float) -> str:
     return format(d.normalize(), "f")
 
 
-def compose_target(op: str | None, number: object, unit: str | None) -> str:
+def compose_target(op: str | None, number: Decimal | int | float | str | None, unit: str | None) -> str:
     op = op or ""
     if number is None or number == "":
         return op
@@ -522,7 +521,7 @@ def compose_target(op: str | None, number: object, unit: str | None) -> str:
     return op + number_text(number) + (f"({unit})" if unit else "")
 
 
-def compose_actual(number: object, unit: str | None) -> str:
+def compose_actual(number: Decimal | int | float | str | None, unit: str | None) -> str:
     if number is None or number == "":
         return ""
     if isinstance(number, str):
