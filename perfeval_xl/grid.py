@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import Literal, cast
 
 from . import formulas, limits, xlsxcells
 from .model import ReadError
@@ -74,7 +75,8 @@ class Grid:
     def __post_init__(self) -> None:
         self._sheet = self.kind in SHEET_KINDS  # ref() is called for every field read: decide once
         self._r0, self._c0 = self.origin
-        self._values: formulas.SheetValues | bool | None = None  # error values, uncached formulas
+        # error values and uncached formulas; False once the sheet is known to have none
+        self._values: formulas.SheetValues | Literal[False] | None = None
         self._percent_results: set[tuple[int, int]] = set()  # evaluated "=99%" cells
         self._workbook_facts: xlsxcells.WorkbookFacts | None = None
 
@@ -410,16 +412,17 @@ def _workbook_grids(
                         source, f"工作表过大（{sheet.height}×{sheet.width} 个单元格），未读取", sheet=name
                     )
                 start = sheet.start
-                raw = sheet.to_python() if start is not None else []
+                # the grid owns calamine's fresh lists from here (and may store evaluated cells in them)
+                raw = cast("list[list[object]]", sheet.to_python()) if start is not None else []
             except ReadError as err:
                 _sheet_failed(err, on_sheet_error)
                 continue
             except Exception as exc:
-                err = ReadError(source, f"无法读取工作表（{_short(exc)}）", sheet=name)
-                _sheet_failed(err, on_sheet_error)
+                failure = ReadError(source, f"无法读取工作表（{_short(exc)}）", sheet=name)
+                _sheet_failed(failure, on_sheet_error)
                 continue
             # calamine gives "" for blank cells; the reader treats "" like None, so no copy is made
-            yield Grid(source, name, raw, origin=tuple(start) if start else (0, 0), kind=kind)
+            yield Grid(source, name, raw, origin=(start[0], start[1]) if start else (0, 0), kind=kind)
     finally:
         try:
             wb.close()
@@ -443,7 +446,7 @@ def _openpyxl_grids(
                 _sheet_failed(refused[ws.title], on_sheet_error)
                 continue
             try:
-                rows = []
+                rows: list[list[object]] = []
                 cells = 0
                 for row in ws.iter_rows(min_row=1, min_col=1, values_only=True):
                     cells += len(row)

@@ -123,17 +123,23 @@ def map_columns(
     columns, or a column naming two fields.
     """
     top_row = rows[r]
-    key = (tuple(top_row), tuple(rows[r + 1]) if two_rows and r + 1 < len(rows) else None, id(fields), what)
+    key = (
+        tuple(top_row),
+        tuple(rows[r + 1]) if two_rows and r + 1 < len(rows) else None,
+        id(fields),
+        what,
+    )
+    cacheable = True
     try:
         cached = _CACHE.get(key)
     except TypeError:  # a cell that cannot be hashed (a Decimal NaN): no caching
-        key, cached = None, None
+        cacheable, cached = False, None
     if cached is None:
         found = _map_columns(rows, r, fields, parts or {}, known, two_rows, what)
         cached = [(c.field, c.col, c.text, c.row - r) for c in found.values()]
         if len(_CACHE) > 4096:  # bounded: forms repeat the same few header rows
             _CACHE.clear()
-        if key is not None:
+        if cacheable:
             _CACHE[key] = cached
     return {f: Column(f, c, text, r + dr) for f, c, text, dr in cached}
 
@@ -155,14 +161,15 @@ def _map_columns(rows, r, fields, parts, known, two_rows, what) -> dict[str, Col
         if not top and not bottom:
             continue
         if c in flat:
-            field, text, hr = flat[c], top, r
-            if field in found:
+            flat_field = flat[c]
+            if flat_field in found:
                 raise HeaderError(
-                    f"{what}中“{found[field].text}”与“{text}”表示同一项，无法确定读取哪一列", hr, c
+                    f"{what}中“{found[flat_field].text}”与“{top}”表示同一项，无法确定读取哪一列", r, c
                 )
-            found[field] = Column(field, c, text, hr)
+            found[flat_field] = Column(flat_field, c, top, r)
             continue
-        field, text, hr = None, top, r
+        field: str | None = None
+        text, hr = top, r
         if bottom:
             pc = parent.get(c)
             ptop = tops[pc] if pc is not None else ""

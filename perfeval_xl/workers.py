@@ -162,6 +162,7 @@ class Pool:
                         yield from self._failed(w, pending, CRASHED)
                         continue
                     task, w.task = w.task, None
+                    assert task is not None, "a busy worker holds its task"
                     yield task.key, task.paths, result
                 elif w.proc.sentinel in ready or not w.proc.is_alive():
                     yield from self._failed(w, pending, CRASHED)
