@@ -64,6 +64,7 @@ class _Parts:
 
     def __init__(self, fh, members):
         self.fh = fh
+        self.members = members
         self.info = {m[0]: m[1:] for m in members}
 
     def size(self, name: str) -> int:
@@ -150,8 +151,21 @@ def _check(source: str, zf: _Parts, names: set[str], limits: Limits) -> dict[str
             if sheet is None:  # a part no sheet names: calamine may still reach it, refuse the file
                 raise ReadError(source, problem)
             refused[sheet] = ReadError(source, problem, sheet=sheet)
-    xlsxcells.offer_parts(source, unpacked)
+    xlsxcells.offer_parts(source, unpacked, zf.members)
     return refused
+
+
+def read_member(
+    source: str, members: list[tuple[str, int, int, int, int]], name: str, limit: int
+) -> bytes | None:
+    """At most ``limit`` uncompressed bytes of one member, read from its local header (the directory
+    ``members`` already read); None when it is not there. Broken data raises ValueError."""
+    try:
+        with open(source, "rb") as fh:
+            parts = _Parts(fh, members)
+            return parts.read(name, limit) if name in parts.info else None
+    except (zlib.error, struct.error) as exc:
+        raise ValueError(f"broken zip member {name}") from exc
 
 
 def _part_name(target: str) -> str:

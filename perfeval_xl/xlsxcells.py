@@ -300,13 +300,18 @@ def shift_formula(text: str, anchor: tuple[int, int], pos: tuple[int, int]) -> s
 
 
 class _Zip:
-    """The workbook's zip, opened at the first part that is not already at hand."""
+    """The workbook's zip, opened at the first part that is not already at hand. With ``members``
+    (the zip directory the pre-check already read) parts are read straight from their local headers,
+    without parsing the central directory again."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, members: list[tuple[str, int, int, int, int]] | None = None):
         self.path = path
         self.zf: zipfile.ZipFile | None = None
+        self.members = members
 
     def size(self, name: str) -> int | None:
+        if self.members is not None:
+            return next((m[2] for m in self.members if m[0] == name), None)
         if self.zf is None:
             self.zf = zipfile.ZipFile(self.path)
         try:
@@ -316,7 +321,13 @@ class _Zip:
 
     def read(self, name: str) -> bytes | None:
         size = self.size(name)
-        if size is None or size > MAX_PART_BYTES or self.zf is None:
+        if size is None or size > MAX_PART_BYTES:
+            return None
+        if self.members is not None:
+            from .precheck import read_member
+
+            return read_member(self.path, self.members, name, MAX_PART_BYTES + 1)
+        if self.zf is None:
             return None
         with self.zf.open(name) as fh:
             return fh.read(MAX_PART_BYTES + 1)
@@ -347,11 +358,16 @@ class WorkbookFacts:
         self._sheets: dict[str, _Sheet | None] = {}  # part name -> scanned part (None: unreadable)
         self._percent: frozenset[int] | None = None  # style indexes with a percent format
         self._offered: dict[str, bytes] = {}  # parts another reader already unpacked
+        self._members: list[tuple[str, int, int, int, int]] | None = None  # the zip directory, if read
 
-    def offer(self, parts: dict[str, bytes]) -> None:
+    def offer(
+        self, parts: dict[str, bytes], members: list[tuple[str, int, int, int, int]] | None = None
+    ) -> None:
         """Parts already unpacked by someone else (the pre-check reads workbook.xml, its rels and the
         sheets): kept until the first question, so a question costs no second unpacking. Ignored when
-        they are larger together than :data:`READ_ALL_BYTES`, or once the parts have been read."""
+        they are larger together than :data:`READ_ALL_BYTES`, or once the parts have been read.
+        ``members``: the zip directory as the pre-check read it (see :class:`_Zip`)."""
+        self._members = members
         if self._parts is None and sum(len(b) for b in parts.values()) <= READ_ALL_BYTES:
             self._offered = dict(parts)
 
@@ -379,7 +395,7 @@ class WorkbookFacts:
         return _text(data if data is not None else z.read(name))
 
     def _sheet(self, sheet: str) -> _Sheet | None:
-        z = _Zip(self.path)
+        z = _Zip(self.path, self._members)
         try:
             if self._parts is None:
                 self._load(z)
@@ -426,7 +442,7 @@ class WorkbookFacts:
 
     def _percent_styles(self) -> frozenset[int]:
         if self._percent is None:
-            z = _Zip(self.path)
+            z = _Zip(self.path, self._members)
             try:
                 self._percent = self._percent_from(self._part(z, "xl/styles.xml"))
             except _BROKEN:
@@ -460,10 +476,12 @@ class WorkbookFacts:
 _CACHE: OrderedDict[tuple[str, int, int], WorkbookFacts] = OrderedDict()
 
 
-def offer_parts(path: str, parts: dict[str, bytes]) -> None:
-    """Hand over parts of the workbook at ``path`` that were unpacked anyway (see
-    :meth:`WorkbookFacts.offer`)."""
-    facts(path).offer(parts)
+def offer_parts(
+    path: str, parts: dict[str, bytes], members: list[tuple[str, int, int, int, int]] | None = None
+) -> None:
+    """Hand over parts of the workbook at ``path`` that were unpacked anyway, and its zip directory
+    (see :meth:`WorkbookFacts.offer`)."""
+    facts(path).offer(parts, members)
 
 
 def facts(path: str) -> WorkbookFacts:
