@@ -35,6 +35,7 @@ import os
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from typing import Literal
 
 from . import labels as L
 from .grid import CellProblem, Grid, load_grids
@@ -217,7 +218,7 @@ def _quick(v: object):
     if c is float:
         if v == v and v not in _INFINITIES:
             return _decimal_of(v)
-    elif c is str and v and len(v) <= 40:
+    elif type(v) is str and v and len(v) <= 40:
         try:
             return _decimal_of(v)
         except (ValueError, TypeError, ArithmeticError):
@@ -542,8 +543,9 @@ class _FormReader:
             if _cached(_is_funds_header, tuple(rows[r])):
                 cols, last = self.columns(r, _FUND_FIELDS, known=_FUND_KNOWN, what="“项目资金”表头")
                 return r, cols, last
+        funds = self.first("funds")
         raise self.error(
-            "“项目资金”部分没有表头（年初预算数、全年预算数、全年执行数…）", fr, self.first("funds")[1]
+            "“项目资金”部分没有表头（年初预算数、全年预算数、全年执行数…）", fr, funds[1] if funds else None
         )
 
     def read_funds(self, pos: tuple[int, int], stop: int) -> int:
@@ -628,9 +630,9 @@ class _FormReader:
             row = g.rows[r]
             n = len(row)
             cols = [hc + shift for hc in header_cols]
-            values = dict.fromkeys(_FUND_ATTRS)
-            for attr, col in zip(attrs, cols, strict=True):
-                v = row[col] if col < n else None
+            values: dict[str, Decimal | None] = dict.fromkeys(_FUND_ATTRS)
+            for attr, cc in zip(attrs, cols, strict=True):
+                v = row[cc] if cc < n else None
                 q = _quick(v)  # the common case: a plain number, or "-" on the sub-rows
                 if q is not _SLOW:
                     values[attr] = q
@@ -639,7 +641,7 @@ class _FormReader:
                 else:
                     values[attr] = self.number(
                         r,
-                        col,
+                        cc,
                         (f"“{label}”的", _FUND_WHAT[attr]),
                         stated=attr in _STATED_FUND_FIELDS,
                         percent=attr == "stated_rate",
@@ -658,7 +660,15 @@ class _FormReader:
                 self.no_error_value(
                     r, cols[attrs.index("stated_points")], (f"“{label}”的", _FUND_WHAT["stated_points"])
                 )
-            fund = FundRow(label, **values)
+            fund = FundRow(
+                label,
+                initial=values["initial"],
+                annual=values["annual"],
+                executed=values["executed"],
+                stated_points=values["stated_points"],
+                stated_rate=values["stated_rate"],
+                stated_score=values["stated_score"],
+            )
             rate = fund.stated_rate
             if rate is not None and 0 < rate <= 2 and "stated_rate" in attrs:  # 0.9949 shown as 99.49%?
                 c_rate = cols[attrs.index("stated_rate")]
@@ -790,12 +800,12 @@ class _FormReader:
                 setattr(f, attr, html_to_text("\n".join(texts[pos])))
                 self.refs[attr] = first_ref.get(pos, g.ref(*pos))
             return
-        for pos, attr in ((exp, "goal_expected"), (act, "goal_actual")):
-            if pos is None:
+        for label_pos, attr in ((exp, "goal_expected"), (act, "goal_actual")):
+            if label_pos is None:
                 continue
-            value, vc = self.right_value(*pos)
+            value, vc = self.right_value(*label_pos)
             setattr(f, attr, html_to_text(cell_text(value)))
-            self.refs[attr] = g.ref(pos[0], vc if vc is not None else pos[1])
+            self.refs[attr] = g.ref(label_pos[0], vc if vc is not None else label_pos[1])
         if exp is None and act is None and goals is not None:
             value, vc = self.right_value(*goals)
             f.goal_expected = html_to_text(cell_text(value))
@@ -843,12 +853,11 @@ class _FormReader:
             c = cols.get(name)
             return c.col if c is not None else None
 
-        c1, c2, c3 = col("level1"), col("level2"), col("name")
-        ct, ca, cp = col("target"), col("actual"), col("points")
-        cs, cd, cj = col("stated_score"), col("deviation"), col("judgement")
+        c1, c2 = col("level1"), col("level2")
+        c3, ca = cols["name"].col, cols["actual"].col  # both required above
+        ct = cols["target.number" if parts else "target"].col  # required above
+        cp, cs, cd, cj = col("points"), col("stated_score"), col("deviation"), col("judgement")
         cto, ctn, ctu = col("target.op"), col("target.number"), col("target.unit")
-        if parts:
-            ct = ctn
         used = [c for c in (c1, c2, c3, ct, ca, cp, cs, cd, cj, cto, ctu) if c is not None]
         lo_c, hi_c = min(used), max(used)
         grade_rows = {r for r, _ in self.positions("grade", hr + 1)}
@@ -914,13 +923,15 @@ class _FormReader:
             ):
                 continue  # a placeholder row: 指标2:, ……, values /
             # the fast paths skip number() and the message prefix it would need
-            points = _quick(raw_points)
-            if points is _SLOW:
-                points = self.number(r, cp, (_indicator_what(name), "分值"), points=True)
-            elif weight_header and raw_points.__class__ is float and 0 < points < 1:
-                weight_cells.append((len(f.indicators), r, cp))
-            if points is not None and not (0 <= points <= 100):
-                self.in_range(points, r, cp, f"{_indicator_what(name)}分值")
+            points = None
+            if cp is not None:
+                points = _quick(raw_points)
+                if points is _SLOW:
+                    points = self.number(r, cp, (_indicator_what(name), "分值"), points=True)
+                elif weight_header and raw_points.__class__ is float and 0 < points < 1:
+                    weight_cells.append((len(f.indicators), r, cp))
+                if points is not None and not (0 <= points <= 100):
+                    self.in_range(points, r, cp, f"{_indicator_what(name)}分值")
             raw_stated = row[cs] if cs is not None else None
             stated = _quick(raw_stated)
             if stated is _SLOW:
@@ -935,11 +946,11 @@ class _FormReader:
                         numeric_values.append((len(f.indicators), r, c, fld))
             if explain:
                 i = len(f.indicators)
-                for fld, c in (("level1", c1), ("level2", c2), ("name", c3), ("target", ct), ("actual", ca),
-                               ("points", cp), ("stated_score", cs), ("deviation", cd), ("judgement", cj),
-                               ("target.op", cto), ("target.unit", ctu)):  # fmt: skip
-                    if c is not None and not _blank(row[c]):
-                        self.refs[f"indicators.{i}.{fld}"] = g.ref(r, c)
+                for fld, fc in (("level1", c1), ("level2", c2), ("name", c3), ("target", ct), ("actual", ca),
+                                ("points", cp), ("stated_score", cs), ("deviation", cd), ("judgement", cj),
+                                ("target.op", cto), ("target.unit", ctu)):  # fmt: skip
+                    if fc is not None and not _blank(row[fc]):
+                        self.refs[f"indicators.{i}.{fld}"] = g.ref(r, fc)
             append(
                 Indicator(
                     level1, level2, name, target, actual, points, stated, deviation, judgement, row_ref(r)
@@ -950,8 +961,9 @@ class _FormReader:
         if weight_cells:
             percent = self.g.percent_formatted([(r, c) for _, r, c in weight_cells])
             for i, r, c in weight_cells:
-                if (r, c) in percent:
-                    f.indicators[i].points *= 100
+                ind = f.indicators[i]
+                if (r, c) in percent and ind.points is not None:  # a weight cell holds a number
+                    ind.points *= 100
 
     def compose_target(self, row: list, cto: int | None, ctn: int | None, ctu: int | None) -> str:
         """A two-row 年度指标值 (指标性质 | 指标值 | 度量单位) as one text: ≧ | 735 | 人次 -> ≧735人次."""
@@ -993,7 +1005,7 @@ class _FormReader:
         if cs is not None:
             f.stated_total_score = self.number(r, cs, "合计得分", stated=True, points=True)
             self.refs["total_score"] = g.ref(r, cs)
-        if inline is not None:  # 总分：83 -- the total score, stated in the label's own cell
+        if inline is not None and label_c is not None:  # 总分：83 -- the score in the label's own cell
             if f.stated_total_score is not None:
                 raise self.error(
                     f"合计行写了两个总分（“{cell_text(row[label_c])}”和得分列），无法确定", r, label_c
@@ -1137,15 +1149,16 @@ def _is_figure(v: object) -> bool:
 
 _Kind = tuple[str, str] | None
 _KINDS: dict[str, _Kind] = {}  # raw cell text -> what it is; forms repeat the same few labels
+_UNSEEN: Literal[False] = False  # _KINDS.get's default: a text not classified yet
 
 
 def _kind_of(v: str) -> _Kind:
     """What a text cell is for the scan: ("label", key), ("funds", 项目资金), ("fund", row label),
     ("title", "") or None. Cached by the raw text."""
-    kind = _KINDS.get(v, False)
-    if kind is not False:
-        return kind  # type: ignore[return-value]
-    kind = None
+    seen = _KINDS.get(v, _UNSEEN)
+    if seen is not False:
+        return seen
+    kind: _Kind = None
     if len(v) <= 60:
         if len(v) <= _MAX_LABEL:
             k = _key_of(v)
@@ -1183,7 +1196,7 @@ def _scan(
         for c, v in enumerate(row):
             if v.__class__ is not str or not v:  # numbers and blanks ("" from calamine) are no labels
                 continue
-            kind = get(v, False)
+            kind = get(v, _UNSEEN)
             if kind is None:  # most text: not a label (known)
                 continue
             if kind is False:
@@ -1273,7 +1286,8 @@ def read_forms(
     def report(err: ReadError) -> None:
         nonlocal reported
         reported += 1
-        on_sheet_error(err)
+        if on_sheet_error is not None:  # report is only handed out when there is a handler
+            on_sheet_error(err)
 
     handler = report if on_sheet_error is not None else None
     for grid in load_grids(path, on_sheet_error=handler):
