@@ -117,7 +117,7 @@ HEADER_FILL = "D9D9D9"
 #: xlwings configuration sheet
 CONF_SHEET = "xlwings.conf"
 FLAVORS = ("classic", "lite", "native")
-LITE_NAMESPACE = "XLWINGS"
+LITE_NAMESPACE = "XLWINGS"  # only recognised, in templates an earlier version wrote for Lite
 
 #: the note beside the form, outside the print area (both flavours say what they need)
 NOTE_RANGE = f"K{TITLE_ROW}:O{FUND_FIRST_ROW + FUND_ROWS - 1}"
@@ -197,7 +197,6 @@ class Layout:
 
     indicator_rows: int = MIN_INDICATOR_ROWS
     flavor: str = "classic"
-    namespace: str = LITE_NAMESPACE
 
     def __post_init__(self) -> None:
         if self.indicator_rows < 1:
@@ -263,8 +262,9 @@ class Layout:
     # ---- formulas -------------------------------------------------------------------------------
 
     def fn(self, name: str) -> str:
-        """A UDF's name as written in formulas: ``PE_GRADE`` or, for xlwings Lite, ``XLWINGS.PE_GRADE``."""
-        return name if self.flavor == "classic" else f"{self.namespace}.{name}"
+        """A UDF's name as written in formulas: ``PE_GRADE``. xlwings Lite registers its functions
+        under their own names too (no namespace: the ``XLWINGS.`` prefix belongs to xlwings Server)."""
+        return name
 
     def budget_points_formula(self) -> str:
         return f"={self.fn('PE_BUDGET_POINTS')}({PROFILE_REF})"
@@ -445,7 +445,9 @@ def layout_of_sheet(ws, flavor: str | None = None) -> Layout | None:
                 if ws[f"{OP_COL}{INDICATOR_HEADER_ROW}"].value == NATIVE_INPUT_HEADER[0]:
                     flavor = "native"
                 elif isinstance(formula, str) and f"{LITE_NAMESPACE}." in formula:
-                    flavor = "lite"
+                    flavor = "lite"  # written by an earlier version with the Server namespace
+                elif CONF_SHEET not in ws.parent.sheetnames:
+                    flavor = "lite"  # per-cell formulas and no xlwings.conf sheet (Lite has no use for it)
                 else:
                     flavor = "classic"
             return Layout(count, flavor)

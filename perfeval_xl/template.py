@@ -41,7 +41,7 @@ NOTES = {
         "或请同事运行 perfeval-xl recalc 生成数值版。本说明在打印区域之外，不会打印。"
     ),
     "lite": (
-        "【说明】本模板的公式需要 xlwings Lite 加载项（函数名带 XLWINGS. 前缀）。没有加载项时计算单元格"
+        "【说明】本模板的公式需要 xlwings Lite 加载项（运行其中的“写入公式”脚本）。没有加载项时计算单元格"
         "显示 #NAME?；请改用“本地公式版”模板（perfeval-xl template --native）。本说明不会打印。"
     ),
     "native": (

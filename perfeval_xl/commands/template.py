@@ -19,7 +19,7 @@ def register(subparsers) -> None:
         "--flavor",
         choices=("classic", "lite", "native"),
         default="classic",
-        help="classic：经典 xlwings（Windows Excel）；lite：xlwings Lite（函数名带命名空间 XLWINGS.）；"
+        help="classic：经典 xlwings（Windows Excel）；lite：xlwings Lite（每格一个公式，不含 xlwings.conf 工作表）；"
         "native：本地公式版（只用 Excel、WPS、LibreOffice 自带的函数，不需要加载项）",
     )
     p.add_argument(
