@@ -378,7 +378,7 @@ def _qualitative(
 
     def done(score: Decimal) -> IndicatorResult:
         value = _round(max(_ZERO, min(full, score)), prof)
-        return IndicatorResult(ind, value, "qualitative", op, findings)  # type: ignore[arg-type]
+        return IndicatorResult(ind, value, "qualitative", op, findings)
 
     if verdict is None:
         if judgement is not None and 0 <= judgement <= full:

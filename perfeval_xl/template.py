@@ -350,7 +350,7 @@ def build_sheet(ws: Worksheet, lay: L.Layout, money_unit: str = "万元") -> Non
     for col, text in zip(L.COLUMNS, L.INDICATOR_HEADER, strict=True):
         _label(ws, f"{col}{L.INDICATOR_HEADER_ROW}", text)
     ws.row_dimensions[L.INDICATOR_HEADER_ROW].height = 28
-    text_inputs = (L.LEVEL1_COL, L.LEVEL2_COL, L.NAME_COL, L.DEVIATION_COL)
+    text_inputs: tuple[str, ...] = (L.LEVEL1_COL, L.LEVEL2_COL, L.NAME_COL, L.DEVIATION_COL)
     if not lay.native:
         text_inputs += (L.TARGET_COL, L.ACTUAL_COL)
     for i in range(lay.indicator_rows):
@@ -383,8 +383,8 @@ def build_sheet(ws: Worksheet, lay: L.Layout, money_unit: str = "万元") -> Non
         else:
             _style_computed(ws, ref)
     for ref, formula in lay.array_formulas().items():  # one UDF call per column (Ctrl+Shift+Enter)
-        for cell in L.cells_of(ref):
-            ws[cell].value = None
+        for cell_ref in L.cells_of(ref):
+            ws[cell_ref].value = None
         ws[L.cells_of(ref)[0]].value = ArrayFormula(ref, formula)
     ws[lay.grade_cell].font = Font(name=FONT_NAME, size=12, bold=True)
     for col in "FH":
@@ -441,6 +441,8 @@ def _fill_native(ws: Worksheet, r: int, ind: Indicator, cached: dict[str, str]) 
     from .values import parse_value
 
     target, actual = parse_value(ind.target), parse_value(ind.actual)
+    t_number: Decimal | str | None
+    a_number: Decimal | str | None
     if target.number is not None and not target.is_range and not target.is_deadline:
         op, t_number, t_unit = OP_SYMBOL[target.op] if target.op else "", target.number, target.unit
     else:
@@ -610,7 +612,7 @@ def build_workbook(
     """The template workbook: one empty form sheet (``rows`` indicator rows, at least 30), or one
     filled sheet per form; plus xlwings.conf for the classic flavour."""
     wb = Workbook()
-    wb.remove(wb.active)
+    wb.remove(wb.worksheets[0])  # the new workbook's one default sheet
     wb.properties.creator = "perfeval-xl"
     wb.properties.title = labels.TITLE
     wb.properties.created = _FIXED_DATE
@@ -626,7 +628,7 @@ def build_workbook(
             build_sheet(ws, lay, form.money_unit or "万元")
             values = fill_sheet(ws, lay, form, profile)
             if values:
-                cached[name] = values
+                cached.setdefault(name, {}).update(values)
     for ws in wb.worksheets:  # the budget points (分数) a reader takes from the sheet: known here
         points = get_profile(_profile_key(ws[L.PROFILE_CELL].value)).budget_points
         cached.setdefault(ws.title, {})[L.BUDGET_POINTS_CELL] = points
@@ -656,9 +658,10 @@ def _xml_safe_cells(wb: Workbook) -> None:
     """Text cells of a workbook opened from a file (recalc) may hold characters XML forbids."""
     for ws in wb.worksheets:
         for cell in ws._cells.values():  # only the cells that exist (iter_rows would create blanks)
-            v = cell._value
-            if v.__class__ is str and not (v.isascii() and v.isprintable()):
-                cell._value = xml_text(v)
+            v = cell.value
+            if type(v) is str and not (v.isascii() and v.isprintable()):
+                # openpyxl's own slot, undeclared in its stubs: the value setter would read "=…" as a formula
+                cell._value = xml_text(v)  # type: ignore[union-attr]
 
 
 _FORMULA_CELL = re.compile(r'<c r="([A-Z]{1,3}[0-9]+)"([^>]*)><f>(.*?)</f>(?:<v\s*/>|<v></v>)</c>', re.S)
