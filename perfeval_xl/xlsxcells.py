@@ -453,9 +453,22 @@ class WorkbookFacts:
 
     @staticmethod
     def _percent_from(styles: str | None) -> frozenset[int]:
-        """Indexes into ``cellXfs`` whose number format is a percent format."""
+        """Indexes into ``cellXfs`` whose number format is a percent format (remembered by the
+        part's whole text: workbooks made from one template share their styles)."""
         if not styles:
             return frozenset()
+        if len(styles) > 65536:  # only small parts are remembered (memory stays bounded)
+            return WorkbookFacts._parse_percent(styles)
+        found = _PERCENT_OF.get(styles)
+        if found is None:
+            found = WorkbookFacts._parse_percent(styles)
+            if len(_PERCENT_OF) >= 64:
+                _PERCENT_OF.clear()
+            _PERCENT_OF[styles] = found
+        return found
+
+    @staticmethod
+    def _parse_percent(styles: str) -> frozenset[int]:
         percent_ids = set(PERCENT_BUILTINS)
         for m in re.finditer(r"<(?:[\w.-]+:)?numFmt\b[^>]*>", styles):
             fid, code = attr(m.group(0), "numFmtId"), attr(m.group(0), "formatCode")
@@ -474,6 +487,7 @@ class WorkbookFacts:
 
 
 _CACHE: OrderedDict[tuple[str, int, int], WorkbookFacts] = OrderedDict()
+_PERCENT_OF: dict[str, frozenset[int]] = {}  # styles.xml text -> its percent style indexes
 
 
 def offer_parts(
