@@ -9,32 +9,52 @@ from __future__ import annotations
 
 from collections import defaultdict
 from decimal import ROUND_HALF_UP, Decimal
+from typing import NamedTuple
 
 from . import labels
 from .model import Finding, Result
 from .profiles import Profile
 
+
 #: code -> (severity, what it means). Stable: other tools rely on these codes.
-CODES: dict[str, tuple[str, str]] = {
-    "missing-deviation-reason": ("warning", "得分低于分值但未填写偏差原因分析"),
-    "stated-mismatch": ("error", "表上填写的执行率、得分、总分或评分等级与计算结果不符"),
-    "over-execution": ("warning", "全年执行数大于全年预算数"),
-    "points-not-100": ("error", "分值合计不等于 100"),
-    "qualitative-band": ("warning", "定性指标的评分缺失或不在达成情况对应的区间内"),
-    "funds-sum": ("error", "年度资金总额不等于各项资金之和"),
-    "no-operator": ("info", "年度指标值未写比较符号，按规则推定"),
-    "unit-mismatch": ("warning", "年度指标值与实际完成值的单位无法换算"),
-    "weights": ("warning", "一级指标分值与评分规则的预期权重不符"),
-    "actual-without-figure": ("info", "定量指标的实际完成值只写了“达成”，未给出数值"),
-    "missing-actual": ("warning", "未填写实际完成值"),
-    "unparsed-actual": ("warning", "实际完成值无法与年度指标值比较"),
-    "missing-points": ("warning", "未填写分值"),
-    "missing-field": ("warning", "项目名称、主管部门或实施单位未填写"),
-    "unknown-profile": ("warning", "工作簿指定的评分规则无法识别，按默认规则计分"),
-    "deadline-late": ("warning", "时效指标未在年度指标值规定的时间前完成"),
-    "percent-as-fraction": ("info", "百分数指标的实际完成值写成了小数（如 0.96），按百分数（96%）计分"),
-    "funds-total-derived": ("warning", "年度资金总额未填写，按各项资金之和计算"),
-    "duplicate-form": ("warning", "同一项目的自评表在本批中出现不止一次（汇总时只计一次）"),
+class Code(NamedTuple):
+    """What a finding code means, everything the tools show about it in one record."""
+
+    severity: str  # error, warning or info
+    meaning: str  # what it means, in Chinese (the summary's 问题类型 column)
+    #: where the template's 审核提示 shows it: "row" beside its indicator, "form" once beside 评分等级,
+    #: "none" never (it needs stated numbers, the header fields or the whole batch)
+    scope: str
+    short: str = ""  # the template's short text for it; the full message when empty
+
+
+#: code -> :class:`Code`. Stable: other tools rely on these codes.
+CODES: dict[str, Code] = {
+    "missing-deviation-reason": Code("warning", "得分低于分值但未填写偏差原因分析", "row", "偏差原因未填写"),
+    "stated-mismatch": Code("error", "表上填写的执行率、得分、总分或评分等级与计算结果不符", "none"),
+    "over-execution": Code("warning", "全年执行数大于全年预算数", "form", "超预算执行"),
+    "points-not-100": Code("error", "分值合计不等于 100", "form", "分值合计不为100"),
+    "qualitative-band": Code("warning", "定性指标的评分缺失或不在达成情况对应的区间内", "row"),
+    "funds-sum": Code("error", "年度资金总额不等于各项资金之和", "form", "资金合计不符"),
+    "no-operator": Code("info", "年度指标值未写比较符号，按规则推定", "row"),
+    "unit-mismatch": Code("warning", "年度指标值与实际完成值的单位无法换算", "row", "单位不一致"),
+    "weights": Code("warning", "一级指标分值与评分规则的预期权重不符", "form"),
+    "actual-without-figure": Code(
+        "info", "定量指标的实际完成值只写了“达成”，未给出数值", "row", "未给出实际数值"
+    ),
+    "missing-actual": Code("warning", "未填写实际完成值", "row"),
+    "unparsed-actual": Code("warning", "实际完成值无法与年度指标值比较", "row"),
+    "missing-points": Code("warning", "未填写分值", "row"),
+    "missing-field": Code("warning", "项目名称、主管部门或实施单位未填写", "none"),
+    "unknown-profile": Code("warning", "工作簿指定的评分规则无法识别，按默认规则计分", "none"),
+    "deadline-late": Code("warning", "时效指标未在年度指标值规定的时间前完成", "row", "逾期完成"),
+    "percent-as-fraction": Code(
+        "info", "百分数指标的实际完成值写成了小数（如 0.96），按百分数（96%）计分", "row", "小数按百分数计"
+    ),
+    "funds-total-derived": Code(
+        "warning", "年度资金总额未填写，按各项资金之和计算", "form", "资金总额按各项之和计算"
+    ),
+    "duplicate-form": Code("warning", "同一项目的自评表在本批中出现不止一次（汇总时只计一次）", "none"),
 }
 
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}

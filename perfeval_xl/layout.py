@@ -32,6 +32,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import labels
+from .checks import CODES
 
 COLUMNS = "ABCDEFGHIJ"
 LAST_COLUMN = COLUMNS[-1]
@@ -153,21 +154,12 @@ CHECK_TEXT = labels.CHECK
 
 
 #: short cell texts for finding codes shown in the 审核提示 cells; other codes show their message
-SHORT_REMARKS = {
-    "missing-deviation-reason": "偏差原因未填写",
-    "funds-sum": "资金合计不符",
-    "points-not-100": "分值合计不为100",
-    "over-execution": "超预算执行",
-    "unit-mismatch": "单位不一致",
-    "actual-without-figure": "未给出实际数值",
-    "deadline-late": "逾期完成",
-    "percent-as-fraction": "小数按百分数计",
-    "funds-total-derived": "资金总额按各项之和计算",
-}
+#: the template's short 审核提示 texts, and which codes it shows where: all from :data:`checks.CODES`
+SHORT_REMARKS = {code: c.short for code, c in CODES.items() if c.short}
 #: finding codes about the whole form, shown once beside 评分等级
-FORM_CODES = ("funds-sum", "funds-total-derived", "points-not-100", "over-execution", "weights")
+FORM_CODES = tuple(code for code, c in CODES.items() if c.scope == "form")
 #: codes a single indicator row never shows (they need the whole form, the header or stated numbers)
-ROW_EXCLUDE = (*FORM_CODES, "stated-mismatch", "missing-field", "unknown-profile")
+ROW_EXCLUDE = tuple(code for code, c in CODES.items() if c.scope != "row")
 REMARKS_SEPARATOR = "；"
 
 
