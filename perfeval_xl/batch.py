@@ -230,9 +230,7 @@ class Consolidation:
 
     def frame(self, key: str) -> pd.DataFrame:
         if key not in self._frames:
-            import pandas as pd
-
-            self._frames[key] = _frame(self.rows[key], COLUMNS[key], pd)
+            self._frames[key] = _frame(self.rows[key], COLUMNS[key])
         return self._frames[key]
 
     forms = property(lambda self: self.frame("forms"), doc="one row per form")
@@ -524,7 +522,9 @@ class _Accumulator:
         return Consolidation(rows, files=n_files, profile=self.profile.name)
 
 
-def _frame(rows: list[tuple], columns: Sequence[str], pd) -> pd.DataFrame:
+def _frame(rows: list[tuple], columns: Sequence[str]) -> pd.DataFrame:
+    import pandas as pd  # only when a DataFrame is asked for
+
     df = pd.DataFrame.from_records(rows, columns=list(columns))
     for col in columns:
         series = df[col]

@@ -21,6 +21,7 @@ import html
 import re
 import struct
 import zlib
+from typing import BinaryIO
 
 from . import xlsxcells
 from .limits import Limits
@@ -62,7 +63,7 @@ def check_xlsx(
 class _Parts:
     """Members of a zip read straight from their local headers (no ZipFile: this runs per input)."""
 
-    def __init__(self, fh, members):
+    def __init__(self, fh: BinaryIO, members: list[tuple[str, int, int, int, int]]) -> None:
         self.fh = fh
         self.members = members
         self.info = {m[0]: m[1:] for m in members}

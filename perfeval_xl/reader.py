@@ -35,16 +35,17 @@ import os
 import re
 from collections.abc import Callable
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, TypeVar
 
 from . import labels as L
-from .grid import CellProblem, Grid, load_grids
+from .grid import Grid, load_grids
 from .headers import MAX_LABEL as _MAX_LABEL
 from .headers import Column, HeaderError, header_key, is_second_row, key, key_of, lookup, map_columns
 from .headers import header_key_of as _header_key_of
 from .model import Form, FundRow, Indicator, ReadError
 from .text import html_to_text
 from .values import float_text, to_decimal
+from .xlsxcells import CellProblem
 
 FormErrorHandler = Callable[[ReadError], None]
 
@@ -1054,7 +1055,10 @@ class _FormReader:
         self.headers["grade"] = cell_text(self.g.cell(*pos))
 
 
-def _cached(fn, *args):
+_T = TypeVar("_T")
+
+
+def _cached(fn: functools._lru_cache_wrapper[_T], *args: object) -> _T:
     """``fn(*args)`` through its cache; uncached for cells that cannot be hashed (a Decimal NaN)."""
     try:
         return fn(*args)

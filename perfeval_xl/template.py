@@ -691,7 +691,7 @@ def _write_cached_values(path: str, titles: list[str], cached: dict[str, dict[st
                 values = parts.get(info.filename)
                 if values:
 
-                    def put(m: re.Match, values=values) -> str:
+                    def put(m: re.Match[str], values: dict[str, str | Decimal] = values) -> str:
                         known = values.get(m.group(1))
                         if known is None:
                             return m.group(0)

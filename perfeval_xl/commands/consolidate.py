@@ -158,9 +158,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, started: float, out: Path) -> int:
-    from ..batch import TABLE_FILES, UsageError, consolidate_to
+    from ..batch import UsageError, consolidate_to
     from ..discovery import discover, file_key, is_own_output
     from ..profiles import profile_argument
+    from ..tablefiles import TABLE_FILES
 
     if args.profile is not None:
         try:
