@@ -156,17 +156,15 @@ def _check(source: str, zf: _Parts, names: set[str], limits: Limits) -> dict[str
     return refused
 
 
-def read_member(
-    source: str, members: list[tuple[str, int, int, int, int]], name: str, limit: int
-) -> bytes | None:
-    """At most ``limit`` uncompressed bytes of one member, read from its local header (the directory
-    ``members`` already read); None when it is not there. Broken data raises ValueError."""
+def read_member(source: str, member: tuple[str, int, int, int, int], limit: int) -> bytes:
+    """At most ``limit`` uncompressed bytes of one member, read from its local header; ``member`` is
+    its ``(name, compressed, uncompressed, method, offset)`` from the directory the pre-check read.
+    Broken data raises ValueError."""
     try:
         with open(source, "rb") as fh:
-            parts = _Parts(fh, members)
-            return parts.read(name, limit) if name in parts.info else None
+            return _Parts(fh, [member]).read(member[0], limit)
     except (zlib.error, struct.error) as exc:
-        raise ValueError(f"broken zip member {name}") from exc
+        raise ValueError(f"broken zip member {member[0]}") from exc
 
 
 def _part_name(target: str) -> str:

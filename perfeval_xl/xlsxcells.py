@@ -304,14 +304,15 @@ class _Zip:
     (the zip directory the pre-check already read) parts are read straight from their local headers,
     without parsing the central directory again."""
 
-    def __init__(self, path: str, members: list[tuple[str, int, int, int, int]] | None = None):
+    def __init__(self, path: str, members: dict[str, tuple[str, int, int, int, int]] | None = None):
         self.path = path
         self.zf: zipfile.ZipFile | None = None
         self.members = members
 
     def size(self, name: str) -> int | None:
         if self.members is not None:
-            return next((m[2] for m in self.members if m[0] == name), None)
+            member = self.members.get(name)
+            return member[2] if member is not None else None
         if self.zf is None:
             self.zf = zipfile.ZipFile(self.path)
         try:
@@ -326,7 +327,7 @@ class _Zip:
         if self.members is not None:
             from .precheck import read_member
 
-            return read_member(self.path, self.members, name, MAX_PART_BYTES + 1)
+            return read_member(self.path, self.members[name], MAX_PART_BYTES + 1)
         if self.zf is None:
             return None
         with self.zf.open(name) as fh:
@@ -358,7 +359,7 @@ class WorkbookFacts:
         self._sheets: dict[str, _Sheet | None] = {}  # part name -> scanned part (None: unreadable)
         self._percent: frozenset[int] | None = None  # style indexes with a percent format
         self._offered: dict[str, bytes] = {}  # parts another reader already unpacked
-        self._members: list[tuple[str, int, int, int, int]] | None = None  # the zip directory, if read
+        self._members: dict[str, tuple[str, int, int, int, int]] | None = None  # zip directory by name
 
     def offer(
         self, parts: dict[str, bytes], members: list[tuple[str, int, int, int, int]] | None = None
@@ -367,7 +368,7 @@ class WorkbookFacts:
         sheets): kept until the first question, so a question costs no second unpacking. Ignored when
         they are larger together than :data:`READ_ALL_BYTES`, or once the parts have been read.
         ``members``: the zip directory as the pre-check read it (see :class:`_Zip`)."""
-        self._members = members
+        self._members = {m[0]: m for m in members} if members is not None else None
         if self._parts is None and sum(len(b) for b in parts.values()) <= READ_ALL_BYTES:
             self._offered = dict(parts)
 

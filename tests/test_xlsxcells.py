@@ -354,9 +354,9 @@ def test_parts_unpacked_by_the_precheck_are_not_unpacked_again(tmp_path, monkeyp
 
     read_member = precheck.read_member
 
-    def spy_member(source, members, name, limit):
-        opened.append(name)
-        return read_member(source, members, name, limit)
+    def spy_member(source, member, limit):
+        opened.append(member[0])
+        return read_member(source, member, limit)
 
     monkeypatch.setattr(precheck, "read_member", spy_member)
     g = next(g for g in grids if g.sheet == "正常")
