@@ -471,8 +471,8 @@ class WorkbookFacts:
     @staticmethod
     def _parse_percent(styles: str) -> frozenset[int]:
         percent_ids = set(PERCENT_BUILTINS)
-        for m in re.finditer(r"<(?:[\w.-]+:)?numFmt\b[^>]*>", styles):
-            fid, code = attr(m.group(0), "numFmtId"), attr(m.group(0), "formatCode")
+        for tag in re.finditer(r"<(?:[\w.-]+:)?numFmt\b[^>]*>", styles):
+            fid, code = attr(tag.group(0), "numFmtId"), attr(tag.group(0), "formatCode")
             if fid and fid.isdigit() and code and is_percent_format(code):
                 percent_ids.add(int(fid))
         m = re.search(r"<(?:[\w.-]+:)?cellXfs\b[^>]*>(.*?)</(?:[\w.-]+:)?cellXfs>", styles, re.S)
