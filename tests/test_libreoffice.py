@@ -2,31 +2,18 @@
 
 from __future__ import annotations
 
-import importlib.util
-import json
-import shutil
 import subprocess
 from pathlib import Path
 
 import openpyxl
 import pytest
+from libreoffice import DATA, EXPECTED, ROOT, needs_libreoffice, pictures
 
 from perfeval_xl import labels
 from perfeval_xl import layout as L
 from perfeval_xl.cli import main
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("soffice") is None and shutil.which("libreoffice") is None,
-    reason="LibreOffice not installed",
-)
-
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).parent / "data"
-EXPECTED = list(json.loads((DATA / "seed_expected.json").read_text(encoding="utf-8")).values())[0]["forms"]
-
-_spec = importlib.util.spec_from_file_location("make_pictures", ROOT / "docs" / "make_pictures.py")
-pictures = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(pictures)
+pytestmark = needs_libreoffice
 
 
 @pytest.fixture(scope="module")

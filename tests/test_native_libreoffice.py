@@ -15,16 +15,14 @@ private profile that recalculates on load, and the tests check that it did (plan
 
 from __future__ import annotations
 
-import importlib.util
-import json
 import os
 import random
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
+from libreoffice import DATA, EXPECTED, ROOT, needs_libreoffice, pictures
 
 from perfeval_xl import labels
 from perfeval_xl import layout as L
@@ -35,18 +33,7 @@ from perfeval_xl.reader import read_forms
 from perfeval_xl.rules import evaluate
 from perfeval_xl.template import build_sheet, put_number, put_text, save_workbook
 
-pytestmark = pytest.mark.skipif(
-    shutil.which("soffice") is None and shutil.which("libreoffice") is None,
-    reason="LibreOffice not installed",
-)
-
-ROOT = Path(__file__).resolve().parents[1]
-DATA = Path(__file__).parent / "data"
-EXPECTED = list(json.loads((DATA / "seed_expected.json").read_text(encoding="utf-8")).values())[0]["forms"]
-
-_spec = importlib.util.spec_from_file_location("make_pictures", ROOT / "docs" / "make_pictures.py")
-pictures = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(pictures)
+pytestmark = needs_libreoffice
 
 
 def _values(path: Path):
