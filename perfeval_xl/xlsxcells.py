@@ -54,7 +54,7 @@ def unescape(text: str) -> str:
     if "&" not in text:
         return text
 
-    def sub(m: re.Match) -> str:
+    def sub(m: re.Match[str]) -> str:
         name = m.group(1)
         if name[0] != "#":
             return _NAMED[name]
