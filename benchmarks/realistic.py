@@ -27,16 +27,9 @@ import make_examples  # noqa: E402
 from perfeval_xl import labels  # noqa: E402
 
 Block = make_examples.Block
+_find = make_examples._find  # the first cell starting with a label
 _FIGURE = re.compile(r"^(\d+(?:\.\d+)?)(?:\((.+)\))?$")
 _PERCENT_UNITS = ("百分比", "百分数", "%")
-
-
-def _find(block: Block, text: str) -> tuple[int, int] | None:
-    for r, row in enumerate(block):
-        for c, cell in enumerate(row):
-            if cell.strip().startswith(text):
-                return r, c
-    return None
 
 
 def in_yuan(block: Block) -> Block:
