@@ -165,7 +165,7 @@ FUND_FIELD_LABELS = {
         "资金使用情况合计",  # two-row header: 资金使用情况 over 合计
         "实际支出数",
     ),
-    "stated_points": (FUNDS_HEADER[3], POINTS, "权重"),
+    "stated_points": (FUNDS_HEADER[3], POINTS, "权重", "分值权重"),
     "stated_rate": ("执行率", "预算执行率", "资金执行率"),
     "stated_score": (SCORE,),
 }
@@ -224,9 +224,18 @@ INDICATOR_FIELD_LABELS = {
         "年度指标值（目标值）",
         "年初目标值",
     ),
-    "actual": (ACTUAL, "全年实际值", "完成值", "全年实际完成值", "实际值", "实际完成指标值", "全年完成值"),
-    "points": (POINTS, "权重"),
-    "stated_score": (SCORE,),
+    "actual": (
+        ACTUAL,
+        "全年实际值",
+        "完成值",
+        "全年实际完成值",
+        "实际值",
+        "实际完成指标值",
+        "全年完成值",
+        "指标实际完成值",  # Xinjiang 2023
+    ),
+    "points": (POINTS, "权重", "分值权重", "指标分值权重"),
+    "stated_score": (SCORE, "指标得分"),
     "deviation": (
         DEVIATION,
         "偏差原因分析及改进措施",
@@ -246,7 +255,20 @@ TARGET_PARTS = {"指标性质": "op", "指标值": "number", "度量单位": "un
 #: Words in the 指标性质 cell of a two-row target header: the operator they stand for ('' for none).
 TARGET_OP_WORDS = {"定性": "", "定量": "", "正向": "≥", "反向": "≤", "正向指标": "≥", "反向指标": "≤"}
 #: Indicator headers known to carry nothing the rules use.
-INDICATOR_IGNORED_HEADERS = (REMARKS, "绩效指标", "备注", "指标方向", "得分计算方法")
+INDICATOR_IGNORED_HEADERS = (
+    REMARKS,
+    "绩效指标",
+    "备注",
+    "指标方向",
+    "得分计算方法",
+    # Xinjiang 2023: how the target was set, last year's value, the scoring rule, the evidence, a stated
+    # completion rate (the rules compare target and actual themselves)
+    "指标值设置依据",
+    "上年完成值",
+    "指标赋分规则",
+    "佐证资料",
+    "完成率",
+)
 #: Section titles around the indicator table (never a value).
 SECTION_TITLES = ("绩效指标", "年度绩效指标完成情况", "绩效目标完成情况", "年度绩效指标", "绩效指标完成情况")
 #: Rows stating the totals (never an indicator).

@@ -270,6 +270,7 @@ class _FormReader:
         self.headers = self.form.headers
 
     lo_title = 0
+    nameless: frozenset[tuple[int, int]] = frozenset()  # starts that are funds blocks, not name labels
     lean = False
     explain = False
 
@@ -442,12 +443,16 @@ class _FormReader:
 
     def read(self) -> Form:
         f = self.form
-        value, vc = self.right_value(self.r0, self.c0)
-        f.project = cell_text(value)
-        self.refs["project"] = self.g.ref(self.r0, vc if vc is not None else self.c0)
-        name_label = cell_text(self.g.cell(self.r0, self.c0))
-        self.headers["project"] = name_label
-        self.refs["label.project"] = self.g.ref(self.r0, self.c0)
+        name_label = ""
+        if (self.r0, self.c0) in self.nameless:  # the form starts at its funds block: no name label
+            self.refs["kind"] = self.refs["start"] = self.g.ref(self.r0, self.c0)
+        else:
+            value, vc = self.right_value(self.r0, self.c0)
+            f.project = cell_text(value)
+            self.refs["project"] = self.g.ref(self.r0, vc if vc is not None else self.c0)
+            name_label = cell_text(self.g.cell(self.r0, self.c0))
+            self.headers["project"] = name_label
+            self.refs["label.project"] = self.g.ref(self.r0, self.c0)
         self.read_title()
         f.kind, self.refs["kind"], self.headers["kind"] = self.kind_of(name_label)
         funds_pos = self.find_funds()
@@ -501,7 +506,8 @@ class _FormReader:
         for word, kind in L.KIND_TITLE_WORDS:
             if word in title:
                 return kind, self.refs["title"], self.form.title
-        return _NAME_KINDS.get(_key_of(name_label), L.KIND_PROJECT), self.refs["label.project"], name_label
+        ref = self.refs.get("label.project") or self.refs["start"]
+        return _NAME_KINDS.get(_key_of(name_label), L.KIND_PROJECT), ref, name_label
 
     def year_from_title(self) -> None:
         """年度 stated only in the title or in a line beside it: （2022年度）."""
@@ -1230,7 +1236,12 @@ def _starts(found: dict[str, list[tuple[int, int]]], titles: list[tuple[int, int
             if r == prev or (r - prev <= _HEADER_ROWS and not any(prev < br < r for br in blocks)):
                 continue
         starts.append((r, c))
-    return starts
+    # a funds block above every name label (or in a grid without one) is a form whose name label is
+    # missing or unreadable (a damaged copy: 级预算单位名称): it starts at its funds block, read without
+    # a name, which the findings then say
+    first = starts[0][0] if starts else None
+    nameless = sorted(p for p in found.get("funds", ()) if first is None or p[0] < first)
+    return [*nameless, *starts]
 
 
 _HEADER_ROWS = 4  # a second name label this close below the first, before any block, is a header field
@@ -1249,6 +1260,7 @@ def read_grid(
     try:
         found, titles, fund_rows = _scan(grid)
         starts = _starts(found, titles)
+        nameless = frozenset(p for p in starts if p in found.get("funds", ()))
         forms: list[Form] = []
         for i, (r, c) in enumerate(starts):
             r1 = starts[i + 1][0] if i + 1 < len(starts) else len(grid.rows)
@@ -1256,6 +1268,7 @@ def read_grid(
             reader.lean = lean and not explain
             reader.explain = explain
             reader.lo_title = max(starts[i - 1][0] + 1 if i else 0, r - 6)
+            reader.nameless = nameless
             try:
                 forms.append(reader.read())
             except ReadError as err:

@@ -404,3 +404,29 @@ def test_a_form_without_funds_above_another_form_is_not_merged_into_it():
     short = [["财政项目支出绩效自评表"], ["项目名称", "缺资金部分的项目"]]
     forms = read_grid(grid(short + rows), on_error=errors.append)
     assert [f.project for f in forms] == ["文化惠民演出"] and len(errors) == 2
+
+
+def test_a_form_whose_name_label_is_missing_reads_from_its_funds_block_and_says_so():
+    rows = rows_of("department.txt")
+    name_row = next(i for i, row in enumerate(rows) if row[0] == "部门名称")
+    damaged = [list(row) for row in rows]
+    damaged[name_row][0] = "门名称"  # a damaged copy: the label's first character lost
+    (form,) = read_grid(grid(damaged))
+    assert form.project == "" and form.kind == L.KIND_DEPARTMENT  # the kind from the title
+    funds_row = next(i for i, row in enumerate(rows) if any(c.startswith("预算资金") for c in row))
+    assert form.refs["start"].startswith(f"第{funds_row + 1}行")
+    result = evaluate(form, "mof-2020")
+    (missing,) = [f for f in result.findings if f.code == "missing-field" and "名称标签" in f.message]
+    assert form.refs["start"] in missing.message
+    # the numbers are those of the intact form
+    intact = evaluate(one(rows), "mof-2020")
+    assert (result.execution_rate, result.budget_score, result.total_score) == (
+        intact.execution_rate,
+        intact.budget_score,
+        intact.total_score,
+    )
+
+
+def test_a_grid_without_a_name_label_or_funds_block_is_no_form():
+    rows = [["财政项目支出绩效自评表"], ["说明", "本表无内容"]]
+    assert read_grid(grid(rows)) == []

@@ -46,15 +46,6 @@ NOT_READ = {
         "so no indicator can be scored by itself",
         "没有“分值”",
     ),
-    "xinjiang_01_fukang_tongji": (
-        "funds header 分值权重 (for 分值) beside a 资金来源 label column: the row's numbers cannot be matched to "
-        "the header's columns without a guess",
-        "对不上",
-    ),
-    "hunan_01_bumen_linye": (
-        "the stored copy lost the first character of the name label (级预算单位名称 for 一级预算单位名称)",
-        "没有找到绩效自评表",
-    ),
 }
 
 #: Findings that flag a stated number the engine does not reproduce (publisher arithmetic).
