@@ -18,8 +18,10 @@ from . import layout as L
 from .model import Form, Result
 from .profiles import PROFILES, Profile, get_profile, is_auto
 from .report import cents
+from .rowheights import fit_rows
 from .rules import evaluate
-from .template import NOTES, fit_rows, put_text
+from .template_sheet import NOTES
+from .template_style import put_text
 
 _ROW_NUMBER = re.compile(r"[A-Z]{1,3}(\d+)|第(\d+)行")
 

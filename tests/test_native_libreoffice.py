@@ -31,7 +31,9 @@ from perfeval_xl.native import compose_actual, compose_target
 from perfeval_xl.profiles import PROFILES
 from perfeval_xl.reader import read_forms
 from perfeval_xl.rules import evaluate
-from perfeval_xl.template import build_sheet, put_number, put_text, save_workbook
+from perfeval_xl.template import save_workbook
+from perfeval_xl.template_sheet import build_sheet
+from perfeval_xl.template_style import put_number, put_text
 
 pytestmark = needs_libreoffice
 
