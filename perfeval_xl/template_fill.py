@@ -14,7 +14,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from . import labels, rules
 from . import layout as L
 from .model import Form, Indicator
-from .native import OP_SYMBOL, compose_actual, compose_target
+from .native import compose_actual, compose_target
+from .native_row import OP_SYMBOL
 from .profiles import Profile, get_profile, is_auto
 from .rowheights import fit_rows
 from .template_style import put_number, put_text

@@ -10,7 +10,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from . import labels
 from . import layout as L
-from .native import OPERATORS
+from .native_row import OPERATORS
 from .profiles import PROFILES
 
 
