@@ -54,6 +54,12 @@ CODES: dict[str, Code] = {
     "funds-total-derived": Code(
         "warning", "年度资金总额未填写，按各项资金之和计算", "form", "资金总额按各项之和计算"
     ),
+    "points-derived": Code(
+        "info", "分值只写在一级指标上，各指标分值按表上得分推定", "form", "分值由得分推定"
+    ),
+    "shared-score": Code(
+        "warning", "几项指标共用一个得分，且有未完成目标的指标，无法逐项复核", "row", "共用得分"
+    ),
     "duplicate-form": Code("warning", "同一项目的自评表在本批中出现不止一次（汇总时只计一次）", "none"),
 }
 

@@ -45,6 +45,9 @@ class Indicator:
     deviation_reason: str = ""  # 偏差原因分析
     judgement: Decimal | None = None  # reviewer's score for a qualitative indicator, if the form gives one
     ref: str = ""
+    #: the row has no 得分 of its own: one 得分 cell (merged) covers it and the rows above it in the same
+    #: 二级指标 (forms that state points only per 一级指标, see :mod:`perfeval_xl.grouppoints`)
+    shares_score: bool = False
 
 
 @dataclass(slots=True)
@@ -69,6 +72,9 @@ class Form:
     stated_grade: str | None = None
     profile: str | None = None  # rule profile the workbook names (template's 评分规则 cell)
     kind: str = "project"  # "project" 项目支出, "department" 部门整体支出, "transfer" 转移支付
+    #: 一级指标 -> its points as the form states them in the label (产出指标(60分)), read only when the
+    #: indicator table has no 分值 column; the rules then derive each indicator's points from them
+    level1_points: dict[str, Decimal] = field(default_factory=dict)
     refs: dict[str, str] = field(default_factory=dict)  # field -> cell reference, for messages
     headers: dict[str, str] = field(default_factory=dict, compare=False)  # field -> label/header text read by
 

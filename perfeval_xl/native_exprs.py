@@ -162,6 +162,15 @@ def factor(u: str) -> str:
     return f"IF({is_percent(u)},1,IF(LEN({n})>1,{expr},1))"
 
 
+def says_none(x: str) -> str:
+    """Whether a worded actual says nothing happened (values.says_none: 无上访, 未发生; not 无法…)."""
+    n = norm(x)
+    return (
+        f'OR(AND(LEFT({n},1)="无",LEFT({n},2)<>"无法"),AND(LEFT({n},2)="没有",LEFT({n},4)<>"没有完成",'
+        f'LEFT({n},3)<>"没有达"),LEFT({n},3)="未发生",LEFT({n},1)="零")'
+    )
+
+
 def verdict(x: str) -> str:
     """达成 / 部分达成 / 未达成 / 无法识别 of a worded value (values.attainment)."""
     n = norm(x)

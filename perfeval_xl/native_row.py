@@ -22,6 +22,7 @@ from .native_exprs import (
     number_ok,
     per_profile,
     rnd,
+    says_none,
     unit_ok,
     verdict,
 )
@@ -133,8 +134,12 @@ class IndicatorRow:
         convert = (
             f'IF({self._as_percent()},{a}*100,IF(OR({tu}="",{au}=""),{a},{a}*{factor(au)}/{factor(tu)}))'
         )
+        e, t = self.eop, self.tnum
+        # rules._none_meets: 无上访 against <5, ≤1 or =0 is a count of 0, met
+        none_meets = f'OR(AND({e}="<",{t}>0),AND({e}="≤",{t}>=0),AND({e}="=",{t}=0))'
+        worded = f'IF(AND({verdict(a)}="无法识别",{says_none(a)},{none_meets}),"达成",{verdict(a)})'
         return (
-            f'=IF({s}="定量",IF({a}="","缺",IF(ISNUMBER({a}),{convert},{verdict(a)})),'
+            f'=IF({s}="定量",IF({a}="","缺",IF(ISNUMBER({a}),{convert},{worded})),'
             f'IF({s}="定性",{qualitative},""))'
         )
 

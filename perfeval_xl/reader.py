@@ -62,6 +62,7 @@ _ROW_PLACEHOLDERS = frozenset(L.PLACEHOLDER_CELLS) | _PLACEHOLDERS
 _POINTS_IN = re.compile(r"[（(]?\s*(\d+(?:\.\d+)?)\s*分")  # 得分(20分*执行率), 预算执行情况(20分)
 _YEAR_IN_TITLE = re.compile(L.YEAR_IN_TITLE)
 _LEVEL1_WEIGHT = re.compile(L.LEVEL1_WEIGHT + "$")
+_WEIGHT_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 _NUMBERED_NAME = re.compile(L.NUMBERED_NAME)
 
 # ------------------------------------------------------------------ the vocabulary, as lookups
@@ -100,6 +101,10 @@ _GRADE_WORDS = {_key_of(w): g for w, g in L.GRADE_WORDS.items()}
 #: A label and its value in one cell: 总分：83, 自评等级：优 (keys: whitespace gone, ： full-width).
 _INLINE_TOTAL = re.compile(
     "(" + "|".join(map(re.escape, sorted(_TOTAL_KEYS, key=len, reverse=True))) + r")：?(\d+(?:\.\d+)?)分?"
+)
+#: A total label carrying the total points: 总分(100分) (the figure beside it is then the stated 总分).
+_TOTAL_WITH_POINTS = re.compile(
+    "(" + "|".join(map(re.escape, sorted(_TOTAL_KEYS, key=len, reverse=True))) + r")（(\d+(?:\.\d+)?)分?）"
 )
 _INLINE_GRADE = re.compile(
     "("
@@ -780,6 +785,10 @@ class _FormReader:
             total.stated_points = Decimal(0)
             self.refs["budget_points"] = self.refs["kind"]
             self.headers["budget_points"] = "转移支付表不计预算执行得分"
+        elif "stated_score" not in columns:  # neither 分值 nor 得分: the form does not score its budget
+            total.stated_points = Decimal(0)  # (some score 预算执行率 as an indicator row instead)
+            self.refs["budget_points"] = self.refs["funds.header"]
+            self.headers["budget_points"] = "资金部分没有分值、得分列，不计预算执行得分"
 
     # ---------------------------------------------------------------- goals
 
@@ -841,16 +850,14 @@ class _FormReader:
         g, f = self.g, self.form
         cols = self.ind_cols
         parts = "target" not in cols and "target.number" in cols
+        by_group = False  # points stated only per 一级指标 (产出指标(60分)), scores per indicator
         for needed in ("name", "target", "actual", "points"):
             if needed not in cols and not (needed == "target" and parts):
-                if needed == "points" and "stated_score" not in cols:
-                    continue  # the form states neither points nor scores (some 专项资金 forms)
                 if needed == "points":
-                    raise self.error(
-                        "绩效指标表头中没有“分值”：分值只写在一级指标中（如“产出指标(60分)”）而各指标有得分，"
-                        "无法逐项计分",
-                        hr,
-                    )
+                    # no 分值 column: a form that states neither points nor scores (some 专项资金 forms),
+                    # or one whose points stand in its 一级指标 labels (checked after the rows)
+                    by_group = "stated_score" in cols
+                    continue
                 raise self.error(f"绩效指标表头中没有“{_IND_WHAT[needed]}”", hr)
         self.refs["indicators"] = g.row_ref(hr)
         if not self.lean:
@@ -898,14 +905,19 @@ class _FormReader:
             if not (t1 or t2 or name or target or actual) and not _blank(raw_points):
                 self.read_totals(r, cp, cs)
                 break
+            weight = None
             if t1:
                 if _LEVEL1_WEIGHT.fullmatch(t1):  # (50分) on the row below 产出指标
-                    t1 = ""
-                else:
-                    t1 = _LEVEL1_WEIGHT.sub("", t1).strip() if t1.endswith(("）", ")")) else t1
+                    weight, t1 = t1, ""
+                elif t1.endswith(("）", ")")) and (m := _LEVEL1_WEIGHT.search(t1)) is not None:
+                    weight, t1 = m.group(0), t1[: m.start()].strip()
             if t1:
                 level1, level2 = t1, ""
-            if t2 and not _empty_mark(t2):
+            if weight is not None and by_group and level1:
+                f.level1_points[level1] = _decimal_of(_WEIGHT_NUMBER.search(weight).group(0))  # type: ignore[union-attr]
+                self.refs[f"level1_points.{level1}"] = g.ref(r, c1)  # type: ignore[arg-type]
+            new_level2 = bool(t2) and not _empty_mark(t2)
+            if new_level2:
                 level2 = t2
             if name.startswith("指标"):
                 name = _NUMBERED_NAME.sub("", name, count=1).strip() if _NUMBERED_NAME.match(name) else name
@@ -958,10 +970,28 @@ class _FormReader:
                                 ("target.op", cto), ("target.unit", ctu)):  # fmt: skip
                     if fc is not None and not _blank(row[fc]):
                         self.refs[f"indicators.{i}.{fld}"] = g.ref(r, fc)
+            shares = False
+            if by_group and stated is None and not t1 and not new_level2 and f.indicators:
+                prev = f.indicators[-1]  # one merged 得分 cell over this 二级指标's rows
+                shares = prev.level1 == level1 and prev.level2 == level2 != ""
             append(
                 Indicator(
-                    level1, level2, name, target, actual, points, stated, deviation, judgement, row_ref(r)
+                    level1,
+                    level2,
+                    name,
+                    target,
+                    actual,
+                    points,
+                    stated,
+                    deviation,
+                    judgement,
+                    row_ref(r),
+                    shares,
                 )
+            )
+        if by_group and not f.level1_points and f.indicators:
+            raise self.error(
+                "绩效指标表头中没有“分值”，一级指标中也没有写分值（如“产出指标(60分)”），无法计分", hr
             )
         if numeric_values:
             self.restore_percents(numeric_values)
@@ -1001,17 +1031,28 @@ class _FormReader:
         f, g = self.form, self.g
         row = g.rows[r]
         label_c = next((c for rr, c in self.found.get("total", ()) if rr == r), None)
-        inline = None
+        inline = with_points = None
         if label_c is not None:
             self.refs["total"] = g.ref(r, label_c)
             self.headers["total"] = cell_text(row[label_c])
             inline = _INLINE_TOTAL.fullmatch(_key(row[label_c]))
+            with_points = _TOTAL_WITH_POINTS.fullmatch(_key(row[label_c]))
         if cp is not None:
             f.stated_total_points = self.number(r, cp, "合计分值", stated=True, points=True)
             self.refs["total_points"] = g.ref(r, cp)
         if cs is not None:
             f.stated_total_score = self.number(r, cs, "合计得分", stated=True, points=True)
             self.refs["total_score"] = g.ref(r, cs)
+        if with_points is not None and label_c is not None:  # 总分(100分) | 100: points in the label
+            if f.stated_total_points is None:
+                f.stated_total_points = _decimal_of(with_points.group(2))
+                self.refs["total_points"] = g.ref(r, label_c)
+            if f.stated_total_score is None:  # the one figure right of the label is the score
+                value, vc = self.right_value(r, label_c)
+                if vc is not None and _is_figure(value):
+                    f.stated_total_score = self.number(r, vc, "合计得分", stated=True, points=True)
+                    self.refs["total_score"] = g.ref(r, vc)
+                    cs = vc
         if inline is not None and label_c is not None:  # 总分：83 -- the score in the label's own cell
             if f.stated_total_score is not None:
                 raise self.error(
@@ -1177,7 +1218,7 @@ def _kind_of(v: str) -> _Kind:
                 kind = ("label", role)
             elif _funds_title(k):  # 项目资金（万元）, 预算执行情况(万元)(20分)
                 kind = ("funds", "funds")
-            elif _INLINE_TOTAL.fullmatch(k):  # 总分：83
+            elif _INLINE_TOTAL.fullmatch(k) or _TOTAL_WITH_POINTS.fullmatch(k):  # 总分：83, 总分(100分)
                 kind = ("label", "total")
             elif _INLINE_GRADE.fullmatch(k):  # 自评等级：优
                 kind = ("label", "grade")

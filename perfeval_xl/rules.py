@@ -31,7 +31,7 @@ from decimal import (
 )
 from fractions import Fraction
 
-from . import checks, labels
+from . import checks, grouppoints, labels
 from .model import Finding, Form, FundResult, Indicator, IndicatorResult, Result
 from .profiles import DEFAULT, PROFILES, TRANSFER, Profile, get_profile, is_auto
 from .values import (
@@ -48,6 +48,7 @@ from .values import (
     normalize,
     parse_value,
     parse_when,
+    says_none,
     to_decimal,
 )
 
@@ -175,6 +176,14 @@ def _as_percent(target: Value, actual: Value) -> bool:
     )
 
 
+def _none_meets(target: Value, op: str | None) -> bool:
+    """Whether a count of 0 meets the target: an upper bound (<5, ≤1) or exactly 0."""
+    t = target.number
+    if t is None or target.is_range:
+        return False
+    return (op == "<" and t > 0) or (op == "<=" and t >= 0) or (op == "=" and t == 0)
+
+
 def _quantitative(ind: Indicator, prof: Profile, points: Decimal, target: Value) -> IndicatorResult:
     name = _name(ind)
     actual = parse_value(ind.actual)
@@ -206,6 +215,15 @@ def _quantitative(ind: Indicator, prof: Profile, points: Decimal, target: Value)
             return done()
         if verdict in ("partial", "unmet"):
             return _qualitative(ind, prof, points, verdict, findings, direction)
+        if _none_meets(target, op) and says_none(actual.text):  # 无上访 against 小于5次: a count of 0
+            findings.append(
+                checks.finding(
+                    "actual-without-figure",
+                    name,
+                    f"“{name}”的实际完成值“{actual.text}”表示没有发生，按 0 与“{target.text}”比较，达成",
+                )
+            )
+            return done()
         if actual.is_blank:
             findings.append(checks.finding("missing-actual", name, f"“{name}”未填写实际完成值，得分按 0 计"))
         else:
@@ -548,7 +566,18 @@ def _evaluate(form: Form, prof: Profile, notes: list[Finding]) -> Result:
     else:
         rate = b_score = round2(0, prof)
     year = form_year(form)
+    units: list[list[int]] = []
+    if grouppoints.applies(form):  # points only per 一级指标 (产出指标(60分)): derive them exactly
+        inds, units, group_notes = grouppoints.derive(form, lambda ind: _met(ind, prof, year))
+        form = replace(form, indicators=inds)
+        notes = notes + group_notes
     indicators = [score_indicator(ind, prof, year) for ind in form.indicators]
+    for unit in units:
+        if len(unit) > 1 and form.indicators[unit[0]].points is not None:
+            head = indicators[unit[0]] = _shared_unit(form.indicators, unit, indicators[unit[0]], prof, year)
+            if head.findings or form.indicators[unit[0]].points == 0:
+                for i in unit[1:]:  # the unit's finding speaks for the rows that share its score
+                    indicators[i] = replace(indicators[i], findings=[])
     ind_points = sum((i.points for i in form.indicators if i.points is not None), Decimal(0))
     ind_score = sum((r.score for r in indicators), _ZEROS[prof.decimals])
     total_score = b_score + ind_score
@@ -568,6 +597,34 @@ def _evaluate(form: Form, prof: Profile, notes: list[Finding]) -> Result:
     )
     result.findings = notes + derived + checks.check(result, prof)
     return result
+
+
+def _met(ind: Indicator, prof: Profile, year: int | None) -> bool:
+    """Whether the indicator meets its target: given full points, it scores them all."""
+    probe = replace(ind, points=_HUNDRED, judgement=None, stated_score=None)
+    return score_indicator(probe, prof, year).score == _HUNDRED
+
+
+def _shared_unit(
+    rows: list[Indicator], unit: list[int], first: IndicatorResult, prof: Profile, year: int | None
+) -> IndicatorResult:
+    """The score of rows sharing one merged 得分 cell: full points when every row meets its target,
+    else the stated score (the rules cannot split it), with a ``shared-score`` finding."""
+    head = rows[unit[0]]
+    points = head.points if head.points is not None else _ZERO
+    if points == 0 or all(_met(rows[i], prof, year) for i in unit):
+        return IndicatorResult(head, _round(points, prof), first.kind, first.direction, [])
+    stated = head.stated_score
+    score = _ZERO if stated is None else max(_ZERO, min(points, stated))
+    name = _name(head)
+    where = "、".join(f"“{_name(rows[i])}”" for i in unit)
+    message = (
+        f"{where}共用一个得分（{_fmt(stated) if stated is not None else '未填写'}），其中有未完成目标的指标，"
+        f"无法逐项复核，按表上得分计{checks.at(head.ref)}"
+    )
+    return IndicatorResult(
+        head, _round(score, prof), "qualitative", None, [checks.finding("shared-score", name, message)]
+    )
 
 
 def stated_matches(result: Result) -> tuple[int, int]:

@@ -494,6 +494,15 @@ def convert(number: Decimal, unit: str | None, to_unit: str | None) -> Decimal |
     return number * f_from / f_to
 
 
+#: a 实际完成值 that says nothing happened (无上访, 没有发生安全事故, 未发生, 零投诉), but not 无法…
+_SAYS_NONE = re.compile(r"^(?:无(?!法)|没有(?!完成|达)|未发生|零)")
+
+
+def says_none(text: str) -> bool:
+    """Whether a worded 实际完成值 says that none occurred: a count of 0 (``无上访`` against ``小于5次``)."""
+    return _SAYS_NONE.match(normalize(text)) is not None
+
+
 def attainment(text: object) -> Attainment | None:
     """What a worded 实际完成值 says: ``met`` (达成指标), ``partial`` (部分达成), ``unmet`` (未达成) or None."""
     if text is None:

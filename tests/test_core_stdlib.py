@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-CORE = ["labels", "model", "values", "profiles", "rules", "checks", "report"]
+CORE = ["labels", "model", "values", "profiles", "rules", "grouppoints", "checks", "report"]
 
 
 def test_core_modules_import_only_the_standard_library():

@@ -35,18 +35,7 @@ PROFILE_OF = {
 TRANSFER_PROFILE = "transfer-payment"
 
 #: Forms that stop, and why (each must still stop with a message naming a cell or the file).
-NOT_READ = {
-    "hubei_01_tushuguan": (
-        "no 分值 column: points stand only in the first-level labels and one 得分 covers a second-level "
-        "group of several indicators, so no indicator can be scored by itself",
-        "没有“分值”",
-    ),
-    "yunnan_21_baoshan_tuiyi": (
-        "no 分值 column: points stand only in the first-level labels (产出指标(60分) over three indicators), "
-        "so no indicator can be scored by itself",
-        "没有“分值”",
-    ),
-}
+NOT_READ: dict[str, tuple[str, str]] = {}
 
 #: Findings that flag a stated number the engine does not reproduce (publisher arithmetic).
 FLAGS = ("stated-mismatch", "funds-sum")

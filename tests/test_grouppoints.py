@@ -1,0 +1,134 @@
+"""Forms that state points only per 一级指标 (产出指标(60分)) and a 得分 per indicator or per merged
+二级指标 cell: the older Hubei/Yunnan project form. Each indicator's points are derived exactly from the
+form's own numbers or not at all; expected numbers below are worked out by hand in the comments."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from perfeval_xl.grid import Grid
+from perfeval_xl.model import ReadError
+from perfeval_xl.reader import read_grid
+from perfeval_xl.rules import evaluate
+
+HEAD = [
+    ["2022年度项目支出绩效自评表"],
+    ["项目名称", "示例项目"],
+    ["主管部门", "某局", "", "", "项目实施单位", "某中心"],
+    ["预算执行情况(万元) (20分)", "", "预算数(A)", "执行数(B)", "执行率(B/A)", "得分 (20分*执行率)"],
+    ["年度财政资金总额", "", "50", "40", "80%", "16"],
+    ["年度绩效目标 (80分)", "一级指标", "二级指标", "三级指标", "年初目标值(A)", "实际完成值(B)", "得分"],
+]
+
+
+def form_of(rows):
+    grid = Grid("form.txt", None, [[v if v != "" else None for v in row] for row in HEAD + rows])
+    (form,) = read_grid(grid)
+    return form
+
+
+def points(result):
+    return [r.indicator.points for r in result.indicators]
+
+
+def codes(result):
+    return [f.code for f in result.findings]
+
+
+def test_met_indicators_have_their_stated_score_as_points_and_one_residual_is_derived():
+    form = form_of(
+        [
+            ["", "产出指标(60分)", "数量指标", "培训人数", "≥100人", "120人", "20"],
+            ["", "", "质量指标", "合格率", "≥95%", "96%", "20"],
+            ["", "", "时效指标", "完成率", "≥100%", "90%", "18"],  # not met: its points are 60-40
+            ["", "效益指标(20分)", "社会效益指标", "受益人数", "≥500人", "500人", "20"],
+            ["", "满意度指标", "服务对象满意度指标", "满意度", "≥90%", "95%", "10"],
+            ["", "(10分)", "", "", "", "", ""],  # the weight on the row below its label
+            ["总分(100分)", "94"],
+        ]
+    )
+    assert form.level1_points == {"产出指标": 60, "效益指标": 20, "满意度指标": 10}
+    result = evaluate(form, "mof-2020")
+    # 完成率: 20 points × 90/100 = 18.00, as stated
+    assert points(result) == [20, 20, 20, 20, 10]
+    assert [r.score for r in result.indicators] == [20, 20, 18, 20, 10]
+    # budget 20 × 40/50 = 16.00; the weights the form states add up to 20 + 60 + 20 + 10 = 110
+    assert result.budget_points == 20 and result.budget_score == 16
+    assert result.total_points == 110  # the publisher's weights: 20 + 60 + 20 + 10
+    assert "points-not-100" in codes(result) and codes(result).count("points-derived") == 3
+    assert form.stated_total_points == 100 and form.stated_total_score == 94
+
+
+def test_scores_that_add_up_to_the_group_are_its_points_even_when_unjudged():
+    form = form_of(
+        [
+            ["", "产出指标(40分)", "质量指标", "服务质量", "优良", "较好", "25"],  # qualitative, unjudged
+            ["", "", "数量指标", "服务次数", "≥10次", "8次", "15"],  # not met, yet 25 + 15 = 40
+            ["", "效益指标(40分)", "社会效益指标", "社会影响", "显著", "显著", "40"],
+        ]
+    )
+    result = evaluate(form, "mof-2020")
+    # 25 + 15 = 40: no score exceeds its points, so both scored full marks: points 25 and 15.
+    assert points(result) == [25, 15, 40]
+    # the rules then score 服务次数 8/10 × 15 = 12.00 and flag the stated 15
+    assert [r.score for r in result.indicators] == [25, 12, 40]
+    assert "stated-mismatch" in codes(result)
+
+
+def test_two_underivable_indicators_are_not_scored_and_say_why():
+    form = form_of(
+        [
+            ["", "产出指标(60分)", "数量指标", "A", "≥10次", "8次", "12"],
+            ["", "", "质量指标", "B", "≥100%", "90%", "15"],
+            ["", "", "时效指标", "C", "≥1次", "1次", "20"],
+        ]
+    )
+    result = evaluate(form, "mof-2020")
+    # C is met: 20 points; A and B share the other 40 in a way the form does not say
+    assert points(result) == [None, None, 20]
+    missing = [f for f in result.findings if f.code == "missing-points" and "无法由表上数字推定" in f.message]
+    assert len(missing) == 1 and "“A”、“B”" in missing[0].message
+
+
+def test_rows_under_one_merged_score_are_one_unit():
+    form = form_of(
+        [
+            ["", "产出指标(40分)", "数量指标", "存储容量", "25TB", "25TB", "10"],
+            ["", "", "", "覆盖率", "100%", "100%", ""],  # under the merged 得分 cell above
+            ["", "", "时效指标", "可用天数", "≥360天", "300天", "10"],
+            ["", "", "", "响应时间", "≤2小时", "1小时", ""],
+            ["", "", "质量指标", "合格率", "≥95%", "99%", "20"],
+        ]
+    )
+    assert [i.shares_score for i in form.indicators] == [False, True, False, True, False]
+    result = evaluate(form, "mof-2020")
+    # units: 数量 (met, 10), 时效 (300 < 360: not met), 质量 (met, 20): 时效 gets 40 - 30 = 10
+    assert points(result) == [10, 0, 10, 0, 20]
+    # 数量: full 10; 时效: one row unmet, the rules cannot split one score: the stated 10, flagged
+    assert [r.score for r in result.indicators] == [10, 0, 10, 0, 20]
+    (shared,) = [f for f in result.findings if f.code == "shared-score"]
+    assert "“可用天数”、“响应时间”" in shared.message
+
+
+def test_a_table_without_points_anywhere_stops():
+    rows = [
+        ["", "产出指标", "数量指标", "A", "≥10次", "10次", "50"],
+        ["", "效益指标", "社会效益指标", "B", "显著", "显著", "30"],
+    ]
+    grid = Grid("form.txt", None, [[v if v != "" else None for v in row] for row in HEAD + rows])
+    with pytest.raises(ReadError) as info:
+        read_grid(grid)
+    assert "一级指标中也没有写分值" in info.value.reason and info.value.cell == "第6行"
+
+
+def test_a_nil_actual_meets_an_upper_bound():
+    form = form_of(
+        [
+            ["", "效益指标(80分)", "社会效益指标", "群体性事件", "小于5次", "无上访", "80"],
+        ]
+    )
+    result = evaluate(form, "mof-2020")
+    assert [r.score for r in result.indicators] == [Decimal(80)]
+    assert "actual-without-figure" in codes(result) and "stated-mismatch" not in codes(result)
