@@ -26,8 +26,9 @@ from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
 
-from . import xlsxcells
 from .values import float_decimal
+from .xmlscan import parse_ref as _parse_ref
+from .xmlscan import ref_name  # noqa: F401 - formulas.ref_name, as before
 
 #: Nesting of formula cells referring to formula cells.
 MAX_DEPTH = 32
@@ -59,13 +60,10 @@ class FormulaError(Exception):
 
 def parse_ref(text: str) -> tuple[int, int]:
     """ "$D$7" -> 0-based (6, 3); FormulaError for anything else."""
-    pos = xlsxcells.parse_ref(text)
+    pos = _parse_ref(text)
     if pos is None:
         raise FormulaError(f"无法识别的单元格引用“{text[:20]}”")
     return pos
-
-
-ref_name = xlsxcells.ref_name
 
 
 def is_percent_literal(text: str) -> bool:

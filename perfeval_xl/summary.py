@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any
 
 from . import columns as C
 from . import labels
+from .cellgrid import column_letter
 from .columns import STREAMED, SUMMARY_TITLE, Table
-from .grid import column_letter
 from .safeout import atomic_write, sweep_stale, temp_prefix, xml_text
 from .xlsxstream import MAX_TEXT, Packed, Part, RowXml, assemble, pack, unpack_rows
 
