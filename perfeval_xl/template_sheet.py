@@ -7,7 +7,8 @@ formulas from the layout (classic and Lite: UDF calls) or :mod:`perfeval_xl.nati
 
 from __future__ import annotations
 
-from openpyxl.styles import Alignment, Font, Protection
+from openpyxl.cell.cell import Cell, MergedCell
+from openpyxl.styles import Font
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
@@ -18,14 +19,18 @@ from .profiles import get_profile
 from .template_style import (
     BORDER,
     COMPUTED,
+    FONT,
     FONT_NAME,
     HEADER,
+    LOCKED,
     NUMBER,
+    RIGHT,
     WRAP_CENTER,
     WRAP_LEFT,
     WRAP_TOP,
     label,
     put_text,
+    restyle,
     style_computed,
     style_input,
 )
@@ -93,15 +98,30 @@ def _native_inputs(ws: Worksheet, lay: L.Layout) -> None:
                 style_input(ws, ref, align=WRAP_CENTER, fmt="@")
 
 
+REMARK_FONT = Font(name=FONT_NAME, size=9, color="C00000")
+
+
+def _lock(cell: Cell | MergedCell) -> None:
+    cell.protection = LOCKED
+
+
+def _remark_font(cell: Cell | MergedCell) -> None:
+    cell.font = REMARK_FONT
+
+
 def build_sheet(ws: Worksheet, lay: L.Layout, money_unit: str = "万元") -> None:
     """Lay out an empty form on ``ws``: labels, styles, formulas, validations, protection, print setup."""
     last = lay.last_row
+
     # borders and default font on the whole form
+    def base(cell: Cell | MergedCell) -> None:
+        cell.border = BORDER
+        cell.font = FONT
+        cell.alignment = WRAP_CENTER
+
     for row in ws.iter_rows(min_row=1, max_row=last, min_col=1, max_col=len(L.COLUMNS)):
         for cell in row:
-            cell.border = BORDER
-            cell.font = Font(name=FONT_NAME, size=10)
-            cell.alignment = WRAP_CENTER
+            restyle(cell, "base", base)
     for col, width in L.WIDTHS.items():
         ws.column_dimensions[col].width = width
 
@@ -132,7 +152,7 @@ def build_sheet(ws: Worksheet, lay: L.Layout, money_unit: str = "万元") -> Non
         r = L.fund_row(i)
         label(ws, f"{L.FUND_LABEL_COL}{r}", text, fill=None, bold=False)
         for col in (L.FUND_INITIAL_COL, L.FUND_ANNUAL_COL, L.FUND_EXECUTED_COL):
-            style_input(ws, f"{col}{r}", align=Alignment(horizontal="right", vertical="center"), fmt=NUMBER)
+            style_input(ws, f"{col}{r}", align=RIGHT, fmt=NUMBER)
         if i > 0:
             put_text(ws, f"{L.FUND_POINTS_COL}{r}", "-")
             put_text(ws, f"{L.FUND_SCORE_COL}{r}", "-")
@@ -181,7 +201,7 @@ def build_sheet(ws: Worksheet, lay: L.Layout, money_unit: str = "万元") -> Non
             align = WRAP_CENTER if ref == lay.grade_cell else WRAP_LEFT
             style_computed(ws, ref, align=align, fmt=None)
         elif ref[0] in L.NATIVE_HELPER_COLS:  # hidden intermediate results
-            ws[ref].protection = Protection(locked=True)
+            restyle(ws[ref], LOCKED, _lock)
         else:
             style_computed(ws, ref)
     for ref, formula in lay.array_formulas().items():  # one UDF call per column (Ctrl+Shift+Enter)
@@ -194,7 +214,7 @@ def build_sheet(ws: Worksheet, lay: L.Layout, money_unit: str = "万元") -> Non
             ws[f"{col}{r}"].fill = COMPUTED
     ws[lay.form_remarks_cell].font = Font(name=FONT_NAME, size=10, color="C00000")
     for i in range(lay.indicator_rows):
-        ws[f"{L.REMARKS_COL}{lay.indicator_row(i)}"].font = Font(name=FONT_NAME, size=9, color="C00000")
+        restyle(ws[f"{L.REMARKS_COL}{lay.indicator_row(i)}"], REMARK_FONT, _remark_font)
 
     for ref in lay.merges():
         ws.merge_cells(ref)
