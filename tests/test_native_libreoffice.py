@@ -3,7 +3,8 @@
 * the seed forms imported into the native template show the published numbers, and after an input
   changes (written with openpyxl, which drops every cached value) the dependent cells follow;
 * a property test: ≥ 1,000 random indicator rows (operators, magnitudes, units, percentages,
-  qualitative words and judgements, every built-in profile) written into native workbooks,
+  qualitative words and judgements, every built-in profile) written into native workbooks (three parts
+  of the same random sheets, one LibreOffice run and one test each, so no test runs for long),
   recalculated by LibreOffice, every computed cell compared with :mod:`perfeval_xl.rules`: scores,
   rates, budget score, totals and grade equal the engine or say 核对 (never a different number); the
   composed 年度指标值/实际完成值 equal what the inputs say; the 审核提示 cells name the engine's
@@ -119,6 +120,9 @@ def test_libreoffice_recalculates_instead_of_keeping_cached_values(seed_native, 
 
 ROWS_PER_SHEET = 110
 SHEETS = 10  # 1,100 rows
+#: the sheets of each part: one workbook, one LibreOffice run and one test per part; each part has clean
+#: and unclean sheets, the sheets with a blank 年度资金总额 are in the first
+PARTS = (range(0, 4), range(4, 7), range(7, 10))
 NAMES = (
     "培训企业家次",
     "平台访问量",
@@ -290,28 +294,40 @@ def _inputs(ws, r: int) -> tuple[str, str]:
     return compose_target(op, t, tu), compose_actual(a, au)
 
 
-@pytest.fixture(scope="module")
-def property_run(tmp_path_factory):
-    seed = int(os.environ.get("PERFEVAL_NATIVE_SEED", "20231"))
+def _property_workbook(seed: int, sheets: range, path: Path) -> Path:
+    """The random sheets ``sheets`` of the run with ``seed``: the random numbers are drawn for every
+    sheet in order, so each sheet holds the same rows whichever part it is built in."""
     rng = random.Random(seed)
-    work = tmp_path_factory.mktemp("native_property")
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
+    scratch = openpyxl.Workbook().active  # rows drawn for the other parts' sheets land here, unbuilt
+    assert scratch is not None
     profiles = list(PROFILES.values())
     lay = L.Layout(ROWS_PER_SHEET, "native")
     for k in range(SHEETS):
-        ws = wb.create_sheet(f"随机{k + 1}")
-        build_sheet(ws, lay)
+        if k in sheets:
+            ws = wb.create_sheet(f"随机{k + 1}")
+            build_sheet(ws, lay)
+        else:
+            ws = scratch
         # every other sheet stays inside the formulas' domain, so its totals and grade are compared too
         # and two sheets leave 年度资金总额 blank (the engine sums the sub-rows)
         _random_sheet(rng, ws, lay, profiles[k % len(profiles)], clean=k % 2 == 1, total_blank=k in (2, 3))
-    source = save_workbook(wb, work / "random_native.xlsx")
+    return save_workbook(wb, path)
+
+
+@pytest.fixture(scope="module", params=PARTS, ids=lambda sheets: f"sheets{sheets[0] + 1}-{sheets[-1] + 1}")
+def property_run(request, tmp_path_factory):
+    seed = int(os.environ.get("PERFEVAL_NATIVE_SEED", "20231"))
+    work = tmp_path_factory.mktemp("native_property")
+    source = _property_workbook(seed, request.param, work / "random_native.xlsx")
     converted = pictures.convert(source, "xlsx", work / "lo", timeout=600)
-    return seed, source, converted
+    return seed, source, converted, len(request.param) * ROWS_PER_SHEET
 
 
 def test_native_formulas_equal_the_engine_on_random_rows(property_run):
-    seed, source, converted = property_run
+    """Part of the random sheets per run: every computed cell equals the engine or says 核对."""
+    seed, source, converted, n_rows = property_run
     inputs = openpyxl.load_workbook(source)
     shown = _values(converted)
     forms = {f.sheet: f for f in read_forms(converted)}  # the engine reads what LibreOffice saved
@@ -397,11 +413,12 @@ def test_native_formulas_equal_the_engine_on_random_rows(property_run):
     )
     print(summary)
     assert not problems, summary + "\n" + "\n".join(problems[:40])
-    assert compared + checked >= 1000
-    assert compared >= 800, summary  # most rows are in the native formulas' domain
+    # per part, as for all 1,100 rows at once (>= 1,000 compared or 核对, >= 800 compared)
+    assert compared + checked >= n_rows * 10 // 11
+    assert compared >= n_rows * 8 // 11, summary  # most rows are in the native formulas' domain
     assert checked > 0  # the generator reaches what the formulas leave to perfeval-xl
     assert any(ws[L.FUND_RATE_COL + "6"].value for ws in shown.worksheets)
-    assert totals >= 3, summary  # the clean sheets' totals and grades were compared
+    assert totals >= 1, summary  # the clean sheets' totals and grades were compared
 
 
 def test_printed_native_form_has_numbers_and_no_name_errors(seed_native, tmp_path):
