@@ -42,37 +42,50 @@ RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 """
 
 
-def convert(path: Path, fmt: str, outdir: Path, timeout: int = 180) -> Path:
+def convert(path: Path, fmt: str, outdir: Path, timeout: int = 180, profile: Path | None = None) -> Path:
     """``soffice --headless --convert-to fmt`` with a private profile that recalculates every formula
-    on load; returns the converted file."""
+    on load; returns the converted file (see :func:`convert_many`)."""
+    return convert_many([path], fmt, outdir, timeout, profile)[0]
+
+
+def convert_many(
+    paths: list[Path], fmt: str, outdir: Path, timeout: int = 180, profile: Path | None = None
+) -> list[Path]:
+    """Several files converted by one LibreOffice start (a start costs about a second), into ``outdir``.
+
+    ``profile`` is the LibreOffice user profile (default: ``outdir/lo-profile``); a profile that was used
+    before starts faster. It is given the settings that recalculate every formula on load."""
     exe = soffice()
     if exe is None:
         raise RuntimeError("LibreOffice (soffice) is not installed")
-    user = outdir / "lo-profile" / "user"
+    if len({p.stem for p in paths}) != len(paths):
+        raise ValueError("two files of the same name would be converted to the same output file")
+    profile = profile or outdir / "lo-profile"
+    user = profile / "user"
     user.mkdir(parents=True, exist_ok=True)
     settings = user / "registrymodifications.xcu"
     if not settings.exists():
         settings.write_text(RECALC_ALWAYS, encoding="utf-8")
-    profile = (outdir / "lo-profile").resolve().as_uri()
     subprocess.run(
         [
             exe,
-            f"-env:UserInstallation={profile}",
+            f"-env:UserInstallation={profile.resolve().as_uri()}",
             "--headless",
             "--convert-to",
             fmt,
             "--outdir",
             str(outdir),
-            str(path),
+            *map(str, paths),
         ],
         check=True,
         capture_output=True,
         timeout=timeout,
     )
-    out = outdir / f"{path.stem}.{fmt.split(':')[0]}"
-    if not out.exists():
-        raise RuntimeError(f"LibreOffice did not write {out.name}")
-    return out
+    outs = [outdir / f"{path.stem}.{fmt.split(':')[0]}" for path in paths]
+    for out in outs:
+        if not out.exists():
+            raise RuntimeError(f"LibreOffice did not write {out.name}")
+    return outs
 
 
 def pdf_to_png(pdf: Path, png: Path, dpi: int = 110, page: int = 1) -> Path:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from libreoffice import DATA, EXPECTED, ROOT, needs_libreoffice, pictures
+from libreoffice import DATA, EXPECTED, ROOT, convert, convert_many, needs_libreoffice, pictures
 
 from perfeval_xl import labels
 from perfeval_xl import layout as L
@@ -29,11 +29,17 @@ def recalculated(work) -> Path:
     return values
 
 
-def test_recalc_copy_shows_the_published_numbers_in_libreoffice(recalculated, work):
+@pytest.fixture(scope="module")
+def as_saved_by_libreoffice(recalculated, work) -> dict[str, Path]:
+    """The recalculated seed and the committed template as LibreOffice saves them (one LibreOffice run)."""
     outdir = work / "lo_xlsx"
     outdir.mkdir()
-    converted = pictures.convert(recalculated, "xlsx", outdir)
-    wb = openpyxl.load_workbook(converted, data_only=True)
+    sources = {"recalculated": recalculated, "template": ROOT / "workbook_template.xlsx"}
+    return dict(zip(sources, convert_many(list(sources.values()), "xlsx", outdir), strict=True))
+
+
+def test_recalc_copy_shows_the_published_numbers_in_libreoffice(as_saved_by_libreoffice):
+    wb = openpyxl.load_workbook(as_saved_by_libreoffice["recalculated"], data_only=True)
     lay = L.Layout()
     forms = [ws for ws in wb.worksheets if L.layout_of_sheet(ws) is not None]
     assert len(forms) == 4
@@ -58,19 +64,14 @@ def test_recalc_copy_shows_the_published_numbers_in_libreoffice(recalculated, wo
 def test_recalc_copy_as_csv_has_no_name_errors(recalculated, work):
     outdir = work / "lo_csv"
     outdir.mkdir()
-    csv = pictures.convert(recalculated, "csv:Text - txt - csv (StarCalc):44,34,76", outdir).read_text(
-        "utf-8"
-    )
+    csv = convert(recalculated, "csv:Text - txt - csv (StarCalc):44,34,76", outdir).read_text("utf-8")
     assert "#NAME" not in csv and "Err:" not in csv
     assert "99.49" in csv and "99.94" in csv and "优" in csv
 
 
-def test_template_survives_a_libreoffice_round_trip(work):
+def test_template_survives_a_libreoffice_round_trip(as_saved_by_libreoffice):
     """Opens without repair (LibreOffice converts it), and protection and validations survive."""
-    outdir = work / "lo_tpl"
-    outdir.mkdir()
-    converted = pictures.convert(ROOT / "workbook_template.xlsx", "xlsx", outdir)
-    wb = openpyxl.load_workbook(converted)
+    wb = openpyxl.load_workbook(as_saved_by_libreoffice["template"])
     ws = wb[wb.sheetnames[0]]
     assert ws[f"A{L.INDICATOR_HEADER_ROW}"].value == labels.LEVEL1
     assert ws.protection.sheet is True
@@ -99,7 +100,7 @@ def test_printed_page_shows_the_whole_form_width(work):
     outdir.mkdir()
     blank = outdir / "blank.xlsx"
     assert main(["recalc", str(ROOT / "workbook_template.xlsx"), "-o", str(blank)]) == 0
-    pdf = pictures.convert(blank, "pdf", outdir)
+    pdf = convert(blank, "pdf", outdir)
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "Pages:           1" in info  # the form only: xlwings.conf is hidden, 30 rows fit
     width, height = (float(x) for x in info.split("Page size:")[1].split("pts")[0].split(" x "))

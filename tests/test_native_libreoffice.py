@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import os
 import random
+import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
-from libreoffice import DATA, EXPECTED, ROOT, needs_libreoffice, pictures
+from libreoffice import DATA, EXPECTED, ROOT, convert, convert_many, needs_libreoffice
 
 from perfeval_xl import labels
 from perfeval_xl import layout as L
@@ -54,8 +55,52 @@ def seed_native(tmp_path_factory) -> Path:
     return path
 
 
-def test_seed_forms_show_the_published_numbers_in_libreoffice(seed_native, tmp_path):
-    wb = _values(pictures.convert(seed_native, "xlsx", tmp_path))
+@pytest.fixture(scope="module")
+def seed_and_blank(seed_native, tmp_path_factory) -> tuple[Path, Path]:
+    """The imported seed and the committed blank native template as LibreOffice saves them (one run)."""
+    outdir = tmp_path_factory.mktemp("native_lo_out")
+    seed, blank = convert_many([seed_native, ROOT / "workbook_template_native.xlsx"], "xlsx", outdir)
+    return seed, blank
+
+
+def _changed(seed_native: Path, path: Path) -> Path:
+    """全年执行数 and one indicator's actual changed with openpyxl (which writes no cached values)."""
+    wb = openpyxl.load_workbook(seed_native)
+    ws = wb["企业服务专项"]
+    ws["E6"].value = Decimal("600.5")
+    ws["E7"].value = Decimal("600.5")
+    row = next(r for r in range(13, 43) if ws[f"L{r}"].value == 120000)
+    ws[f"N{row}"].value = Decimal("100000")
+    ws[f"H{row}"].value = "受疫情影响"
+    wb.save(path)
+    return path
+
+
+def _planted(seed_native: Path, path: Path) -> Path:
+    """The seed with a wrong cached value in the composed 年度指标值 D13 of the first sheet."""
+    with zipfile.ZipFile(seed_native) as src, zipfile.ZipFile(path, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                text = data.decode("utf-8")
+                assert "<v>≥120000(次)</v>" in text
+                data = text.replace("<v>≥120000(次)</v>", "<v>PLANTED</v>").encode("utf-8")
+            dst.writestr(info, data)
+    return path
+
+
+@pytest.fixture(scope="module")
+def edited(seed_native, tmp_path_factory) -> dict[str, tuple[Path, Path]]:
+    """Edited copies of the seed, each as written and as LibreOffice saves it (one run)."""
+    work = tmp_path_factory.mktemp("native_lo_edited")
+    sources = {"changed": _changed(seed_native, work / "changed.xlsx")}
+    sources["planted"] = _planted(seed_native, work / "planted.xlsx")
+    outs = convert_many(list(sources.values()), "xlsx", work / "lo")
+    return {name: (src, out) for (name, src), out in zip(sources.items(), outs, strict=True)}
+
+
+def test_seed_forms_show_the_published_numbers_in_libreoffice(seed_and_blank):
+    wb = _values(seed_and_blank[0])
     sheets = [ws for ws in wb.worksheets if L.layout_of_sheet(ws) is not None]
     assert len(sheets) == 4
     for ws, expected in zip(sheets, EXPECTED, strict=True):
@@ -74,20 +119,12 @@ def test_seed_forms_show_the_published_numbers_in_libreoffice(seed_native, tmp_p
                 assert not (isinstance(c.value, str) and (c.value.startswith(("#", "Err:")))), c.coordinate
 
 
-def test_changing_an_input_recalculates_the_dependent_cells(seed_native, tmp_path):
+def test_changing_an_input_recalculates_the_dependent_cells(edited):
     """全年执行数 and one indicator's actual changed with openpyxl: LibreOffice shows the engine's new
     numbers (not the old ones: openpyxl writes no cached values, and the conversion recalculates)."""
-    wb = openpyxl.load_workbook(seed_native)
-    ws = wb["企业服务专项"]
-    ws["E6"].value = Decimal("600.5")
-    ws["E7"].value = Decimal("600.5")
-    row = next(r for r in range(13, 43) if ws[f"L{r}"].value == 120000)
-    ws[f"N{row}"].value = Decimal("100000")
-    ws[f"H{row}"].value = "受疫情影响"
-    changed = tmp_path / "changed.xlsx"
-    wb.save(changed)
-    out = pictures.convert(changed, "xlsx", tmp_path / "lo")
+    _, out = edited["changed"]
     got = _values(out)["企业服务专项"]
+    row = next(r for r in range(13, 43) if got[f"L{r}"].value == 120000)
     result = evaluate(read_forms(out)[0])  # the engine, on what LibreOffice saved
     assert (got["G6"].value, got["H6"].value) == (float(result.execution_rate), float(result.budget_score))
     assert got["G6"].value == 79.21 and got["H6"].value == 7.92  # 600.5 / 758.11, truncated
@@ -98,21 +135,11 @@ def test_changing_an_input_recalculates_the_dependent_cells(seed_native, tmp_pat
     assert not [f for f in result.findings if f.code == "stated-mismatch"]
 
 
-def test_libreoffice_recalculates_instead_of_keeping_cached_values(seed_native, tmp_path):
+def test_libreoffice_recalculates_instead_of_keeping_cached_values(edited):
     """import --native caches the composed texts; a wrong cache must not survive the conversion."""
-    import zipfile
-
-    bad = tmp_path / "planted.xlsx"
-    with zipfile.ZipFile(seed_native) as src, zipfile.ZipFile(bad, "w") as dst:
-        for info in src.infolist():
-            data = src.read(info.filename)
-            if info.filename == "xl/worksheets/sheet1.xml":
-                text = data.decode("utf-8")
-                assert "<v>≥120000(次)</v>" in text
-                data = text.replace("<v>≥120000(次)</v>", "<v>PLANTED</v>").encode("utf-8")
-            dst.writestr(info, data)
+    bad, out = edited["planted"]
     assert openpyxl.load_workbook(bad, data_only=True).worksheets[0]["D13"].value == "PLANTED"
-    got = _values(pictures.convert(bad, "xlsx", tmp_path / "lo")).worksheets[0]
+    got = _values(out).worksheets[0]
     assert got["D13"].value == "≥120000(次)"
 
 
@@ -321,7 +348,7 @@ def property_run(request, tmp_path_factory):
     seed = int(os.environ.get("PERFEVAL_NATIVE_SEED", "20231"))
     work = tmp_path_factory.mktemp("native_property")
     source = _property_workbook(seed, request.param, work / "random_native.xlsx")
-    converted = pictures.convert(source, "xlsx", work / "lo", timeout=600)
+    converted = convert(source, "xlsx", work / "lo", timeout=600)
     return seed, source, converted, len(request.param) * ROWS_PER_SHEET
 
 
@@ -425,7 +452,7 @@ def test_printed_native_form_has_numbers_and_no_name_errors(seed_native, tmp_pat
     """The guide's pictures: LibreOffice prints the native form computed, one A4 page wide."""
     import subprocess
 
-    pdf = pictures.convert(seed_native, "pdf", tmp_path)
+    pdf = convert(seed_native, "pdf", tmp_path)
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True)
     first = text.stdout.split("\f")[0]
     assert "#NAME" not in text.stdout and "Err:" not in text.stdout and "#VALUE" not in text.stdout
@@ -436,8 +463,8 @@ def test_printed_native_form_has_numbers_and_no_name_errors(seed_native, tmp_pat
     )  # the inputs right of the form are not printed
 
 
-def test_blank_native_template_computes_nothing_but_the_budget_points(tmp_path):
-    ws = _values(pictures.convert(ROOT / "workbook_template_native.xlsx", "xlsx", tmp_path)).worksheets[0]
+def test_blank_native_template_computes_nothing_but_the_budget_points(seed_and_blank):
+    ws = _values(seed_and_blank[1]).worksheets[0]
     lay = L.layout_of_sheet(ws)
     assert ws[L.BUDGET_POINTS_CELL].value == 10
     computed = set(lay.computed_cells()) - {L.BUDGET_POINTS_CELL, lay.total_points_cell, L.PROFILE_INDEX_CELL}
