@@ -54,6 +54,8 @@ CODES: dict[str, Code] = {
     "funds-total-derived": Code(
         "warning", "年度资金总额未填写，按各项资金之和计算", "form", "资金总额按各项之和计算"
     ),
+    "no-indicators": Code("error", "没有读到任何绩效指标（表单不完整）", "form", "无绩效指标"),
+    "no-points": Code("warning", "表上没有任何分值，总分和评分等级不适用", "form", "表上无分值"),
     "points-derived": Code(
         "info", "分值只写在一级指标上，各指标分值按表上得分推定", "form", "分值由得分推定"
     ),
@@ -186,7 +188,23 @@ def funds_findings(result: Result) -> list[Finding]:
 
 def points_findings(result: Result, profile: Profile) -> list[Finding]:
     out = []
-    if result.total_points != 100:
+    form = result.form
+    if not form.indicators:  # cut after the header, or no indicator block at all
+        where = (
+            f"（绩效指标表头在 {form.refs['indicators']}）"
+            if "indicators" in form.refs
+            else "（未找到绩效指标表头）"
+        )
+        out.append(finding("no-indicators", "绩效指标", f"没有读到任何绩效指标，表单不完整{where}"))
+    elif result.total_points == 0 and all(ind.points is None for ind in form.indicators):
+        out.append(
+            finding(
+                "no-points",
+                "分值合计",
+                "表上没有任何分值（不打分的表式）：只核对资金和指标完成情况，总分和评分等级不适用",
+            )
+        )
+    elif result.total_points != 100:
         out.append(
             finding(
                 "points-not-100",

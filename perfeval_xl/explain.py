@@ -129,6 +129,8 @@ def explain_form(form: Form) -> str:
                 value = getattr(ind, attr) if attr else None
                 cells.append(f"{official} {ref}" + (f" = {_show(value)}" if attr else ""))
             lines.append(f"    {ind.ref} {ind.name or '（未命名）'}：" + "；".join(cells))
+            if f"indicators.{i}.breakdown" in refs:  # 其中… rows: its breakdown, not indicators
+                lines.append(f"      细分行（不作为指标）：{refs[f'indicators.{i}.breakdown']}")
     else:
         lines.append("  绩效指标：未找到表头（三级指标）")
     if "total_points" in refs or "total_score" in refs:

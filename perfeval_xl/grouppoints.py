@@ -25,6 +25,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from . import checks
+from .labels import WHOLE_TABLE
 from .model import Finding, Form, Indicator
 
 #: Whether an indicator, given full points, scores them all (its target is met).
@@ -60,17 +61,20 @@ def derive(form: Form, met: MetTest) -> tuple[list[Indicator], list[list[int]], 
     units = units_of(indicators)
     findings: list[Finding] = []
     groups: dict[str, list[list[int]]] = {}
+    whole = WHOLE_TABLE in form.level1_points  # points only in the block title: one group
     for unit in units:
-        groups.setdefault(indicators[unit[0]].level1, []).append(unit)
+        groups.setdefault(WHOLE_TABLE if whole else indicators[unit[0]].level1, []).append(unit)
     for level1, group in groups.items():
         weight = form.level1_points.get(level1)
-        name = level1 or "（未写一级指标）"
+        name = "绩效指标" if level1 == WHOLE_TABLE else level1 or "（未写一级指标）"
+        what = "绩效指标表（区块标题）" if level1 == WHOLE_TABLE else f"一级指标“{name}”"
+        only = "区块标题" if level1 == WHOLE_TABLE else "一级指标"
         if weight is None:
             findings.append(
                 checks.finding(
                     "missing-points",
                     name,
-                    f"一级指标“{name}”没有写分值，其下各指标无法计分{checks.at(_ref(form, indicators, group))}",
+                    f"{what}没有写分值，其下各指标无法计分{checks.at(_ref(form, indicators, group))}",
                 )
             )
             continue
@@ -97,7 +101,7 @@ def derive(form: Form, met: MetTest) -> tuple[list[Indicator], list[list[int]], 
                 checks.finding(
                     "missing-points",
                     name,
-                    f"一级指标“{name}”的分值 {_fmt(weight)} 只写在一级指标上，{names}的分值无法由表上数字推定，"
+                    f"{what}的分值 {_fmt(weight)} 只写在{only}上，{names}的分值无法由表上数字推定，"
                     f"不计分{checks.at(_ref(form, indicators, group))}",
                 )
             )
@@ -112,12 +116,12 @@ def derive(form: Form, met: MetTest) -> tuple[list[Indicator], list[list[int]], 
         if derived:
             note = ""
             if not unknown and rest != 0:
-                note = f"；各项得分合计 {_fmt(weight - rest)} 与一级指标分值 {_fmt(weight)} 不符"
+                note = f"；各项得分合计 {_fmt(weight - rest)} 与{only}分值 {_fmt(weight)} 不符"
             findings.append(
                 checks.finding(
                     "points-derived",
                     name,
-                    f"一级指标“{name}”的分值 {_fmt(weight)} 未分到各指标，按表上得分推定为 "
+                    f"{what}的分值 {_fmt(weight)} 未分到各指标，按表上得分推定为 "
                     f"{'、'.join(derived)}{note}{checks.at(_ref(form, indicators, group))}",
                     severity="warning" if note else None,
                 )
@@ -126,5 +130,5 @@ def derive(form: Form, met: MetTest) -> tuple[list[Indicator], list[list[int]], 
 
 
 def _ref(form: Form, indicators: list[Indicator], group: list[list[int]]) -> str | None:
-    level1 = indicators[group[0][0]].level1
+    level1 = WHOLE_TABLE if WHOLE_TABLE in form.level1_points else indicators[group[0][0]].level1
     return form.refs.get(f"level1_points.{level1}") or indicators[group[0][0]].ref or None

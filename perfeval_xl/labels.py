@@ -111,6 +111,15 @@ HEADER_FIELD_LABELS = {
     "year": (YEAR, "评价年度", "自评年度", "项目年度", "年份"),
     "profile": (PROFILE,),
 }
+#: The form's own 总分 stated among the header fields (Ningxia: 实施单位 … 自评得分 | 98; Chongqing:
+#: 自评总分(分) | 97.6); a 总分 row below, when there is one, is read instead.
+HEADER_TOTAL_LABELS = ("自评得分", "自评总分", "自评总分（分）", "自评分数")
+#: The key of ``Form.level1_points`` for points stated only for the whole indicator table, in its block
+#: title (年度绩效目标 (80分)): all its indicators form one group.
+WHOLE_TABLE = "*"
+#: A 三级指标 that breaks the indicator above it down (其中桃树种植面积 under 种植面积), with no 分值 or
+#: 得分 of its own: not an indicator (``score --explain`` lists it).
+BREAKDOWN_PREFIX = "其中"
 #: a year stated in the title or beside it: （2022年度）, 2022年
 YEAR_IN_TITLE = r"((?:19|20)\d\d)\s*年"
 
@@ -236,7 +245,7 @@ INDICATOR_FIELD_LABELS = {
         "全年完成值",
         "指标实际完成值",  # Xinjiang 2023
     ),
-    "points": (POINTS, "权重", "分值权重", "指标分值权重"),
+    "points": (POINTS, "权重", "分值权重", "指标分值权重", "参考分值", "指标权重"),
     "stated_score": (SCORE, "指标得分"),
     "deviation": (
         DEVIATION,

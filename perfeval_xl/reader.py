@@ -85,6 +85,8 @@ for _word in L.TOTAL_LABELS:
     _ROLES[_key_of(_word)] = "total"
 for _word in L.GRADE_LABELS:
     _ROLES[_key_of(_word)] = "grade"
+for _word in L.HEADER_TOTAL_LABELS:
+    _ROLES[_key_of(_word)] = "header_total"
 
 _UNIT_LINE = tuple(_key_of(w) + "：" for w in L.MONEY_UNIT_LABELS)
 _NAME_KINDS = {_key_of(w): kind for w, kind in L.NAME_LABELS.items()}
@@ -471,6 +473,14 @@ class _FormReader:
             self.refs[attr] = self.g.ref(pos[0], vc if vc is not None else pos[1])
             self.refs[f"label.{attr}"] = self.g.ref(*pos)
             self.headers[attr] = cell_text(self.g.cell(*pos))
+        pos = self.first("header_total", self.r0, header_end)
+        if pos is not None:  # 自评得分 | 98 among the header fields
+            value, vc = self.right_value(*pos)
+            if vc is not None and _is_figure(value):
+                f.stated_total_score = self.number(pos[0], vc, "自评得分", stated=True, points=True)
+                self.refs["total_score"] = self.g.ref(pos[0], vc)
+                self.refs["label.total"] = self.g.ref(*pos)
+                self.headers["total"] = cell_text(self.g.cell(*pos))
         if not f.year:
             self.year_from_title()
         if f.kind == L.KIND_DEPARTMENT and f.project:
@@ -941,6 +951,18 @@ class _FormReader:
                 _empty_mark(x) for x in (target, actual, raw_points, row[cs] if cs is not None else None)
             ):
                 continue  # a placeholder row: 指标2:, ……, values /
+            if (
+                name.startswith(L.BREAKDOWN_PREFIX)
+                and f.indicators
+                and _blank(raw_points)
+                and (cs is None or _blank(row[cs]))
+                and (cp is not None or by_group)
+            ):  # 其中桃树种植面积: a breakdown of the indicator above, not one of its own
+                if explain:
+                    key = f"indicators.{len(f.indicators) - 1}.breakdown"
+                    here = f"{g.ref(r, c3)}“{name}”"
+                    self.refs[key] = f"{self.refs[key]}、{here}" if key in self.refs else here
+                continue
             # the fast paths skip number() and the message prefix it would need
             points = None
             if cp is not None:
@@ -990,9 +1012,18 @@ class _FormReader:
                 )
             )
         if by_group and not f.level1_points and f.indicators:
-            raise self.error(
-                "绩效指标表头中没有“分值”，一级指标中也没有写分值（如“产出指标(60分)”），无法计分", hr
-            )
+            # the points of the whole table in its block title: 年度绩效目标 (80分) left of 一级指标
+            for c in range(0, c1 if c1 is not None else c3):
+                m = _POINTS_IN.search(_text_of(g.cell(hr, c)))
+                if m is not None:
+                    f.level1_points[L.WHOLE_TABLE] = Decimal(m.group(1))
+                    self.refs[f"level1_points.{L.WHOLE_TABLE}"] = g.ref(hr, c)
+                    break
+            else:
+                raise self.error(
+                    "绩效指标表头中没有“分值”，一级指标和区块标题中也没有写分值（如“产出指标(60分)”），无法计分",
+                    hr,
+                )
         if numeric_values:
             self.restore_percents(numeric_values)
         if weight_cells:
@@ -1031,6 +1062,8 @@ class _FormReader:
         f, g = self.form, self.g
         row = g.rows[r]
         label_c = next((c for rr, c in self.found.get("total", ()) if rr == r), None)
+        header_total = f.stated_total_score, self.refs.get("total_score")  # 自评得分 | 98 in the header
+        f.stated_total_score = None
         inline = with_points = None
         if label_c is not None:
             self.refs["total"] = g.ref(r, label_c)
@@ -1076,6 +1109,9 @@ class _FormReader:
                 continue
             if _is_figure(v):
                 raise self.error(f"合计行的数字“{t}”不在“分值”“得分”列下，无法确定它是什么", r, c)
+        if f.stated_total_score is None and header_total[0] is not None:
+            f.stated_total_score = header_total[0]
+            self.refs["total_score"] = header_total[1]  # type: ignore[assignment]
 
     def read_grade(self, lo: int) -> None:
         pos = self.first("grade", lo)

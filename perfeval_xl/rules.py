@@ -572,6 +572,11 @@ def _evaluate(form: Form, prof: Profile, notes: list[Finding]) -> Result:
         form = replace(form, indicators=inds)
         notes = notes + group_notes
     indicators = [score_indicator(ind, prof, year) for ind in form.indicators]
+    if form.indicators and all(ind.points is None for ind in form.indicators) and not units:
+        # a form without any 分值 (some transfer-payment forms): one no-points finding says it
+        indicators = [
+            replace(r, findings=[f for f in r.findings if f.code != "missing-points"]) for r in indicators
+        ]
     for unit in units:
         if len(unit) > 1 and form.indicators[unit[0]].points is not None:
             head = indicators[unit[0]] = _shared_unit(form.indicators, unit, indicators[unit[0]], prof, year)

@@ -235,3 +235,19 @@ def test_every_code_is_documented_with_its_severity():
         documented = {code: sev for cell, sev in rows for code in re.findall(r"`([a-z0-9-]+)`", cell)}
         for code, (severity, *_rest) in CODES.items():
             assert documented.get(code) == severity, (doc.name, code)
+
+
+def test_a_form_without_indicators_or_without_any_points_says_so_instead_of_points_not_100():
+    funds = [FundRow("年度资金总额", annual=D(100), executed=D(90), stated_points=D(0))]
+    cut = evaluate(Form("cut.txt", funds=funds, refs={"indicators": "第9行"}), "transfer-payment")
+    assert [f.code for f in cut.findings if f.severity == "error"] == ["no-indicators"]
+    assert "第9行" in cut.findings[0].message
+    rows = [Indicator("产出指标", "数量指标", f"指标{i}", "≥10个", "12个", None) for i in range(3)]
+    unscored = evaluate(Form("transfer.txt", funds=funds, indicators=rows), "transfer-payment")
+    codes = [f.code for f in unscored.findings]
+    assert "no-points" in codes and "points-not-100" not in codes and "missing-points" not in codes
+    # one indicator without 分值 among scored ones is still reported row by row
+    mixed = [*rows[:2], Indicator("产出指标", "质量指标", "合格率", "≥90%", "95%", D(100))]
+    some = evaluate(Form("mixed.txt", funds=funds, indicators=mixed), "transfer-payment")
+    codes = [f.code for f in some.findings]
+    assert codes.count("missing-points") == 2 and "no-points" not in codes

@@ -117,10 +117,11 @@ def test_a_table_without_points_anywhere_stops():
         ["", "产出指标", "数量指标", "A", "≥10次", "10次", "50"],
         ["", "效益指标", "社会效益指标", "B", "显著", "显著", "30"],
     ]
-    grid = Grid("form.txt", None, [[v if v != "" else None for v in row] for row in HEAD + rows])
+    head = [*HEAD[:-1], ["年度绩效目标", *HEAD[-1][1:]]]  # no (80分) in the block title either
+    grid = Grid("form.txt", None, [[v if v != "" else None for v in row] for row in head + rows])
     with pytest.raises(ReadError) as info:
         read_grid(grid)
-    assert "一级指标中也没有写分值" in info.value.reason and info.value.cell == "第6行"
+    assert "区块标题中也没有写分值" in info.value.reason and info.value.cell == "第6行"
 
 
 def test_a_nil_actual_meets_an_upper_bound():
@@ -132,3 +133,20 @@ def test_a_nil_actual_meets_an_upper_bound():
     result = evaluate(form, "mof-2020")
     assert [r.score for r in result.indicators] == [Decimal(80)]
     assert "actual-without-figure" in codes(result) and "stated-mismatch" not in codes(result)
+
+
+def test_points_only_in_the_block_title_make_one_group():
+    # 年度绩效目标 (80分) and no weight in any 一级指标: the whole table is the group.
+    form = form_of(
+        [
+            ["", "产出指标", "数量指标", "补贴渔船数", "6", "6", "20"],
+            ["", "", "质量指标", "补贴发放率", "100%", "100%", "10"],
+            ["", "效益指标", "社会效益指标", "群众满意度", "≥90%", "95%", "50"],
+        ]
+    )
+    assert form.level1_points == {"*": 80} and form.refs["level1_points.*"] == "第6行第1列"
+    result = evaluate(form, "mof-2020")
+    # 20 + 10 + 50 = 80: every 得分 is its indicator's points
+    assert points(result) == [20, 10, 50] and result.total_points == 100
+    (derived,) = [f for f in result.findings if f.code == "points-derived"]
+    assert "区块标题" in derived.message and "20、10、50" in derived.message

@@ -430,3 +430,27 @@ def test_a_form_whose_name_label_is_missing_reads_from_its_funds_block_and_says_
 def test_a_grid_without_a_name_label_or_funds_block_is_no_form():
     rows = [["财政项目支出绩效自评表"], ["说明", "本表无内容"]]
     assert read_grid(grid(rows)) == []
+
+
+def test_a_total_stated_among_the_header_fields_and_breakdown_rows():
+    rows = rows_of("two_row_target.txt")
+    name_row = next(i for i, row in enumerate(rows) if row[0] == "项目名称")
+    total_row = next(i for i, row in enumerate(rows) if row and row[0] in ("总分", "合计"))
+    stated = one(rows).stated_total_score
+    with_header_total = [list(row) for row in rows]
+    with_header_total[name_row] = [*rows[name_row], "自评得分", str(stated)]
+    with_header_total[total_row] = [rows[total_row][0]]  # the 总分 row states nothing now
+    form = one(with_header_total)
+    assert form.stated_total_score == stated
+    assert form.refs["total_score"].startswith(f"第{name_row + 1}行")
+    # a 其中… row under an indicator, without 分值 or 得分, is its breakdown, not an indicator
+    header = next(i for i, row in enumerate(rows) if "三级指标" in row)
+    first = rows[header + 2 if rows[header + 1][3:4] == [""] else header + 1]
+    name_col = rows[header].index("三级指标")
+    breakdown = [""] * len(first)
+    breakdown[name_col] = "其中城区演出场次"
+    at = rows.index(first) + 1
+    broken_down = [*rows[:at], breakdown, *rows[at:]]
+    assert [i.name for i in one(broken_down).indicators] == [i.name for i in one(rows).indicators]
+    (read,) = read_grid(grid(broken_down), explain=True)
+    assert "其中城区演出场次" in read.refs["indicators.0.breakdown"]
