@@ -239,7 +239,7 @@ def header_findings(result: Result) -> list[Finding]:
         ("unit", labels.UNIT),
     ):
         if not getattr(form, attr).strip():
-            if attr == "project" and "label.project" not in form.refs:  # read from its funds block on
+            if attr == "project" and "start" in form.refs:  # read from its funds block on, no name label
                 message = (
                     "表上没有找到名称标签（项目名称、部门名称、专项名称等），名称未读取；"
                     f"本表从资金部分读起{at(form.refs.get('start'))}"
