@@ -1,7 +1,9 @@
 """The one definition of the template's layout: where every label, input and computed cell is.
 
 Building (:mod:`perfeval_xl.template`), filling (``perfeval-xl import``), recalculating
-(``perfeval-xl recalc``) and the tests all take their coordinates from here. Standard library only.
+(``perfeval-xl recalc``) and the tests all take their coordinates from here. The formulas of the
+computed cells are written from these coordinates by :mod:`perfeval_xl.udf_formulas` (classic and Lite:
+UDF calls) and :mod:`perfeval_xl.native` (built-in functions only). Standard library only.
 
 The sheet, columns A..J::
 
@@ -251,86 +253,18 @@ class Layout:
         """The indicator rows of one column, e.g. ``F13:F42``."""
         return f"{col}{INDICATOR_FIRST_ROW}:{col}{self.last_indicator_row}"
 
-    # ---- formulas -------------------------------------------------------------------------------
-
-    def fn(self, name: str) -> str:
-        """A UDF's name as written in formulas: ``PE_GRADE``. xlwings Lite registers its functions
-        under their own names too (no namespace: the ``XLWINGS.`` prefix belongs to xlwings Server)."""
-        return name
-
-    def budget_points_formula(self) -> str:
-        return f"={self.fn('PE_BUDGET_POINTS')}({PROFILE_REF})"
-
-    def rate_formula(self, row: int) -> str:
-        return f"={self.fn('PE_EXEC_RATE')}({FUND_ANNUAL_COL}{row},{FUND_EXECUTED_COL}{row},{PROFILE_REF})"
-
-    def budget_score_formula(self) -> str:
-        r = FUND_TOTAL_ROW
-        return (
-            f"={self.fn('PE_BUDGET_SCORE')}({FUND_ANNUAL_COL}{r},{FUND_EXECUTED_COL}{r},"
-            f"{BUDGET_POINTS_CELL},{PROFILE_REF})"
-        )
-
-    def score_formula(self, row: int) -> str:
-        return (
-            f"={self.fn('PE_INDICATOR_SCORE')}({TARGET_COL}{row},{ACTUAL_COL}{row},{POINTS_COL}{row},"
-            f"{NAME_COL}{row},{JUDGEMENT_COL}{row},{PROFILE_REF})"
-        )
-
-    def row_findings_formula(self, row: int) -> str:
-        return (
-            f"={self.fn('PE_ROW_FINDINGS')}({TARGET_COL}{row},{ACTUAL_COL}{row},{POINTS_COL}{row},"
-            f"{NAME_COL}{row},{JUDGEMENT_COL}{row},{DEVIATION_COL}{row},{PROFILE_REF})"
-        )
-
-    def total_points_formula(self) -> str:
-        return f"={self.fn('PE_TOTAL')}({BUDGET_POINTS_CELL},{self.col_range(POINTS_COL)})"
-
-    def total_score_formula(self) -> str:
-        return f"={self.fn('PE_TOTAL')}({BUDGET_SCORE_CELL},{self.col_range(SCORE_COL)})"
-
-    def grade_formula(self) -> str:
-        return f"={self.fn('PE_GRADE')}({self.total_score_cell},{PROFILE_REF})"
-
-    def form_findings_formula(self) -> str:
-        funds = f"{FUND_LABEL_COL}{FUND_FIRST_ROW}:{FUND_EXECUTED_COL}{FUND_FIRST_ROW + FUND_ROWS - 1}"
-        indicators = f"{LEVEL1_COL}{INDICATOR_FIRST_ROW}:{JUDGEMENT_COL}{self.last_indicator_row}"
-        return f"={self.fn('PE_FORM_FINDINGS')}({funds},{indicators},{PROFILE_REF})"
-
     @property
     def native(self) -> bool:
         return self.flavor == "native"
 
-    # ---- array formulas (classic flavour): one UDF call per column instead of one per cell -------
-
-    def rates_array_formula(self) -> str:
-        first, last = FUND_FIRST_ROW, fund_row(FUND_ROWS - 1)
-        return (
-            f"={self.fn('PE_EXEC_RATES')}({FUND_ANNUAL_COL}{first}:{FUND_ANNUAL_COL}{last},"
-            f"{FUND_EXECUTED_COL}{first}:{FUND_EXECUTED_COL}{last},{PROFILE_REF})"
-        )
-
-    def scores_array_formula(self) -> str:
-        cols = (TARGET_COL, ACTUAL_COL, POINTS_COL, NAME_COL, JUDGEMENT_COL)
-        return f"={self.fn('PE_INDICATOR_SCORES')}({','.join(map(self.col_range, cols))},{PROFILE_REF})"
-
-    def row_findings_array_formula(self) -> str:
-        cols = (TARGET_COL, ACTUAL_COL, POINTS_COL, NAME_COL, JUDGEMENT_COL, DEVIATION_COL)
-        return f"={self.fn('PE_ROWS_FINDINGS')}({','.join(map(self.col_range, cols))},{PROFILE_REF})"
+    # ---- formulas: :mod:`perfeval_xl.udf_formulas` (classic, Lite) and :mod:`perfeval_xl.native` ----
 
     def array_formulas(self) -> dict[str, str]:
-        """Ranges the classic template fills with one legacy (Ctrl+Shift+Enter) array formula each.
+        """Ranges the classic template fills with one legacy (Ctrl+Shift+Enter) array formula each
+        (:func:`perfeval_xl.udf_formulas.array_formulas`); none for the other flavours."""
+        from . import udf_formulas
 
-        Each covers cells of :meth:`computed_cells` only (never an input), and each of its cells shows
-        what that cell's single-cell formula would. Other flavours use single-cell formulas only."""
-        if self.flavor != "classic":
-            return {}
-        rates = f"{FUND_RATE_COL}{FUND_FIRST_ROW}:{FUND_RATE_COL}{fund_row(FUND_ROWS - 1)}"
-        return {
-            rates: self.rates_array_formula(),
-            self.col_range(SCORE_COL): self.scores_array_formula(),
-            self.col_range(REMARKS_COL): self.row_findings_array_formula(),
-        }
+        return udf_formulas.array_formulas(self)
 
     def sheet_formulas(self) -> dict[str, str]:
         """The formulas the sheet holds: every computed cell's own formula, except that the first cell
@@ -349,27 +283,14 @@ class Layout:
         return sum("PE_" in formula for formula in self.sheet_formulas().values())
 
     def computed_cells(self) -> dict[str, str]:
-        """Every computed cell -> its formula."""
+        """Every computed cell -> its formula (the flavour's formula module writes them)."""
         if self.native:
             from . import native
 
             return native.computed_cells(self)
-        cells = {
-            BUDGET_POINTS_CELL: self.budget_points_formula(),
-            BUDGET_SCORE_CELL: self.budget_score_formula(),
-        }
-        for i in range(FUND_ROWS):
-            r = fund_row(i)
-            cells[f"{FUND_RATE_COL}{r}"] = self.rate_formula(r)
-        for i in range(self.indicator_rows):
-            r = self.indicator_row(i)
-            cells[f"{SCORE_COL}{r}"] = self.score_formula(r)
-            cells[f"{REMARKS_COL}{r}"] = self.row_findings_formula(r)
-        cells[self.total_points_cell] = self.total_points_formula()
-        cells[self.total_score_cell] = self.total_score_formula()
-        cells[self.grade_cell] = self.grade_formula()
-        cells[self.form_remarks_cell] = self.form_findings_formula()
-        return cells
+        from . import udf_formulas
+
+        return udf_formulas.computed_cells(self)
 
     def input_cells(self) -> list[str]:
         """Every cell staff fill in (unlocked, marked with the input fill)."""

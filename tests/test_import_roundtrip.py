@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.formula import ArrayFormula
 
-from perfeval_xl import labels
+from perfeval_xl import labels, udf_formulas
 from perfeval_xl import layout as L
 from perfeval_xl.cli import main
 from perfeval_xl.model import Form
@@ -133,7 +133,7 @@ def test_imported_sheets_are_template_copies(imported):
         lay = L.layout_of_sheet(ws)
         assert lay is not None and lay.indicator_rows == 30
         assert ws.protection.sheet
-        assert ws[L.BUDGET_SCORE_CELL].value == lay.budget_score_formula()
+        assert ws[L.BUDGET_SCORE_CELL].value == udf_formulas.budget_score()
         assert ws[L.PROFILE_CELL].value == get_profile(None).title
         assert len(ws.data_validations.dataValidation) == 7
     ws = wb["企业服务专项"]
