@@ -54,6 +54,9 @@ CODES: dict[str, Code] = {
     "funds-total-derived": Code(
         "warning", "年度资金总额未填写，按各项资金之和计算", "form", "资金总额按各项之和计算"
     ),
+    "amount-unit": Code(
+        "warning", "资金金额与金额单位不相称（可能按元填在万元表中，或相反）", "form", "核对金额单位"
+    ),
     "no-indicators": Code("error", "没有读到任何绩效指标（表单不完整）", "form", "无绩效指标"),
     "no-points": Code("warning", "表上没有任何分值，总分和评分等级不适用", "form", "表上无分值"),
     "points-derived": Code(
@@ -151,6 +154,36 @@ def stated_findings(result: Result) -> list[Finding]:
             )
         )
     return out
+
+
+#: Amounts no single form's 年度资金总额 reaches in its money unit: in 万元 more than 1,000亿元 (10,000,000
+#: 万元, beyond any department's yearly budget), in 元 less than 100 元 with some money spent. Beyond them the
+#: figures were most likely typed in the other unit (九亭镇 2020: 145000000.00 under 项目资金(万元)).
+IMPLAUSIBLE_AMOUNT = {"万元": (None, Decimal(10_000_000)), "元": (Decimal(100), None)}
+
+
+def amount_findings(result: Result) -> list[Finding]:
+    """A 年度资金总额 implausible in the form's money unit: probably typed in 元 under 万元, or the reverse."""
+    form = result.form
+    total = form.total_fund
+    low, high = IMPLAUSIBLE_AMOUNT.get(form.money_unit, (None, None))
+    if total is None:
+        return []
+    for attr, what in (("annual", "全年预算数"), ("executed", "全年执行数")):
+        value = getattr(total, attr)
+        if value is None or value <= 0:
+            continue
+        if (high is not None and value > high) or (low is not None and value < low):
+            other = "元" if form.money_unit == "万元" else "万元"
+            return [
+                finding(
+                    "amount-unit",
+                    what,
+                    f"{total.label}{what} {_f(value)} {form.money_unit}，与金额单位“{form.money_unit}”不相称："
+                    f"请核对是否按{other}填写{at(total.ref)}",
+                )
+            ]
+    return []
 
 
 def funds_findings(result: Result) -> list[Finding]:
@@ -252,7 +285,7 @@ def header_findings(result: Result) -> list[Finding]:
 
 def check(result: Result, profile: Profile) -> list[Finding]:
     """All findings of a scored form: header, funds, each indicator row, points, stated numbers."""
-    findings = header_findings(result) + funds_findings(result)
+    findings = header_findings(result) + amount_findings(result) + funds_findings(result)
     for r in result.indicators:
         findings.extend(r.findings)
     findings += deviation_findings(result)

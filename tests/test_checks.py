@@ -251,3 +251,14 @@ def test_a_form_without_indicators_or_without_any_points_says_so_instead_of_poin
     some = evaluate(Form("mixed.txt", funds=funds, indicators=mixed), "transfer-payment")
     codes = [f.code for f in some.findings]
     assert codes.count("missing-points") == 2 and "no-points" not in codes
+
+
+def test_an_amount_out_of_scale_for_its_money_unit_is_flagged():
+    def codes(amount: str, unit: str) -> list[str]:
+        funds = [FundRow("年度资金总额", annual=D(amount), executed=D(amount))]
+        return [f.code for f in evaluate(Form("f.txt", money_unit=unit, funds=funds)).findings]
+
+    assert "amount-unit" in codes("145000000.00", "万元")  # 1.45 万亿元 for one form: typed in 元
+    assert "amount-unit" not in codes("10000000", "万元")  # 1,000 亿元: a very large department, still
+    assert "amount-unit" in codes("5.28", "元")  # 5.28 元 of project money: typed in 万元
+    assert "amount-unit" not in codes("100", "元")

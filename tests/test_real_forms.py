@@ -261,3 +261,13 @@ def test_shanghai_wording_gives_the_same_numbers(tsv):
     assert [r.indicator.points for r in a.indicators] == [r.indicator.points for r in b.indicators]
     assert (a.total_points, a.total_score, a.grade) == (b.total_points, b.total_score, b.grade)
     assert sorted(f.code for f in a.findings) == sorted(f.code for f in b.findings)
+
+
+def test_amounts_in_the_wrong_money_unit_are_flagged_only_where_they_are():
+    """九亭镇 2020 types 145000000.00 (元) under 项目资金(万元): the only corpus form with amount-unit."""
+    flagged = set()
+    for tsv in FORMS:
+        for form in read_forms(tsv):
+            if any(f.code == "amount-unit" for f in evaluate(form, profile_for(sidecar(tsv))).findings):
+                flagged.add(tsv.stem)
+    assert flagged == {"shanghai_02_jiuting_chengzhen"}
