@@ -26,7 +26,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from .aggregates import Aggregates
-from .discovery import EXTENSIONS, discover, display_names, is_own_output  # noqa: F401 - the batch's API
+from .discovery import EXTENSIONS, DisplayNames, discover, display_names, is_own_output  # noqa: F401
 from .filerows import ChunkOut, FileRows, error_chunk, process_chunk, process_file  # noqa: F401 - the API
 from .profiles import Profile, get_profile, profile_argument
 from .safeout import display_path
@@ -116,7 +116,7 @@ def consolidate(
     files, missing = discover(inputs, exclude)
     acc = _Accumulator(override if isinstance(override, Profile) else get_profile(None))
     acc.errors.extend((source, None, reason) for source, _sheet, reason in missing)
-    shown = display_names(inputs, files)
+    shown = DisplayNames(inputs)
     for chunk in run_chunks(files, override, jobs, frozenset({"rows"}), progress, shown):
         acc.add(chunk)
     out = acc.build(len(files))
@@ -193,7 +193,7 @@ def consolidate_to(
         if kept is not None:
             kept.errors.extend(first)
         duplicates: list[tuple] = []
-        shown = display_names(inputs, files)
+        shown = DisplayNames(inputs)
         for chunk in run_chunks(files, override, jobs, frozenset(want), progress, shown):
             stats.forms += chunk.forms
             stats.findings += chunk.findings
@@ -223,6 +223,11 @@ def consolidate_to(
     return stats
 
 
+def default_jobs() -> int:
+    """Worker processes when ``jobs`` is not given: every core."""
+    return os.cpu_count() or 1
+
+
 def _chunk_size(total: int, jobs: int) -> int:
     # Big enough to amortise the hand-off, small enough to balance the cores and stream progress.
     return max(1, min(32, total // (jobs * 8)))
@@ -234,7 +239,7 @@ def run_chunks(
     jobs: int | None,
     want: frozenset[str],
     progress: ProgressFn | None = None,
-    shown: dict[str, str] | None = None,
+    shown: Callable[[str], str] | None = None,
 ) -> Iterator[ChunkOut]:
     """Process ``files`` in chunks, over ``jobs`` worker processes (one with ``jobs=1``: a file that
     crashes its reader must not take this process along), yielding the output in file order.
@@ -245,7 +250,7 @@ def run_chunks(
     from .workers import Failure, Pool
 
     total = len(files)
-    jobs = max(1, jobs or os.cpu_count() or 1)
+    jobs = max(1, jobs or default_jobs())
     jobs = min(jobs, max(1, total))
     done = 0
     n_forms = 0
@@ -268,15 +273,13 @@ def run_chunks(
             parts[k] = []
             yield k, chunk
 
-    context = _mp_context()
-    if context is not None and context.get_start_method() == "fork":
-        _preload()  # forked workers inherit the imports instead of each paying ~40 ms for them
-    shown = shown or {}
+    # The workers import the reader, the rules and calamine themselves (~40 ms each): this process
+    # stays lean, and forked workers do not carry a copy of what only the parent uses.
     with Pool(jobs, process_chunk, (profile, want, shown)) as pool:
         for k, paths, result in pool.run(tasks()):
             if isinstance(result, Failure):
                 result = error_chunk(
-                    [(shown.get(p) or display_path(p), None, result.reason) for p in paths], want
+                    [(shown(p) if shown else display_path(p), None, result.reason) for p in paths], want
                 )
             parts[k].append((chunks[k].index(paths[0]), result))
             remaining[k] -= len(paths)
@@ -289,22 +292,6 @@ def run_chunks(
                 for _pos, out in sorted(parts.pop(next_out), key=lambda p: p[0]):
                     yield out
                 next_out += 1
-
-
-def _preload() -> None:
-    """Import what the workers use (reader, rules, the XML row writer, calamine) in the parent."""
-    import python_calamine  # noqa: F401
-
-    from . import grid, reader, rules, summary  # noqa: F401
-
-
-def _mp_context():
-    import multiprocessing
-
-    # fork is fastest on Linux (the parent's imports are inherited); elsewhere use the default.
-    if "fork" in multiprocessing.get_all_start_methods() and os.name == "posix":
-        return multiprocessing.get_context("fork")
-    return None
 
 
 class _Accumulator:

@@ -65,7 +65,8 @@ def _reason(exc: BaseException) -> str:
 def process_file(path: str, profile: Profile | str | None = None, shown: str | None = None) -> FileRows:
     """Read and score every form of one input; failures become error rows. Never raises.
 
-    ``shown`` is what the rows call the file (see :func:`display_names`); by default its path."""
+    ``shown`` is what the rows call the file (see :class:`~perfeval_xl.discovery.DisplayNames`);
+    by default its path."""
     from . import grid as grid_module
     from . import reader
     from .rules import evaluate
@@ -138,7 +139,7 @@ def process_chunk(
     paths: Sequence[str],
     profile: Profile | str | None,
     want: frozenset[str],
-    shown: dict[str, str] | None = None,
+    shown: Callable[[str], str] | None = None,
     on_file: Callable[[int], None] | None = None,
 ) -> ChunkOut:
     """Read a chunk of files (in a worker); ``on_file(i)`` is called before the i-th file is read
@@ -148,24 +149,53 @@ def process_chunk(
     paused = gc.isenabled()
     gc.disable()
     try:
-        return _chunk_out(paths, profile, want, shown or {}, on_file)
+        return _chunk_out(paths, profile, want, shown, on_file)
     finally:
         if paused:
             gc.enable()
+        _forget_texts(len(paths))
+
+
+#: files read between two emptyings of the reader's caches (see :func:`_forget_texts`)
+FORGET_EVERY = 1000
+_read_since = [0]
+
+
+def _forget_texts(n_files: int) -> None:
+    """Empty the caches in which the reader keeps what it learnt about each text it has seen.
+
+    They pay off within a batch (forms repeat their labels) but every distinct text (a project name,
+    a unit) stays in them up to their size limits: over 10,000 distinct workbooks ~13 MiB in a worker.
+    Emptied every :data:`FORGET_EVERY` files, a worker stays within a few MiB of where it started; the
+    labels are learnt again at the next file."""
+    _read_since[0] += n_files
+    if _read_since[0] < FORGET_EVERY:
+        return
+    _read_since[0] = 0
+    from . import headers, labels, reader, values
+
+    for module in (reader, headers, labels, values):
+        for obj in list(vars(module).values()):
+            clear = getattr(obj, "cache_clear", None)
+            if callable(clear):
+                clear()
+    kinds = getattr(reader, "_KINDS", None)  # the reader's own table of cell texts, by that name
+    if isinstance(kinds, dict):
+        kinds.clear()
 
 
 def _chunk_out(
     paths: Sequence[str],
     profile: Profile | str | None,
     want: frozenset[str],
-    shown: dict[str, str],
+    shown: Callable[[str], str] | None,
     on_file: Callable[[int], None] | None,
 ) -> ChunkOut:
     rows = FileRows()
     for i, path in enumerate(paths):
         if on_file is not None:
             on_file(i)
-        one = process_file(path, profile, shown.get(path))
+        one = process_file(path, profile, shown(path) if shown else None)
         rows.forms += one.forms
         rows.indicators += one.indicators
         rows.findings += one.findings

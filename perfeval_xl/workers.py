@@ -18,7 +18,9 @@ process, and the parent watches:
   which stops its workers on every way out (normal end, error, Ctrl-C, SIGTERM).
 
 :class:`Pool` runs tasks ``(key, paths)`` through ``work(paths, *args, on_file=...)`` and yields
-``(key, paths, result)`` as tasks finish, or ``(key, paths, Failure)`` for files it gave up on.
+``(key, paths, result)`` as tasks finish, or ``(key, paths, Failure)`` for files it gave up on. The work
+and its arguments travel with each task (pickled: a module-level function and small values), so a
+worker can be started before the work is known (:func:`prestart`).
 """
 
 from __future__ import annotations
@@ -53,24 +55,25 @@ class _Task:
 
 
 class _Worker:
-    def __init__(self, context, work, args, limits):
+    """One worker process; it runs whatever work each task names (so it can be started early)."""
+
+    def __init__(self, context, limits):
+        self.limits = limits
         self.state = context.RawArray("d", 2)  # (index of the file being read or -1, monotonic start)
         self.state[0] = -1
         parent_end, child_end = context.Pipe()
         self.conn = parent_end
         self.proc = context.Process(
-            target=_worker_main,
-            args=(child_end, self.state, work, args, limits, os.getpid()),
-            daemon=True,
+            target=_worker_main, args=(child_end, self.state, limits, os.getpid()), daemon=True
         )
         self.proc.start()
         child_end.close()
         self.task: _Task | None = None
 
-    def send(self, task: _Task) -> None:
+    def send(self, task: _Task, work: Callable, args: tuple) -> None:
         self.task = task
         self.state[0] = -1
-        self.conn.send((task.key, list(task.paths)))
+        self.conn.send((task.key, list(task.paths), work, args))
 
     def kill(self) -> None:
         if self.proc.is_alive():
@@ -106,10 +109,7 @@ class Pool:
     def close(self) -> None:
         for w in self.workers:
             if w.task is None and w.proc.is_alive():
-                try:
-                    w.conn.send(None)  # a clean exit for an idle worker
-                except OSError:
-                    pass
+                _stop(w)
         deadline = time.monotonic() + 2
         for w in self.workers:
             w.proc.join(max(0.0, deadline - time.monotonic()))
@@ -146,7 +146,7 @@ class Pool:
                         break
                     pending.append(_Task(*item))
                 w = idle.pop() if idle else self._spawn()
-                w.send(pending.popleft())
+                w.send(pending.popleft(), self.work, self.args)
             busy = [w for w in self.workers if w.task is not None]
             if not busy:
                 if exhausted and not pending:
@@ -170,7 +170,14 @@ class Pool:
                     yield from self._failed(w, pending, TIMED_OUT.format(seconds=timeout), retry=False)
 
     def _spawn(self) -> _Worker:
-        w = _Worker(self.context, self.work, self.args, self.limits)
+        while _SPARE:  # started early by :func:`prestart`
+            w = _SPARE.pop()
+            if w.proc.is_alive() and w.limits == self.limits:
+                break
+            _stop(w)
+            w.kill()
+        else:
+            w = _Worker(self.context, self.limits)
         self.workers.append(w)
         return w
 
@@ -202,6 +209,39 @@ class Pool:
         pending.extendleft(reversed(again))  # ahead of new work: the output waits for this key
         if given_up:
             yield task.key, [culprit], Failure(reason)
+
+
+def _stop(w: _Worker) -> None:
+    try:
+        w.conn.send(None)  # a clean exit for an idle worker
+    except OSError:
+        pass
+
+
+_SPARE: list[_Worker] = []
+
+
+def prestart(jobs: int) -> None:
+    """Start ``jobs`` workers now, for the next :class:`Pool` to take (same limits). A process about
+    to find thousands of files starts its workers first, so they are forked before the list exists
+    and do not carry a copy of it; :func:`discard_spares` stops those not taken."""
+    import multiprocessing
+
+    if "fork" not in multiprocessing.get_all_start_methods() or os.name != "posix":
+        return  # elsewhere workers start fresh anyway: nothing to gain
+    context = multiprocessing.get_context("fork")
+    lim = limits_module.current()
+    while len(_SPARE) < jobs:
+        _SPARE.append(_Worker(context, lim))
+
+
+def discard_spares() -> None:
+    """Stop the workers :func:`prestart` started that no pool took."""
+    while _SPARE:
+        w = _SPARE.pop()
+        _stop(w)
+        w.proc.join(2)
+        w.kill()
 
 
 # ------------------------------------------------------------------------------- forms of single files
@@ -243,7 +283,7 @@ def _read_forms_task(paths: Sequence[str], kwargs: dict, on_file: Callable[[int]
 # ------------------------------------------------------------------------------------------- the worker
 
 
-def _worker_main(conn, state, work, args, limits, parent_pid: int) -> None:
+def _worker_main(conn, state, limits, parent_pid: int) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _quiet_native_errors()
@@ -262,7 +302,7 @@ def _worker_main(conn, state, work, args, limits, parent_pid: int) -> None:
             return
         if msg is None:
             return
-        key, paths = msg
+        key, paths, work, args = msg
         result = work(paths, *args, on_file=on_file)
         state[0] = -1
         conn.send((key, result))

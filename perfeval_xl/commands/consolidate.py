@@ -158,6 +158,18 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, started: float, out: Path) -> int:
+    from .. import workers
+    from ..batch import default_jobs
+
+    # The workers are forked before the inputs are searched: they carry no copy of the file list.
+    workers.prestart(args.jobs or default_jobs())
+    try:
+        return _consolidate(args, started, out)
+    finally:
+        workers.discard_spares()
+
+
+def _consolidate(args: argparse.Namespace, started: float, out: Path) -> int:
     from ..batch import UsageError, consolidate_to
     from ..discovery import discover, file_key, is_own_output
     from ..profiles import profile_argument
@@ -185,9 +197,10 @@ def _run(args: argparse.Namespace, started: float, out: Path) -> int:
         for source, _sheet, reason in missing:
             print(f"perfeval-xl consolidate：{source}：{reason}", file=sys.stderr)
         return _fail("没有找到任何输入文件")
-    inputs = {file_key(Path(f)) for f in files}
-    for target in outputs:
-        if file_key(target) in inputs:
+    targets = {file_key(target): target for target in outputs}
+    for f in files:
+        target = targets.get(file_key(f))
+        if target is not None:
             return _fail(f"输出文件不能覆盖输入文件：{target}")
 
     show = not args.quiet
