@@ -153,7 +153,6 @@ def process_chunk(
     finally:
         if paused:
             gc.enable()
-        _forget_texts(len(paths))
 
 
 #: files read between two emptyings of the reader's caches (see :func:`_forget_texts`)
@@ -161,14 +160,14 @@ FORGET_EVERY = 1000
 _read_since = [0]
 
 
-def _forget_texts(n_files: int) -> None:
+def _forget_texts() -> None:
     """Empty the caches in which the reader keeps what it learnt about each text it has seen.
 
     They pay off within a batch (forms repeat their labels) but every distinct text (a project name,
     a unit) stays in them up to their size limits: over 10,000 distinct workbooks ~13 MiB in a worker.
     Emptied every :data:`FORGET_EVERY` files, a worker stays within a few MiB of where it started; the
     labels are learnt again at the next file."""
-    _read_since[0] += n_files
+    _read_since[0] += 1
     if _read_since[0] < FORGET_EVERY:
         return
     _read_since[0] = 0
@@ -196,6 +195,7 @@ def _chunk_out(
         if on_file is not None:
             on_file(i)
         one = process_file(path, profile, shown(path) if shown else None)
+        _forget_texts()
         rows.forms += one.forms
         rows.indicators += one.indicators
         rows.findings += one.findings
