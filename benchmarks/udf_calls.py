@@ -31,14 +31,15 @@ from openpyxl.worksheet.formula import ArrayFormula  # noqa: E402
 
 import udfs  # noqa: E402
 from perfeval_xl import layout as L  # noqa: E402
+from perfeval_xl import sheetformulas  # noqa: E402
 from perfeval_xl.reader import read_forms  # noqa: E402
 from perfeval_xl.template import build_workbook  # noqa: E402
 
 
 def per_cell_layouts():
     """Patch the layout so that no range gets an array formula (the template as it was)."""
-    original = L.Layout.array_formulas
-    L.Layout.array_formulas = lambda self: {}
+    original = sheetformulas.array_formulas
+    sheetformulas.array_formulas = lambda lay: {}
     return original
 
 
@@ -88,7 +89,7 @@ def evaluate_with_counters(path: Path) -> tuple[Counter, dict]:
             lay = L.layout_of_sheet(ws)
             if lay is None:
                 continue
-            for ref in lay.computed_cells():
+            for ref in sheetformulas.computed_cells(lay):
                 values[(ws.title, ref)] = xl.evaluate(f"{ws.title}!{ref}")
     finally:
         excelwrapper._OpxRange.cell_to_formula = classmethod(original)
@@ -109,7 +110,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             build_workbook(forms).save(before)
         finally:
-            L.Layout.array_formulas = original
+            sheetformulas.array_formulas = original
         rows = []
         results = {}
         for label, path in (("每格一个公式（原模板）", before), ("整列数组公式（现模板）", after)):

@@ -3,7 +3,8 @@
 Building (:mod:`perfeval_xl.template`), filling (``perfeval-xl import``), recalculating
 (``perfeval-xl recalc``) and the tests all take their coordinates from here. The formulas of the
 computed cells are written from these coordinates by :mod:`perfeval_xl.udf_formulas` (classic and Lite:
-UDF calls) and :mod:`perfeval_xl.native` (built-in functions only). Standard library only.
+UDF calls) and :mod:`perfeval_xl.native` (built-in functions only); :mod:`perfeval_xl.sheetformulas`
+gives each sheet its flavour's. This module imports neither. Standard library only.
 
 The sheet, columns A..J::
 
@@ -256,41 +257,6 @@ class Layout:
     @property
     def native(self) -> bool:
         return self.flavor == "native"
-
-    # ---- formulas: :mod:`perfeval_xl.udf_formulas` (classic, Lite) and :mod:`perfeval_xl.native` ----
-
-    def array_formulas(self) -> dict[str, str]:
-        """Ranges the classic template fills with one legacy (Ctrl+Shift+Enter) array formula each
-        (:func:`perfeval_xl.udf_formulas.array_formulas`); none for the other flavours."""
-        from . import udf_formulas
-
-        return udf_formulas.array_formulas(self)
-
-    def sheet_formulas(self) -> dict[str, str]:
-        """The formulas the sheet holds: every computed cell's own formula, except that the first cell
-        of each :meth:`array_formulas` range holds the array formula and its other cells none."""
-        cells = dict(self.computed_cells())
-        for ref, formula in self.array_formulas().items():
-            first, *rest = cells_of(ref)
-            cells[first] = formula
-            for cell in rest:
-                del cells[cell]
-        return cells
-
-    def udf_calls(self) -> int:
-        """UDF calls per full recalculation of one sheet: each formula calling a UDF, array or not,
-        calls Python once (the native flavour calls none)."""
-        return sum("PE_" in formula for formula in self.sheet_formulas().values())
-
-    def computed_cells(self) -> dict[str, str]:
-        """Every computed cell -> its formula (the flavour's formula module writes them)."""
-        if self.native:
-            from . import native
-
-            return native.computed_cells(self)
-        from . import udf_formulas
-
-        return udf_formulas.computed_cells(self)
 
     def input_cells(self) -> list[str]:
         """Every cell staff fill in (unlocked, marked with the input fill)."""

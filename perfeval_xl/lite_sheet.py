@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from . import labels
 from . import layout as L
+from .sheetformulas import computed_cells
 
 #: rows read to find the 合计 row (a form with more indicators than this is not found)
 MAX_ROWS = 5000
@@ -42,7 +43,7 @@ def sheet_layout(values) -> L.Layout | None:
 def formula_blocks(lay: L.Layout) -> list[tuple[str, str | list[list[str]]]]:
     """The per-cell formulas in vertical runs: (``G13:G42``, [[f13], …, [f42]]), or (``F6``, formula)."""
     by_col: dict[str, dict[int, str]] = {}
-    for ref, formula in lay.computed_cells().items():
+    for ref, formula in computed_cells(lay).items():
         col = ref.rstrip("0123456789")
         by_col.setdefault(col, {})[int(ref[len(col) :])] = formula
     blocks = []

@@ -20,6 +20,7 @@ from .profiles import PROFILES, Profile, get_profile, is_auto
 from .report import cents
 from .rowheights import fit_rows
 from .rules import evaluate
+from .sheetformulas import computed_cells
 from .template_sheet import NOTES
 from .template_style import put_text
 
@@ -78,7 +79,7 @@ def _is_empty(form: Form) -> bool:
 
 def write_values(ws, lay: L.Layout, result: Result | None, profile=None) -> None:
     """Replace every computed cell of ``ws`` by the value ``result`` holds (blank when None)."""
-    for ref in lay.computed_cells():
+    for ref in computed_cells(lay):
         ws[ref].value = None
     if ws[L.NOTE_CELL].value:  # the template's note says what its formulas need: no longer true
         put_text(ws, L.NOTE_CELL, NOTES["values"])

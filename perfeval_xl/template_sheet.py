@@ -13,7 +13,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from . import labels
+from . import labels, sheetformulas
 from . import layout as L
 from .profiles import get_profile
 from .template_style import (
@@ -195,7 +195,7 @@ def build_sheet(ws: Worksheet, lay: L.Layout, money_unit: str = "万元") -> Non
     text_cells = {lay.grade_cell, lay.form_remarks_cell}
     text_cols = (L.REMARKS_COL, L.TARGET_COL, L.ACTUAL_COL) if lay.native else (L.REMARKS_COL,)
     text_cells |= {f"{c}{lay.indicator_row(i)}" for i in range(lay.indicator_rows) for c in text_cols}
-    for ref, formula in lay.computed_cells().items():
+    for ref, formula in sheetformulas.computed_cells(lay).items():
         ws[ref].value = formula
         if ref in text_cells:
             align = WRAP_CENTER if ref == lay.grade_cell else WRAP_LEFT
@@ -204,7 +204,9 @@ def build_sheet(ws: Worksheet, lay: L.Layout, money_unit: str = "万元") -> Non
             restyle(ws[ref], LOCKED, _lock)
         else:
             style_computed(ws, ref)
-    for ref, formula in lay.array_formulas().items():  # one UDF call per column (Ctrl+Shift+Enter)
+    for ref, formula in sheetformulas.array_formulas(
+        lay
+    ).items():  # one UDF call per column (Ctrl+Shift+Enter)
         for cell_ref in L.cells_of(ref):
             ws[cell_ref].value = None
         ws[L.cells_of(ref)[0]].value = ArrayFormula(ref, formula)

@@ -10,6 +10,7 @@ import pytest
 
 import udfs
 from perfeval_xl import layout as L
+from perfeval_xl import sheetformulas as F
 from perfeval_xl.reader import read_forms
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -98,13 +99,13 @@ def test_arguments_in_every_shape_excel_hands_over():
 def test_array_ranges_cover_outputs_only(rows):
     """A legacy array range cannot be edited in part: it must never cover an input cell."""
     lay = L.Layout.for_count(rows)
-    computed = lay.computed_cells()
+    computed = F.computed_cells(lay)
     inputs = set(lay.input_cells())
-    covered = [c for ref in lay.array_formulas() for c in L.cells_of(ref)]
+    covered = [c for ref in F.array_formulas(lay) for c in L.cells_of(ref)]
     assert len(covered) == len(set(covered))
     assert set(covered) <= set(computed) and not set(covered) & inputs
-    assert lay.udf_calls() == 9 <= len(computed) // 4
-    assert L.Layout.for_count(rows, "lite").array_formulas() == {}
+    assert F.udf_calls(lay) == 9 <= len(computed) // 4
+    assert F.array_formulas(L.Layout.for_count(rows, "lite")) == {}
 
 
 def test_benchmark_reports_the_calls_and_identical_values(capsys):

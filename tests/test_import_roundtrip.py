@@ -15,6 +15,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from perfeval_xl import labels, udf_formulas
 from perfeval_xl import layout as L
+from perfeval_xl import sheetformulas as F
 from perfeval_xl.cli import main
 from perfeval_xl.model import Form
 from perfeval_xl.profiles import get_profile
@@ -186,7 +187,7 @@ def test_user_text_never_becomes_a_formula(tmp_path):
     found = {ws[f"C{r}"].value: ws[f"C{r}"].data_type for r in range(13, 26) if ws[f"C{r}"].value in hostile}
     assert found == {t: "s" for t in hostile}
     # only the template's own UDF formulas are formulas
-    computed = set(L.Layout().computed_cells())
+    computed = set(F.computed_cells(L.Layout()))
     for w in wb.worksheets[:-1]:
         for row in w.iter_rows():
             for c in row:

@@ -11,6 +11,7 @@ from libreoffice import DATA, EXPECTED, ROOT, convert, convert_many, needs_libre
 
 from perfeval_xl import labels
 from perfeval_xl import layout as L
+from perfeval_xl import sheetformulas as F
 from perfeval_xl.cli import main
 
 pytestmark = needs_libreoffice
@@ -77,9 +78,9 @@ def test_template_survives_a_libreoffice_round_trip(as_saved_by_libreoffice):
     assert ws.protection.sheet is True
     assert ws["D6"].protection.locked is False and ws["G6"].protection.locked is True
     # the array formulas (one UDF call per column) come back whole, over the same ranges
-    arrays = {ref: ws[ref.split(":")[0]].value for ref in L.Layout().array_formulas()}
+    arrays = {ref: ws[ref.split(":")[0]].value for ref in F.array_formulas(L.Layout())}
     assert {ref: (a.ref, a.text.upper()) for ref, a in arrays.items()} == {
-        ref: (ref, text.upper()) for ref, text in L.Layout().array_formulas().items()
+        ref: (ref, text.upper()) for ref, text in F.array_formulas(L.Layout()).items()
     }
     assert ws["H6"].value.upper().startswith("=PE_BUDGET_SCORE(")
     kinds = {}

@@ -14,6 +14,7 @@ import pytest
 
 from perfeval_xl import labels
 from perfeval_xl import layout as L
+from perfeval_xl import sheetformulas as F
 from perfeval_xl.cli import main
 from perfeval_xl.model import Form, FundRow, Indicator
 from perfeval_xl.native import compose_actual, compose_target
@@ -69,16 +70,16 @@ def test_official_labels_and_native_inputs(fresh):
         assert ws.column_dimensions[col].hidden, col
     for ref in lay.input_cells():
         assert ws[ref].protection.locked is False, ref
-    for ref in lay.computed_cells():
+    for ref in F.computed_cells(lay):
         assert ws[ref].protection.locked, ref
-    assert "D13" in lay.computed_cells() and "K13" in lay.input_cells()
+    assert "D13" in F.computed_cells(lay) and "K13" in lay.input_cells()
     assert L.CONF_SHEET not in openpyxl.load_workbook(fresh).sheetnames  # no xlwings
 
 
 def test_formulas_use_only_portable_functions(fresh):
     ws = openpyxl.load_workbook(fresh)[TEMPLATE_SHEET]
     used: set[str] = set()
-    for ref, formula in L.Layout(flavor="native").computed_cells().items():
+    for ref, formula in F.computed_cells(L.Layout(flavor="native")).items():
         assert ws[ref].value == formula and ws[ref].data_type == "f", ref
         assert len(formula) < 8192, ref  # Excel's limit on a formula's length
         without_strings = re.sub(r'"[^"]*"', '""', formula)
@@ -89,7 +90,7 @@ def test_formulas_use_only_portable_functions(fresh):
         assert depth == 0 and deepest <= 64, ref  # Excel nests functions 64 deep at most
         used |= set(re.findall(r"([A-Z][A-Z0-9.]*)\(", without_strings))
     assert used <= PORTABLE, used - PORTABLE
-    assert "PE_" not in "".join(L.Layout(flavor="native").computed_cells().values())
+    assert "PE_" not in "".join(F.computed_cells(L.Layout(flavor="native")).values())
 
 
 def test_classic_template_explains_name_errors_outside_the_print_area():
@@ -142,7 +143,7 @@ def test_stated_numbers_that_disagree_are_mismatches_and_check_cells_state_nothi
         del wb[other]
     ws = wb["企业服务专项"]
     lay = L.layout_of_sheet(ws)
-    for ref in lay.computed_cells():  # freeze like a saved file: values where formulas were
+    for ref in F.computed_cells(lay):  # freeze like a saved file: values where formulas were
         ws[ref].value = None
     ws["G6"].value, ws["H6"].value, ws["F6"].value = 99.49, 9.95, 10  # 9.95 is wrong (9.94)
     ws["D13"].value, ws["E13"].value, ws["G13"].value = "≥120000(次)", "120722(次)", 5
@@ -191,7 +192,7 @@ def test_a_bigger_template_instead_of_inserting_rows(tmp_path):
         ws = openpyxl.load_workbook(path)[TEMPLATE_SHEET]
         lay = L.layout_of_sheet(ws)
         assert lay == L.Layout(60, flavor)
-        assert ws[lay.total_score_cell].value == lay.computed_cells()[lay.total_score_cell]
+        assert ws[lay.total_score_cell].value == F.computed_cells(lay)[lay.total_score_cell]
         assert "G13:G72" in ws[lay.total_score_cell].value
     assert main(["template", "--rows", "0", "-o", str(tmp_path / "x.xlsx")]) == 2
 

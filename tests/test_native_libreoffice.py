@@ -28,6 +28,7 @@ from libreoffice import DATA, EXPECTED, ROOT, convert, convert_many, needs_libre
 
 from perfeval_xl import labels
 from perfeval_xl import layout as L
+from perfeval_xl import sheetformulas as F
 from perfeval_xl.cli import main
 from perfeval_xl.native import compose_actual, compose_target
 from perfeval_xl.profiles import PROFILES
@@ -467,6 +468,10 @@ def test_blank_native_template_computes_nothing_but_the_budget_points(seed_and_b
     ws = _values(seed_and_blank[1]).worksheets[0]
     lay = L.layout_of_sheet(ws)
     assert ws[L.BUDGET_POINTS_CELL].value == 10
-    computed = set(lay.computed_cells()) - {L.BUDGET_POINTS_CELL, lay.total_points_cell, L.PROFILE_INDEX_CELL}
+    computed = set(F.computed_cells(lay)) - {
+        L.BUDGET_POINTS_CELL,
+        lay.total_points_cell,
+        L.PROFILE_INDEX_CELL,
+    }
     shown = {ref: ws[ref].value for ref in computed if ws[ref].value not in (None, "")}
     assert shown == {}  # no score, no 核对, no 审核提示 on an empty form

@@ -11,6 +11,7 @@ from openpyxl.worksheet.formula import ArrayFormula
 
 from perfeval_xl import labels
 from perfeval_xl import layout as L
+from perfeval_xl import sheetformulas as F
 from perfeval_xl.cli import main
 from perfeval_xl.profiles import PROFILES
 from perfeval_xl.template import TEMPLATE_SHEET, build_workbook, save_workbook, sheet_names
@@ -128,10 +129,10 @@ def test_labels_where_the_layout_puts_them(ws):
 
 def test_computed_cells_hold_udf_formulas_using_the_profile_cell(ws):
     lay = L.Layout()
-    computed = lay.computed_cells()
+    computed = F.computed_cells(lay)
     assert len(computed) == 2 + 4 + 2 * lay.indicator_rows + 4
-    arrays = lay.array_formulas()
-    held = lay.sheet_formulas()
+    arrays = F.array_formulas(lay)
+    held = F.sheet_formulas(lay)
     for ref in computed:
         assert ws[ref].protection.locked, ref
     for ref, formula in held.items():
@@ -159,13 +160,13 @@ def test_computed_cells_hold_udf_formulas_using_the_profile_cell(ws):
     assert ws["H6"].value == "=PE_BUDGET_SCORE(D6,E6,F6,$B$4)"
     assert ws[lay.total_score_cell].value == "=PE_TOTAL(H6,G13:G42)"
     assert ws[lay.grade_cell].value == "=PE_GRADE(G43,$B$4)"
-    assert lay.udf_calls() == 9  # was 70 with one formula per cell
+    assert F.udf_calls(lay) == 9  # was 70 with one formula per cell
 
 
 def test_inputs_unlocked_and_marked(ws):
     lay = L.Layout()
     inputs = lay.input_cells()
-    assert set(inputs).isdisjoint(lay.computed_cells())
+    assert set(inputs).isdisjoint(F.computed_cells(lay))
     for ref in inputs:
         cell = ws[ref]
         assert cell.protection.locked is False, ref
@@ -233,10 +234,10 @@ def test_lite_flavor(tmp_path):
     ws = wb[TEMPLATE_SHEET]
     # xlwings Lite registers the functions under their own names: no namespace prefix
     assert ws["G6"].value == "=PE_EXEC_RATE(D6,E6,$B$4)"
-    assert not any("XLWINGS." in f for f in L.Layout(flavor="lite").computed_cells().values())
-    assert not L.Layout(
-        flavor="lite"
-    ).array_formulas()  # one formula per cell, as the Lite script enters them
+    assert not any("XLWINGS." in f for f in F.computed_cells(L.Layout(flavor="lite")).values())
+    assert not F.array_formulas(
+        L.Layout(flavor="lite")
+    )  # one formula per cell, as the Lite script enters them
     assert L.layout_of_sheet(ws).flavor == "lite"
 
 
