@@ -38,6 +38,11 @@ def _fmt(d: Decimal) -> str:
     return format(d.normalize(), "f")
 
 
+def block_key(n: int) -> str:
+    """The ``Form.level1_points`` key of goal block ``n``'s points stated in its title: ``*``, ``*2`` …"""
+    return WHOLE_TABLE if n == 1 else f"{WHOLE_TABLE}{n}"
+
+
 def units_of(indicators: Sequence[Indicator]) -> list[list[int]]:
     """The scoring units: each indicator with its own 得分, plus the rows that share it (merged cell)."""
     units: list[list[int]] = []
@@ -61,14 +66,17 @@ def derive(form: Form, met: MetTest) -> tuple[list[Indicator], list[list[int]], 
     units = units_of(indicators)
     findings: list[Finding] = []
     groups: dict[str, list[list[int]]] = {}
-    whole = WHOLE_TABLE in form.level1_points  # points only in the block title: one group
+    whole = _by_block(form)  # points only in the goal blocks' titles: a group per block
     for unit in units:
-        groups.setdefault(WHOLE_TABLE if whole else indicators[unit[0]].level1, []).append(unit)
+        first = indicators[unit[0]]
+        groups.setdefault(block_key(first.block) if whole else first.level1, []).append(unit)
     for level1, group in groups.items():
         weight = form.level1_points.get(level1)
-        name = "绩效指标" if level1 == WHOLE_TABLE else level1 or "（未写一级指标）"
-        what = "绩效指标表（区块标题）" if level1 == WHOLE_TABLE else f"一级指标“{name}”"
-        only = "区块标题" if level1 == WHOLE_TABLE else "一级指标"
+        name = "绩效指标" if whole else level1 or "（未写一级指标）"
+        what = (
+            f"第{indicators[group[0][0]].block}个绩效目标区块（区块标题）" if whole else f"一级指标“{name}”"
+        )
+        only = "区块标题" if whole else "一级指标"
         if weight is None:
             findings.append(
                 checks.finding(
@@ -129,6 +137,11 @@ def derive(form: Form, met: MetTest) -> tuple[list[Indicator], list[list[int]], 
     return indicators, units, findings
 
 
+def _by_block(form: Form) -> bool:
+    return any(key.startswith(WHOLE_TABLE) for key in form.level1_points)
+
+
 def _ref(form: Form, indicators: list[Indicator], group: list[list[int]]) -> str | None:
-    level1 = WHOLE_TABLE if WHOLE_TABLE in form.level1_points else indicators[group[0][0]].level1
-    return form.refs.get(f"level1_points.{level1}") or indicators[group[0][0]].ref or None
+    first = indicators[group[0][0]]
+    key = block_key(first.block) if _by_block(form) else first.level1
+    return form.refs.get(f"level1_points.{key}") or first.ref or None

@@ -48,6 +48,8 @@ class Indicator:
     #: the row has no 得分 of its own: one 得分 cell (merged) covers it and the rows above it in the same
     #: 二级指标 (forms that state points only per 一级指标, see :mod:`perfeval_xl.grouppoints`)
     shares_score: bool = False
+    #: which goal block of the indicator table the row is in (1, 2 … : 年度绩效目标1, 年度绩效目标2)
+    block: int = 1
 
 
 @dataclass(slots=True)

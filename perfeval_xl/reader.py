@@ -37,6 +37,7 @@ from collections.abc import Callable
 from decimal import Decimal
 from typing import Literal, TypeVar
 
+from . import grouppoints
 from . import labels as L
 from .grid import Grid, load_grids
 from .headers import MAX_LABEL as _MAX_LABEL
@@ -886,6 +887,10 @@ class _FormReader:
         lo_c, hi_c = min(used), max(used)
         grade_rows = {r for r, _ in self.positions("grade", hr + 1)}
         total_rows = {r for r, _ in self.positions("total", hr + 1)}
+        # the header again further down: a second goal block (年度绩效目标2(40分)), the same columns
+        more_headers = {r: c for r, c in self.positions("indicators", self.ind_last_header + 1)}
+        block = 1
+        block_weights = {1: self.block_weight(hr, c1 if c1 is not None else c3)}
         level1 = level2 = ""
         width = hi_c + 1
         rows = g.rows
@@ -901,6 +906,13 @@ class _FormReader:
                 break
             if r in grade_rows:
                 break
+            if r in more_headers:
+                if more_headers[r] != c3:
+                    raise self.error("第二个绩效指标表头的列与第一个不同，无法确定各列", r, more_headers[r])
+                block += 1
+                block_weights[block] = self.block_weight(r, c1 if c1 is not None else c3)
+                level1 = level2 = ""
+                continue
             row = rows[r]
             if len(row) < width:
                 row = row + [None] * (width - len(row))
@@ -1009,21 +1021,20 @@ class _FormReader:
                     judgement,
                     row_ref(r),
                     shares,
+                    block,
                 )
             )
         if by_group and not f.level1_points and f.indicators:
-            # the points of the whole table in its block title: 年度绩效目标 (80分) left of 一级指标
-            for c in range(0, c1 if c1 is not None else c3):
-                m = _POINTS_IN.search(_text_of(g.cell(hr, c)))
-                if m is not None:
-                    f.level1_points[L.WHOLE_TABLE] = Decimal(m.group(1))
-                    self.refs[f"level1_points.{L.WHOLE_TABLE}"] = g.ref(hr, c)
-                    break
-            else:
+            # the points of each goal block in its title: 年度绩效目标 (80分) left of 一级指标
+            if not any(block_weights.values()):
                 raise self.error(
                     "绩效指标表头中没有“分值”，一级指标和区块标题中也没有写分值（如“产出指标(60分)”），无法计分",
                     hr,
                 )
+            for n, titled in block_weights.items():
+                if titled is not None:
+                    key = grouppoints.block_key(n)
+                    f.level1_points[key], self.refs[f"level1_points.{key}"] = titled
         if numeric_values:
             self.restore_percents(numeric_values)
         if weight_cells:
@@ -1032,6 +1043,14 @@ class _FormReader:
                 ind = f.indicators[i]
                 if (r, c) in percent and ind.points is not None:  # a weight cell holds a number
                     ind.points *= 100
+
+    def block_weight(self, r: int, before: int) -> tuple[Decimal, str] | None:
+        """The points in a goal block's title left of the header (年度绩效目标1 (40分)), and its cell."""
+        for c in range(0, before):
+            m = _POINTS_IN.search(_text_of(self.g.cell(r, c)))
+            if m is not None:
+                return Decimal(m.group(1)), self.g.ref(r, c)
+        return None
 
     def compose_target(self, row: list, cto: int | None, ctn: int | None, ctu: int | None) -> str:
         """A two-row 年度指标值 (指标性质 | 指标值 | 度量单位) as one text: ≧ | 735 | 人次 -> ≧735人次."""

@@ -150,3 +150,29 @@ def test_points_only_in_the_block_title_make_one_group():
     assert points(result) == [20, 10, 50] and result.total_points == 100
     (derived,) = [f for f in result.findings if f.code == "points-derived"]
     assert "区块标题" in derived.message and "20、10、50" in derived.message
+
+
+def test_two_goal_blocks_each_with_its_points_in_its_title():
+    # the Hubei form's 年度绩效目标1(40分) / 年度绩效目标2(40分): the header again, a group per block
+    head = [*HEAD[:-1], ["年度绩效目标1(40分)", *HEAD[-1][1:]]]
+    rows = [
+        ["", "产出指标", "质量指标", "监测数据合格率", "100%", "100%", "10"],
+        ["", "", "时效指标", "资料按时上报", "100%", "100%", "10"],
+        ["", "满意度指标", "服务对象满意度指标", "资料审核满意度", "98%", "98%", "19.6"],
+        ["年度绩效目标2(40分)", *HEAD[-1][1:]],
+        ["", "产出指标", "质量指标", "资料整编合格率", "100%", "100%", "20"],
+        ["", "", "时效指标", "年度资料上报", "100%", "100%", "20"],
+        ["总分", "", "", "", "", "", "99.6"],
+    ]
+    grid = Grid("form.txt", None, [[v if v != "" else None for v in row] for row in head + rows])
+    (form,) = read_grid(grid)
+    assert [i.block for i in form.indicators] == [1, 1, 1, 2, 2]
+    assert form.level1_points == {"*": 40, "*2": 40} and form.refs["level1_points.*2"] == "第10行第1列"
+    result = evaluate(form, "mof-2020")
+    # every target met: each 得分 is its points; block 1 adds up to 39.6, not 40 -- said, as a warning
+    assert points(result) == [10, 10, Decimal("19.6"), 20, 20]
+    # the budget: 20 × 40/50 = 16.00; total 16 + 79.6 = 95.60 (the stated 99.6 is flagged)
+    assert result.total_points == Decimal("99.6") and result.total_score == Decimal("95.6")
+    (odd,) = [f for f in result.findings if f.code == "points-derived" and f.severity == "warning"]
+    assert "第1个绩效目标区块" in odd.message and "39.6" in odd.message
+    assert "points-not-100" in codes(result)
