@@ -14,7 +14,7 @@ tests, in pycel and in xlwings Lite. It never imports pandas.
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from decimal import Decimal
 from functools import wraps
 from typing import Any
@@ -33,7 +33,7 @@ except ImportError:  # pragma: no cover - exercised where xlwings is absent
         return lambda g: g
 
 
-from perfeval_xl import layout, rules
+from perfeval_xl import remarks, rules
 from perfeval_xl.labels import FUND_ROWS
 from perfeval_xl.model import Form, FundRow, Indicator
 from perfeval_xl.profiles import get_profile
@@ -52,9 +52,6 @@ __all__ = [
     "PE_INDICATOR_SCORES",
     "PE_ROWS_FINDINGS",
 ]
-
-FORM_CODES = layout.FORM_CODES
-ROW_EXCLUDE = layout.ROW_EXCLUDE
 
 
 class _Blank(Exception):
@@ -154,10 +151,6 @@ def _rows(x: Any, width: int) -> list[list[Any]]:
     return rows
 
 
-def _short(findings: Iterable[Any]) -> str:
-    return layout.remarks(findings)
-
-
 def _indicator(target, actual, points, name=None, judgement=None, level1="", level2="", deviation=None):
     return Indicator(
         level1=_text(level1),
@@ -248,8 +241,7 @@ def PE_ROW_FINDINGS(target, actual, points, name=None, judgement=None, deviation
     prof = _profile(profile)
     form = Form(source="", indicators=[ind])
     result = rules.evaluate(form, prof)
-    findings = [f for f in result.findings if f.code not in ROW_EXCLUDE]
-    return _short(findings)
+    return remarks.row_remarks(result.findings)
 
 
 @_func
@@ -322,7 +314,7 @@ def PE_FORM_FINDINGS(funds, indicators, profile=None):
         raise _Blank
     form = Form(source="", funds=fund_rows, indicators=inds)
     result = rules.evaluate(form, _profile(profile))
-    return _short(f for f in result.findings if f.code in FORM_CODES)
+    return remarks.form_remarks(result.findings)
 
 
 # ---- array UDFs: one call per column of a sheet ------------------------------------------------------

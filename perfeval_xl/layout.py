@@ -35,7 +35,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from . import labels
-from .checks import CODES
 
 COLUMNS = "ABCDEFGHIJ"
 LAST_COLUMN = COLUMNS[-1]
@@ -154,26 +153,6 @@ NATIVE_HELPER_HEADER = (
 NATIVE_HELPER_COLS = ("Q", "R", "S", "T", "U", "V")
 #: what a native cell shows where it cannot follow the engine
 CHECK_TEXT = labels.CHECK
-
-
-#: short cell texts for finding codes shown in the 审核提示 cells; other codes show their message
-#: the template's short 审核提示 texts, and which codes it shows where: all from :data:`checks.CODES`
-SHORT_REMARKS = {code: c.short for code, c in CODES.items() if c.short}
-#: finding codes about the whole form, shown once beside 评分等级
-FORM_CODES = tuple(code for code, c in CODES.items() if c.scope == "form")
-#: codes a single indicator row never shows (they need the whole form, the header or stated numbers)
-ROW_EXCLUDE = tuple(code for code, c in CODES.items() if c.scope != "row")
-REMARKS_SEPARATOR = "；"
-
-
-def remarks(findings) -> str:
-    """Findings as the short text of a 审核提示 cell (the same for live UDFs and ``recalc``)."""
-    texts: list[str] = []
-    for f in findings:
-        text = SHORT_REMARKS.get(f.code) or f.message
-        if text not in texts:
-            texts.append(text)
-    return REMARKS_SEPARATOR.join(texts)
 
 
 def money_label(unit: str = "万元") -> str:

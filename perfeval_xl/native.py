@@ -43,6 +43,7 @@ from .native_exprs import (
     rnd,
 )
 from .native_row import IndicatorRow
+from .remarks import SHORT_REMARKS
 
 # ---- the whole sheet -----------------------------------------------------------------------------
 
@@ -133,12 +134,12 @@ def _form_remarks(lay: L.Layout) -> str:
         whole = f"{col}{total}"
         rng = f"{col}{subs[0]}:{col}{subs[-1]}"
         sums.append(f'AND({whole}<>"",COUNT({rng})>0,ROUND({whole}-SUM({rng}),9)<>0)')
-    parts.append((f"OR({','.join(sums)})", L.SHORT_REMARKS["funds-sum"]))
-    parts.append((_derived_total(), L.SHORT_REMARKS["funds-total-derived"]))
+    parts.append((f"OR({','.join(sums)})", SHORT_REMARKS["funds-sum"]))
+    parts.append((_derived_total(), SHORT_REMARKS["funds-total-derived"]))
     parts.append(
         (
             f"AND(COUNT({points})>0,ISNUMBER({lay.total_points_cell}),{lay.total_points_cell}<>100)",
-            L.SHORT_REMARKS["points-not-100"],
+            SHORT_REMARKS["points-not-100"],
         )
     )
     over = [
@@ -146,7 +147,7 @@ def _form_remarks(lay: L.Layout) -> str:
         f"{L.FUND_EXECUTED_COL}{r}>{L.FUND_ANNUAL_COL}{r})"
         for r in (total, *subs)
     ]
-    parts.append((f"OR({','.join(over)})", L.SHORT_REMARKS["over-execution"]))
+    parts.append((f"OR({','.join(over)})", SHORT_REMARKS["over-execution"]))
     level1 = f"{L.LEVEL1_RUN_COL}{first}:{L.LEVEL1_RUN_COL}{last}"
     for p_index, p in enumerate(all_profiles(), 1):
         for name, expected in (p.expected_weights or {}).items():

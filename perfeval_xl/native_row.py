@@ -26,6 +26,7 @@ from .native_exprs import (
     unit_ok,
     verdict,
 )
+from .remarks import SHORT_REMARKS
 from .values import LOWER_IS_BETTER, ON_TIME_WORDS
 
 #: what the 比较符 drop-down offers; ">=" and "<=" typed by hand are read as ≥ and ≤
@@ -214,17 +215,17 @@ class IndicatorRow:
             (f'AND({s}="定量",{v}="缺")', '"；未填写实际完成值"'),
             (
                 f'AND({s}="定量",ISNUMBER({self.anum}),{self._as_percent()})',
-                f'"；{L.SHORT_REMARKS["percent-as-fraction"]}"',
+                f'"；{SHORT_REMARKS["percent-as-fraction"]}"',
             ),
             (f'AND({s}="定量",{v}="无法识别")', '"；实际完成值无法识别"'),
             (
                 f'AND({s}="定量",{v}="达成",NOT(ISNUMBER({self.anum})))',
-                f'"；{L.SHORT_REMARKS["actual-without-figure"]}"',
+                f'"；{SHORT_REMARKS["actual-without-figure"]}"',
             ),
             (band, '"；定性评分缺失或不在达成情况对应的区间"'),
             (
                 f'AND(ISNUMBER({self.score_cell}),ISNUMBER({f}),{self.score_cell}<{f},TRIM({self.deviation})="")',
-                f'"；{L.SHORT_REMARKS["missing-deviation-reason"]}"',
+                f'"；{SHORT_REMARKS["missing-deviation-reason"]}"',
             ),
         ]
         body = "&".join(f'IF({cond},{text},"")' for cond, text in parts)

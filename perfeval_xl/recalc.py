@@ -17,6 +17,7 @@ from . import labels
 from . import layout as L
 from .model import Form, Result
 from .profiles import PROFILES, Profile, get_profile, is_auto
+from .remarks import form_remarks, row_remarks
 from .report import cents
 from .rowheights import fit_rows
 from .rules import evaluate
@@ -110,12 +111,11 @@ def write_values(ws, lay: L.Layout, result: Result | None, profile=None) -> None
             ws[f"{L.SCORE_COL}{row}"].value = _number(ir.score)
         name = ir.indicator.name or "（未命名指标）"
         own = list(ir.findings) + [f for f in result.findings if f.where == name and f not in ir.findings]
-        text = L.remarks(f for f in own if f.code not in L.ROW_EXCLUDE)
-        put_text(ws, f"{L.REMARKS_COL}{row}", text)
+        put_text(ws, f"{L.REMARKS_COL}{row}", row_remarks(own))
     ws[lay.total_points_cell].value = _number(result.total_points)
     ws[lay.total_score_cell].value = _number(result.total_score)
     put_text(ws, lay.grade_cell, result.grade)
-    put_text(ws, lay.form_remarks_cell, L.remarks(f for f in result.findings if f.code in L.FORM_CODES))
+    put_text(ws, lay.form_remarks_cell, form_remarks(result.findings))
     fit_rows(ws, lay)  # wrapped 审核提示 and long texts shown in full, never printed over each other
 
 

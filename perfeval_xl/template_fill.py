@@ -17,6 +17,7 @@ from .model import Form, Indicator
 from .native import compose_actual, compose_target
 from .native_row import OP_SYMBOL
 from .profiles import Profile, get_profile, is_auto
+from .remarks import row_remarks
 from .rowheights import fit_rows
 from .template_style import put_number, put_text
 from .values import parse_value
@@ -116,7 +117,7 @@ def _remark_estimates(lay: L.Layout, form: Form, prof: Profile) -> dict[str, str
         return {}
     out = {}
     for i, ir in enumerate(result.indicators[: lay.indicator_rows]):
-        text = L.remarks(f for f in ir.findings if f.code not in L.ROW_EXCLUDE)
+        text = row_remarks(ir.findings)
         if text:
             out[f"{L.REMARKS_COL}{lay.indicator_row(i)}"] = text
     return out

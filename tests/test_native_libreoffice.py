@@ -33,6 +33,7 @@ from perfeval_xl.cli import main
 from perfeval_xl.native import compose_actual, compose_target
 from perfeval_xl.profiles import PROFILES
 from perfeval_xl.reader import read_forms
+from perfeval_xl.remarks import SHORT_REMARKS
 from perfeval_xl.rules import evaluate
 from perfeval_xl.template import save_workbook
 from perfeval_xl.template_sheet import build_sheet
@@ -192,12 +193,12 @@ ACTUAL_WORDS = (
 
 #: finding code -> what a native 审核提示 cell says for it (rows the formulas score)
 ROW_REMARKS = {
-    "missing-deviation-reason": L.SHORT_REMARKS["missing-deviation-reason"],
+    "missing-deviation-reason": SHORT_REMARKS["missing-deviation-reason"],
     "no-operator": "未写比较符",
     "missing-actual": "未填写实际完成值",
     "unparsed-actual": "实际完成值无法识别",
-    "actual-without-figure": L.SHORT_REMARKS["actual-without-figure"],
-    "percent-as-fraction": L.SHORT_REMARKS["percent-as-fraction"],
+    "actual-without-figure": SHORT_REMARKS["actual-without-figure"],
+    "percent-as-fraction": SHORT_REMARKS["percent-as-fraction"],
     "qualitative-band": "定性评分缺失",
 }
 
@@ -426,7 +427,7 @@ def test_native_formulas_equal_the_engine_on_random_rows(property_run):
         form_remarks = ws[lay.form_remarks_cell].value or ""
         form_codes = {f.code for f in result.findings}
         for code in ("funds-sum", "funds-total-derived", "points-not-100", "over-execution"):
-            if (code in form_codes) != (L.SHORT_REMARKS[code] in form_remarks):
+            if (code in form_codes) != (SHORT_REMARKS[code] in form_remarks):
                 problems.append(
                     f"{where} {lay.form_remarks_cell}: {form_remarks!r}, engine {sorted(form_codes)}"
                 )
