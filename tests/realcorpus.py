@@ -173,13 +173,27 @@ def plan(rows: list[list[str]]) -> Plan:
                 merge(s_ - 1, c, s_, c)
 
     # Indicator block: 一级 and 二级 cells over the blank cells below them, while the rows below are
-    # indicator rows (their 一级, 二级 or 三级 cell is filled: an unlabelled totals row is not).
+    # indicator rows (their 一级, 二级 or 三级 cell is filled: an unlabelled totals row is not). In a
+    # scorecard (一级指标 | 分值 | 二级指标 | 分值 | 三级指标 …, hainan_01) each level's 分值 cell spans
+    # the same rows as its label.
     body_rows: set[int] = set()
     for h, row in enumerate(rows):
         cols = [i for i, c in enumerate(row) if c.strip().replace("\n", "") in ("一级指标", "二级指标")]
-        if len(cols) != 2 or cols[1] != cols[0] + 1 or cols[1] + 1 >= width:
+        if len(cols) != 2:
             continue
         lvl1, lvl2 = cols
+        if lvl2 == lvl1 + 1:
+            lvl3 = lvl2 + 1
+            spans: tuple[tuple[int, tuple[int, ...]], ...] = ((lvl1, ()), (lvl2, (lvl1,)))
+        elif (
+            lvl2 == lvl1 + 2 and lvl2 + 1 < width and row[lvl1 + 1].strip() == row[lvl2 + 1].strip() == "分值"
+        ):
+            lvl3 = lvl2 + 2
+            spans = ((lvl1, ()), (lvl1 + 1, (lvl1,)), (lvl2, (lvl1,)), (lvl2 + 1, (lvl1, lvl2)))
+        else:
+            continue
+        if lvl3 >= width:
+            continue
         body = h + 1
         # A two-row header: the row below holds sub-headings (指标性质 | 指标值 | 度量单位).
         if body < len(rows) and _has(rows[body], _SUBHEADINGS):
@@ -189,11 +203,11 @@ def plan(rows: list[list[str]]) -> Plan:
             end < len(rows)
             and not _is_total(rows[end])
             and not _has(rows[end], _INDICATOR_HEADER)
-            and _filled(rows[end][lvl1 : lvl2 + 2])
+            and _filled(rows[end][lvl1 : lvl3 + 1])
         ):
             end += 1
         body_rows.update(range(body, end))
-        for col, bound in ((lvl1, None), (lvl2, lvl1)):
+        for col, bounds in spans:
             r = body
             while r < end:
                 if not rows[r][col].strip():
@@ -203,7 +217,7 @@ def plan(rows: list[list[str]]) -> Plan:
                 while (
                     last + 1 < end
                     and not rows[last + 1][col].strip()
-                    and (bound is None or not rows[last + 1][bound].strip())
+                    and not any(rows[last + 1][b].strip() for b in bounds)
                 ):
                     last += 1
                 merge(r, col, last, col)

@@ -34,7 +34,8 @@ PROFILE_OF = {
 #: A transfer-payment form gives all points to the indicators.
 TRANSFER_PROFILE = "transfer-payment"
 
-#: Forms that stop, and why (each must still stop with a message naming a cell or the file).
+#: Forms that stop, and why (each must still stop with a message naming a cell or the file):
+#: stem -> (reason, a fragment of the Chinese message the ReadError must carry).
 NOT_READ: dict[str, tuple[str, str]] = {}
 
 #: Findings that flag a stated number the engine does not reproduce (publisher arithmetic).
@@ -142,7 +143,12 @@ def test_every_published_number_is_reproduced_or_flagged(tsv):
     for key, (value, where) in computed.items():
         if key not in pub or (meta.get("truncated") and key.startswith("total")):
             continue
-        assert same(value, pub[key]) or where in flagged, (key, value, pub[key], result.findings)
+        reproduced = same(value, pub[key])
+        if key == "execution_rate" and value is not None and abs(Decimal(str(pub[key]))) <= 1:
+            # A rate printed as a fraction of 1 (hubei_42's `1` for 100 %): the sidecar records the number
+            # as printed, which says the computed rate when it is that rate divided by 100.
+            reproduced = reproduced or same(value, Decimal(str(pub[key])) * 100)
+        assert reproduced or where in flagged, (key, value, pub[key], result.findings)
     if "indicator_scores" in pub:
         known = (
             result.indicators[: len(pub["indicator_scores"])] if meta.get("truncated") else result.indicators
@@ -267,6 +273,8 @@ def test_amounts_in_the_wrong_money_unit_are_flagged_only_where_they_are():
     """九亭镇 2020 types 145000000.00 (元) under 项目资金(万元): the only corpus form with amount-unit."""
     flagged = set()
     for tsv in FORMS:
+        if tsv.stem in NOT_READ:  # these stop (test_form_reads_as_published): nothing to flag
+            continue
         for form in read_forms(tsv):
             if any(f.code == "amount-unit" for f in evaluate(form, profile_for(sidecar(tsv))).findings):
                 flagged.add(tsv.stem)

@@ -32,6 +32,9 @@ from realcorpus import (
 MIN_FORMS = 20
 MIN_PROVINCES = 11
 
+#: Sidecar keys that may be null when the form does not state them (the notes then say "<key> null").
+NULLABLE_IF_UNSTATED = ("year", "money_unit")
+
 FORMS = forms()
 IDS = [p.stem for p in FORMS]
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
@@ -109,8 +112,13 @@ def test_sidecar_says_where_and_what(tsv: Path):
         assert re.match(r"https?://\S+$", source), source
     assert meta["kind"] in KINDS
     assert meta["rounding_observed"] in ROUNDINGS
-    assert meta["money_unit"] in ("万元", "元")
-    assert re.fullmatch(r"20\d\d", meta["year"])
+    # A form that states no year (hainan_01's stored copy) or no money unit (anhui_31, a scorecard with no
+    # amounts) has null there rather than an invented value, and the notes must say why ("year null").
+    for key in NULLABLE_IF_UNSTATED:
+        if meta[key] is None:
+            assert f"{key} null" in meta["notes"], f"{tsv.name}: {key} is null without a note saying why"
+    assert meta["money_unit"] in ("万元", "元", None)
+    assert meta["year"] is None or re.fullmatch(r"20\d\d", meta["year"])
     assert meta["province"] and meta["publisher"] and meta["title"]
     assert meta.get("truncated", False) in (True, False)
 
@@ -167,7 +175,7 @@ def test_clerk_xlsx_holds_every_cell_typed(tsv: Path, tmp_path: Path):
                 continue
             if not rows[body + 1][c1].strip():
                 assert any(m[:2] == (body + 1, c1 + 1) and m[2] > body + 1 for m in merges), tsv.name
-            c2 = c1 + 1
+            c2 = row.index("二级指标")  # c1 + 1, or c1 + 2 after a 分值 column in a scorecard (hainan_01)
             if not rows[body + 1][c2].strip() and rows[body + 1][c2 + 1].strip():
                 assert any(m[:2] == (body + 1, c2 + 1) and m[2] > body + 1 for m in merges), tsv.name
     # Column widths are set to fit.
