@@ -36,7 +36,29 @@ TRANSFER_PROFILE = "transfer-payment"
 
 #: Forms that stop, and why (each must still stop with a message naming a cell or the file):
 #: stem -> (reason, a fragment of the Chinese message the ReadError must carry).
-NOT_READ: dict[str, tuple[str, str]] = {}
+NOT_READ: dict[str, tuple[str, str]] = {
+    "anhui_31_shouxian_bumen": (
+        "Anhui department scorecard (序号 | 一级 指标 | … | 指标分值 | 指标解释 | 指标说明及评分标准 | 自评得分): "
+        "no name field, no funds block, no targets or actuals; not a self-evaluation form the reader knows",
+        "没有找到绩效自评表",
+    ),
+    "chongqing_41_kexuecheng_bumen": (
+        "Chongqing department-wide layout (部门整体绩效自评表): no 部门名称 field (header 主管部门 | 财政处室 | "
+        "自评总分(分)), funds row with 执行率权重 / 执行率得分(分), indicators as 指标名称 | 计量单位 | 指标性质 | "
+        "年初指标值 | 调整指标值 | 全年完成值 | 得分系数(%) | 指标权重(分) | 指标得分(分) with no 一级/二级 columns",
+        "没有找到绩效自评表",
+    ),
+    "hainan_01_shangwu_fuwumaoyi": (
+        "Hainan evaluation scorecard (一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值 | 得分): no name field, "
+        "no 全年预算数/执行率 row, no targets or actuals",
+        "没有找到绩效自评表",
+    ),
+    "hubei_23_huanggang_shuibao": (
+        "two goal blocks (年度绩效目标1(40分), 年度绩效目标2(40分)), each with its own header row: the second "
+        "header row (row 15) is taken for an indicator row and its 得分 heading is not a number",
+        "得分应为数字",
+    ),
+}
 
 #: Findings that flag a stated number the engine does not reproduce (publisher arithmetic).
 FLAGS = ("stated-mismatch", "funds-sum")
