@@ -53,11 +53,6 @@ NOT_READ: dict[str, tuple[str, str]] = {
         "no 全年预算数/执行率 row, no targets or actuals",
         "没有找到绩效自评表",
     ),
-    "hubei_23_huanggang_shuibao": (
-        "two goal blocks (年度绩效目标1(40分), 年度绩效目标2(40分)), each with its own header row: the second "
-        "header row (row 15) is taken for an indicator row and its 得分 heading is not a number",
-        "得分应为数字",
-    ),
 }
 
 #: Findings that flag a stated number the engine does not reproduce (publisher arithmetic).
