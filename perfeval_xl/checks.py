@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from . import labels
-from .model import Finding, Result
+from .model import Finding, FundRow, Result
 from .profiles import Profile
 
 
@@ -112,6 +112,12 @@ def same_rate(stated: Decimal, computed: Decimal) -> bool:
     return abs(stated) <= 2 and (stated * 100).quantize(_CENT, rounding=ROUND_HALF_UP) == computed
 
 
+def rate_undefined(row: FundRow) -> bool:
+    """Nothing budgeted and nothing spent (0 of 0): no execution rate is defined, so whatever rate the form
+    states for the row (100% or 0%) is not a mismatch."""
+    return row.annual == 0 and not row.executed
+
+
 def stated_findings(result: Result) -> list[Finding]:
     """Every number or grade the form states that differs from the computed one."""
     form, out = result.form, []
@@ -127,7 +133,9 @@ def stated_findings(result: Result) -> list[Finding]:
     total_row = form.total_fund
     for fr in result.funds:
         row = fr.row
-        if row.stated_rate is not None and not same_rate(row.stated_rate, fr.execution_rate):
+        if row.stated_rate is not None and not (
+            same_rate(row.stated_rate, fr.execution_rate) or rate_undefined(row)
+        ):
             compare("执行率", row.stated_rate, fr.execution_rate, f"{row.label}执行率", row.ref)
     if total_row is not None:
         compare("预算执行得分", total_row.stated_score, result.budget_score, "预算执行得分", total_row.ref)

@@ -5,9 +5,10 @@ from __future__ import annotations
 import unicodedata
 from decimal import ROUND_HALF_UP, Context, Decimal
 
+from . import checks
 from .checks import SEVERITY_NAMES
 from .labels import KIND_NAMES
-from .model import Finding, Result
+from .model import Finding, FundResult, Result
 from .profiles import find_profile
 
 _CENT = Decimal("0.01")
@@ -129,6 +130,14 @@ def _num(x: Decimal | None, places: int = 2) -> str:
     return f"{x.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP, context=Context(prec=max(28, x.adjusted() + 4))):f}"
 
 
+def _disagreeing_rate(fr: FundResult) -> Decimal | None:
+    """The rate the form states for a fund row when it disagrees with the computed one (as the checks see it)."""
+    stated = fr.row.stated_rate
+    if stated is None or checks.same_rate(stated, fr.execution_rate) or checks.rate_undefined(fr.row):
+        return None
+    return stated
+
+
 def _vs(computed: Decimal, stated: Decimal | None, places: int = 2) -> str:
     """A computed number (at the profile's decimals), and the form's own when it differs."""
     if stated is None:
@@ -161,7 +170,7 @@ def format_result(result: Result) -> str:
             + _cell(fr.row.label, 22)
             + _cell(_num(fr.row.annual), 14)
             + _cell(_num(fr.row.executed), 14)
-            + _vs(fr.execution_rate, fr.row.stated_rate, places)
+            + _vs(fr.execution_rate, _disagreeing_rate(fr), places)
         )
     total_row = form.total_fund
     stated_budget = total_row.stated_score if total_row else None

@@ -644,7 +644,9 @@ def stated_matches(result: Result) -> tuple[int, int]:
     for fr in result.funds:
         if fr.row.stated_rate is not None:
             total += 1
-            matched += checks.same_rate(fr.row.stated_rate, fr.execution_rate)
+            matched += checks.same_rate(fr.row.stated_rate, fr.execution_rate) or checks.rate_undefined(
+                fr.row
+            )
     pairs: list[tuple[object, object]] = []
     row = form.total_fund
     if row is not None and row.stated_score is not None:

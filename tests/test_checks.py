@@ -262,3 +262,15 @@ def test_an_amount_out_of_scale_for_its_money_unit_is_flagged():
     assert "amount-unit" not in codes("10000000", "万元")  # 1,000 亿元: a very large department, still
     assert "amount-unit" in codes("5.28", "元")  # 5.28 元 of project money: typed in 万元
     assert "amount-unit" not in codes("100", "元")
+
+
+def test_a_rate_stated_over_nothing_budgeted_and_nothing_spent_is_no_mismatch():
+    # 霍山 2024: 彩票公益金用于医疗救助 0 | 0 | 100% -- no rate is defined for 0 of 0
+    funds = [
+        FundRow("年度资金总额", annual=D(100), executed=D(100), stated_rate=D(100)),
+        FundRow("彩票公益金", annual=D(0), executed=D(0), stated_rate=D(100)),
+        FundRow("其他资金", annual=D(0), executed=D(5), stated_rate=D(100)),  # spent without budget: 0.00
+    ]
+    result = evaluate(Form("f.txt", funds=funds))
+    mismatches = [f.message for f in result.findings if f.code == "stated-mismatch"]
+    assert len(mismatches) == 1 and "其他资金" in mismatches[0]
