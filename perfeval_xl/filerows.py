@@ -171,16 +171,14 @@ def _forget_texts() -> None:
     if _read_since[0] < FORGET_EVERY:
         return
     _read_since[0] = 0
-    from . import headers, labels, reader, values
+    from . import headers, labels, reader, reader_scan, values
 
-    for module in (reader, headers, labels, values):
+    for module in (*reader.PARTS, headers, labels, values):
         for obj in list(vars(module).values()):
             clear = getattr(obj, "cache_clear", None)
             if callable(clear):
                 clear()
-    kinds = getattr(reader, "_KINDS", None)  # the reader's own table of cell texts, by that name
-    if isinstance(kinds, dict):
-        kinds.clear()
+    reader_scan._KINDS.clear()  # the reader's own table of cell texts
 
 
 def _chunk_out(

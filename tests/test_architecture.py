@@ -61,3 +61,21 @@ def test_no_import_cycle_between_modules():
     for m in sorted(graph):
         if m not in state:
             visit(m)
+
+
+#: the reader's modules, lowest first: each imports only reader modules before it, so a newcomer can read
+#: them in this order (the vocabulary, cells, the scan, one form's state, its blocks, the public API)
+READER_LAYERS = ["reader_vocab", "reader_cells", "reader_scan", "reader_base", "reader_fields", "reader_funds",
+                 "reader_totals", "reader_indicators", "reader"]  # fmt: skip
+
+
+def test_the_reader_modules_import_downwards_and_stay_small():
+    found = {p.stem for p in PACKAGE.glob("reader*.py")}
+    assert found == set(READER_LAYERS)  # a new reader module takes its place in the layers
+    for i, name in enumerate(READER_LAYERS):
+        path = PACKAGE / f"{name}.py"
+        imported = {t.rsplit(".", 1)[-1] for t in _imports(path)} & found
+        assert imported <= set(READER_LAYERS[:i]), (
+            f"{name} imports {sorted(imported - set(READER_LAYERS[:i]))}"
+        )
+        assert len(path.read_text(encoding="utf-8").splitlines()) <= 400, f"{name}.py is over 400 lines"

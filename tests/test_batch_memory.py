@@ -50,15 +50,36 @@ def test_emptying_the_reader_caches_after_every_file_reads_the_same(tmp_path, mo
     assert forgetful.rows == usual.rows
 
 
+def _reader_caches() -> dict[str, int]:
+    """Every text cache of the reader's modules: name -> entries held."""
+    from perfeval_xl import reader
+
+    sizes = {"reader_scan._KINDS": len(reader.reader_scan._KINDS)}
+    for module in reader.PARTS:
+        for name, obj in vars(module).items():
+            if callable(getattr(obj, "cache_info", None)):
+                sizes[f"{module.__name__}.{name}"] = obj.cache_info().currsize
+    return sizes
+
+
 def test_the_reader_caches_are_emptied_every_so_many_files(monkeypatch):
     from perfeval_xl import reader
 
+    # every module of the reader is in reader.PARTS, whose caches are emptied
+    package = Path(reader.__file__).parent
+    assert {m.__name__ for m in reader.PARTS} == {
+        f"perfeval_xl.{p.stem}" for p in package.glob("reader_*.py")
+    }
     monkeypatch.setattr(filerows, "FORGET_EVERY", 2)
     monkeypatch.setattr(filerows, "_read_since", [0])
     filerows.process_chunk([str(SEED)], None, frozenset({"xml"}))
-    assert reader._key_of.cache_info().currsize and reader._KINDS  # learnt from the first file
+    learnt = _reader_caches()
+    assert learnt["reader_scan._KINDS"] and learnt["perfeval_xl.reader_vocab._key_of"]  # from the first file
+    assert (
+        learnt["perfeval_xl.reader_cells._decimal_of"] and learnt["perfeval_xl.reader_funds._header_columns"]
+    )
     filerows.process_chunk([str(SEED)], None, frozenset({"xml"}))
-    assert not reader._key_of.cache_info().currsize and not reader._KINDS  # emptied after the second
+    assert not any(_reader_caches().values())  # emptied after the second
 
 
 def test_a_repeated_project_names_where_its_first_form_is(tmp_path):

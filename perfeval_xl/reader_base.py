@@ -1,0 +1,231 @@
+"""What reading any block of a form needs: the form's state and the helpers every block uses."""
+
+from __future__ import annotations
+
+import functools
+
+from .cellgrid import Grid
+from .headers import Column, HeaderError, is_second_row, map_columns
+from .model import Form, ReadError
+from .reader_cells import _blank, _cached, _decimal_of, cell_text
+from .reader_vocab import (
+    _EXCEL_ERRORS,
+    _FUND_FIELDS,
+    _FUND_KNOWN,
+    _IND_FIELDS,
+    _IND_KNOWN,
+    _IND_PARTS,
+    _PLACEHOLDERS,
+    _is_label,
+)
+from .values import to_decimal
+from .xlsxcells import CellProblem
+
+
+class FormBase:
+    """The state of reading one form -- the form whose name label (项目名称, 部门名称, 专项名称 …) is at
+    (r0, c0), its region ending before row r1 -- and what every block's reading needs: messages naming
+    the cell, where a label was found, a cell as a number, a block's header as columns. The blocks'
+    reading is added by the mixins of :mod:`perfeval_xl.reader_fields`, :mod:`perfeval_xl.reader_funds`,
+    :mod:`perfeval_xl.reader_indicators` and :mod:`perfeval_xl.reader_totals`; :mod:`perfeval_xl.reader`
+    puts them together."""
+
+    def __init__(
+        self,
+        grid: Grid,
+        index: int,
+        r0: int,
+        c0: int,
+        r1: int,
+        found: dict,
+        titles: list,
+        fund_rows: dict[int, tuple[int, str]],
+    ):
+        self.g = grid
+        self.r0, self.c0, self.r1 = r0, c0, r1
+        self.found = found
+        self.titles = titles
+        self.fund_rows = fund_rows
+        self.form = Form(source=grid.source, sheet=grid.sheet, index=index)
+        self.refs = self.form.refs
+        self.headers = self.form.headers
+
+    lo_title = 0
+    nameless: frozenset[tuple[int, int]] = frozenset()  # starts that are funds blocks, not name labels
+    lean = False
+    explain = False
+
+    def error(self, message: str, r: int | None = None, c: int | None = None) -> ReadError:
+        cell = None
+        if r is not None:
+            cell = self.g.ref(r, c) if c is not None else self.g.row_ref(r)
+        where = f"第{self.form.index}张表（{self.form.project}）" if self.form.project else ""
+        return ReadError(self.g.source, f"{where}{message}" if where else message, self.g.sheet, cell)
+
+    def positions(self, label: str, lo: int | None = None, hi: int | None = None) -> list[tuple[int, int]]:
+        lo = self.r0 if lo is None else lo
+        hi = self.r1 if hi is None else hi
+        return [(r, c) for r, c in self.found.get(label, ()) if lo <= r < hi]
+
+    def first(self, label: str, lo: int | None = None, hi: int | None = None) -> tuple[int, int] | None:
+        pos = self.positions(label, lo, hi)
+        return pos[0] if pos else None
+
+    def right_value(self, r: int, c: int) -> tuple[object, int | None]:
+        """First non-blank cell right of (r, c), unless that is another label."""
+        row = self.g.rows[r] if 0 <= r < len(self.g.rows) else []
+        for cc in range(c + 1, len(row)):
+            v = row[cc]
+            if _blank(v):
+                continue
+            if _is_label(v):
+                return None, None
+            return v, cc
+        return None, None
+
+    def text(self, r: int, c: int | None) -> str:
+        return cell_text(self.g.cell(r, c)) if c is not None else ""
+
+    def number(
+        self,
+        r: int,
+        c: int | None,
+        what: str | tuple[str, str],
+        stated: bool = False,
+        percent: bool = False,
+        unit: str | None = None,
+        points: bool = False,
+        formula_ok: bool = False,
+    ):
+        """The cell as a Decimal (None when blank or "-"); text raises ReadError naming the cell.
+
+        ``stated`` cells (what the form computes: 执行率, 得分 …) read an Excel error value as blank.
+        ``percent``: a trailing % is dropped (a rate is read in percent: "86.19%" is 86.19).
+        ``unit``: a money amount; a money unit in the cell must be this one ("4753.66万元").
+        ``points``: 分值/权重 (a trailing 分 or %, "20%" meaning 20 points).
+        """
+        if c is None:
+            return None
+        v = self.g.cell(r, c)
+        if v is None:
+            v = self.blank_value(r, c, what, stated, formula_ok)
+            if v is None:
+                return None
+        if v.__class__ is float:
+            try:
+                return _decimal_of(v)
+            except (ValueError, TypeError, ArithmeticError):
+                pass  # nan, inf: the message below
+        if v.__class__ is str:
+            s = v.strip()
+            if s in _PLACEHOLDERS:
+                return None
+            if s.upper() in _EXCEL_ERRORS:
+                if stated:
+                    return None
+                raise self.error(
+                    f"{''.join(what) if isinstance(what, tuple) else what}单元格为错误值 {s}", r, c
+                )
+            if s.endswith(("%", "％")):
+                if not (percent or points):
+                    raise self.error(f"{''.join(what)}应为金额，单元格中是百分数“{s[:30]}”", r, c)
+                s = s[:-1].strip()
+            elif points and s.endswith("分"):
+                s = s[:-1].strip()
+            elif s.endswith(("元", "万")):
+                written = "万元" if s.endswith(("万元", "万")) else "元"
+                if unit is None:
+                    raise self.error(f"{''.join(what)}不应是金额，单元格中是“{s[:30]}”", r, c)
+                if written != unit:
+                    raise self.error(
+                        f"{''.join(what)}的单位“{written}”与表头的“{unit}”不一致（“{s[:30]}”）", r, c
+                    )
+                s = s[: -(len(written) if s.endswith(written) else 1)].strip()
+            v = s
+            if len(s) <= 40:
+                try:
+                    return _decimal_of(s)
+                except (ValueError, TypeError, ArithmeticError):
+                    pass  # fall through to the message below
+        try:
+            return to_decimal(v)
+        except (ValueError, TypeError, ArithmeticError):
+            if isinstance(what, tuple):  # (prefix, field): the message is built only when needed
+                what = "".join(what)
+            shown = cell_text(v)
+            if len(shown) > 30:
+                shown = shown[:30] + "…"
+            raise self.error(f"{what}应为数字，单元格中是“{shown}”", r, c) from None
+
+    def blank_value(
+        self, r: int, c: int, what: str | tuple[str, str], stated: bool = False, formula_ok: bool = False
+    ) -> object:
+        """A cell the form needs that reads as blank may hide an Excel error value or a formula without
+        a cached value (see :meth:`Grid.resolve`): the evaluated value, or None when blank indeed.
+        An input cell that holds an error or an unevaluable formula stops the form, naming the cell;
+        a ``stated`` cell (执行率, 得分 … which the tool computes itself) then reads as not stated, and
+        so does a ``formula_ok`` cell holding a formula (not an error value): the template's 分数 is
+        ``=PE_BUDGET_POINTS(评分规则)``, whose value the profile gives anyway."""
+        try:
+            return self.g.resolve(r, c)
+        except CellProblem as exc:
+            if stated or (formula_ok and exc.error is None):
+                return None
+            if isinstance(what, tuple):
+                what = "".join(what)
+            raise self.error(f"{what}{exc.reason}", r, c) from None
+
+    def in_range(self, value, r: int, c: int, what: str, hi: int = 100):
+        """A points or score figure must lie in 0..hi: anything else is a column read wrongly."""
+        if value is not None and not (0 <= value <= hi):
+            raise self.error(f"{what}应在 0 到 {hi} 之间，单元格中是 {value}", r, c)
+        return value
+
+    def columns(
+        self, r: int, fields, *, parts=None, known=frozenset(), what: str, two: bool | None = None
+    ) -> tuple[dict[str, Column], int]:
+        """The block's header at row r (two rows when the next row is a second header row):
+        the columns by field, and the last header row."""
+        rows = self.g.rows
+        if two is None:
+            two = r + 1 < self.r1 and _cached(_second_row, tuple(rows[r + 1]), what)
+        try:
+            cols = map_columns(rows, r, fields, parts=parts, known=known, two_rows=two, what=what)
+        except HeaderError as exc:
+            raise self.error(exc.message, exc.r, exc.c) from None
+        return cols, r + 1 if two else r
+
+    def note_columns(self, block: str, cols: dict[str, Column]) -> None:
+        for fld, col in cols.items():
+            self.refs[f"{block}.col.{fld}"] = self.g.ref(col.row, col.col)
+            self.headers[f"{block}.{fld}"] = col.text
+
+    def no_error_value(self, r: int, c: int, what: str | tuple[str, str]) -> None:
+        """A computed cell whose value the score still uses (the funds block's 分数: the budget's points)
+        reads as not stated when blank or an unevaluable formula (the template's is a UDF), but an Excel
+        error value there stops the form: the points would otherwise fall back to the profile's."""
+        v = self.g.cell(r, c)
+        if v is None:
+            try:
+                self.g.resolve(r, c)
+                return
+            except CellProblem as exc:
+                if exc.error is None:
+                    return
+                v = exc.error
+        if v.__class__ is str and v.strip().upper() in _EXCEL_ERRORS:
+            if isinstance(what, tuple):
+                what = "".join(what)
+            raise self.error(f"{what}单元格为错误值 {v.strip()}", r, c)
+
+
+_BLOCK_WORDS = {  # what= of a block -> (fields, parts, known), for the second-row test
+    "“项目资金”表头": (_FUND_FIELDS, {}, _FUND_KNOWN),
+    "绩效指标表头": (_IND_FIELDS, _IND_PARTS, _IND_KNOWN),
+}
+
+
+@functools.lru_cache(maxsize=1024)
+def _second_row(row: tuple, what: str) -> bool:
+    fields, parts, known = _BLOCK_WORDS[what]
+    return is_second_row(list(row), fields, parts, known)

@@ -1,0 +1,318 @@
+"""The funds block (项目资金, 资金情况, 预算资金 …): its header, its fund rows and their figures, a shift
+of the figures against the header, and the budget's points."""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+
+from . import labels as L
+from .headers import Column
+from .model import FundRow
+from .reader_base import FormBase
+from .reader_cells import (
+    _SLOW,
+    _blank,
+    _cached,
+    _is_figure,
+    _quick,
+    cell_text,
+)
+from .reader_vocab import (
+    _FUND_ATTRS,
+    _FUND_FIELDS,
+    _FUND_KNOWN,
+    _FUND_WHAT,
+    _PLACEHOLDERS,
+    _POINTS_IN,
+    _STATED_FUND_FIELDS,
+    _UNIT_LINE,
+    _header_key,
+    _is_label,
+    _key,
+    _key_of,
+)
+
+
+class FundsReader(FormBase):
+    """The funds block of a form."""
+
+    def funds_header(self, fr: int, stop: int) -> tuple[int, dict[str, Column], int]:
+        """The funds header: (first header row, columns, last header row)."""
+        rows = self.g.rows
+        for r in range(fr, min(fr + 4, stop)):
+            if _cached(_is_funds_header, tuple(rows[r])):
+                cols, last = self.columns(r, _FUND_FIELDS, known=_FUND_KNOWN, what="“项目资金”表头")
+                return r, cols, last
+        funds = self.first("funds")
+        raise self.error(
+            "“项目资金”部分没有表头（年初预算数、全年预算数、全年执行数…）", fr, funds[1] if funds else None
+        )
+
+    def read_funds(self, pos: tuple[int, int], stop: int) -> int:
+        """Reads the 项目资金 block; returns the row after its last fund row."""
+        g, f = self.g, self.form
+        fr, fc = pos
+        self.refs["funds"] = g.ref(fr, fc)
+        title = g.cell(fr, fc)
+        self.headers["funds"] = cell_text(title)
+        header_row, columns, last_header = self.funds_header(fr, stop)
+        if (
+            "annual" not in columns
+            and "initial" in columns
+            and L.BUDGET_MARK in _key_of(columns["initial"].text)
+        ):
+            col = columns.pop("initial")  # 年初预算数(A) over 执行率(B/A): the budget
+            columns["annual"] = Column("annual", col.col, col.text, col.row)
+        for needed in ("annual", "executed"):
+            if needed not in columns:
+                raise self.error(f"“项目资金”表头中没有“{_FUND_WHAT[needed]}”", header_row)
+        self.refs["funds.header"] = g.row_ref(header_row)
+        if not self.lean:
+            self.note_columns("funds", columns)
+        unit_texts = [title, *(col.text for col in columns.values())]
+        f.money_unit = next(
+            (unit for text in unit_texts if isinstance(text, str) for unit in L.MONEY_UNITS if unit in text),
+            None,
+        ) or self.unit_line(fr)  # 万元 is tried before 元 in each text, and is the default
+        unit = f.money_unit
+
+        # fund rows: label cell, then the numbers
+        found: list[tuple[int, int, str]] = []
+        seen: dict[str, str] = {}
+        misses = 0
+        fund_rows = self.fund_rows
+        amount_cols = [columns[a].col for a in ("initial", "annual", "executed") if a in columns]
+        pending: list[tuple[int, int, str]] = []  # rows with figures but a label not in the vocabulary
+
+        def add(r: int, c: int, label: str) -> None:
+            written = _key_of(cell_text(g.rows[r][c]))
+            if label in seen:
+                if seen[label] == written:
+                    raise self.error(f"资金行“{cell_text(g.rows[r][c])}”出现了两次", r, c)
+                label = written  # a second row of the same kind keeps its own name
+            seen[label] = written
+            found.append((r, c, label))
+
+        for r in range(last_header + 1, stop):
+            first = fund_rows.get(r)
+            if first is None:
+                if found and misses == 0:
+                    unknown = self.unknown_fund_row(r, amount_cols)
+                    if unknown is not None:
+                        pending.append((r, *unknown))
+                        continue
+                misses += 1
+                if (found and misses > 1) or misses > 4:
+                    break
+                continue
+            misses = 0
+            for row_pending in pending:  # between known fund rows: a sub-row under its own label
+                add(*row_pending)
+            pending = []
+            add(r, *first)
+        if pending:  # figures after the last known fund row, under a label nobody knows: never drop them
+            r, c, label = pending[0]
+            known = "、".join(L.FUND_ROW_LABELS)
+            raise self.error(
+                f"资金行“{cell_text(g.rows[r][c])}”无法识别（可识别：{known}等），无法确定这些数字属于哪一项",
+                r,
+                c,
+            )
+        if not found:
+            raise self.error("“项目资金”部分没有资金行（年度资金总额等）", header_row)
+
+        order = sorted(columns.values(), key=lambda col: col.col)
+        attrs = [col.field for col in order]
+        header_cols = [col.col for col in order]
+        shift = self.fund_shift(found, header_row, last_header, header_cols)
+        fraction_rates: list[tuple[FundRow, int, int]] = []
+        for r, c, label in found:
+            row = g.rows[r]
+            n = len(row)
+            cols = [hc + shift for hc in header_cols]
+            values: dict[str, Decimal | None] = dict.fromkeys(_FUND_ATTRS)
+            for attr, cc in zip(attrs, cols, strict=True):
+                v = row[cc] if cc < n else None
+                q = _quick(v)  # the common case: a plain number, or "-" on the sub-rows
+                if q is not _SLOW:
+                    values[attr] = q
+                elif v.__class__ is str and v and v in _PLACEHOLDERS:  # "-" on the sub-rows (blank: number())
+                    values[attr] = None
+                else:
+                    values[attr] = self.number(
+                        r,
+                        cc,
+                        (f"“{label}”的", _FUND_WHAT[attr]),
+                        stated=attr in _STATED_FUND_FIELDS,
+                        percent=attr == "stated_rate",
+                        unit=unit if attr in ("initial", "annual", "executed") else None,
+                        points=attr == "stated_points",
+                        formula_ok=attr == "stated_points",  # the template's =PE_BUDGET_POINTS(…)
+                    )
+            for attr in ("stated_points",):  # a stated score or rate is checked by the rules
+                if values[attr] is not None and attr in columns:
+                    self.in_range(
+                        values[attr], r, columns[attr].col + shift, f"“{label}”的{_FUND_WHAT[attr]}"
+                    )
+            if values["stated_rate"] is not None and values["stated_rate"] < 0:
+                raise self.error(f"“{label}”的执行率不应为负数", r, columns["stated_rate"].col + shift)
+            if values["stated_points"] is None and "stated_points" in attrs:  # the budget's points
+                self.no_error_value(
+                    r, cols[attrs.index("stated_points")], (f"“{label}”的", _FUND_WHAT["stated_points"])
+                )
+            fund = FundRow(
+                label,
+                initial=values["initial"],
+                annual=values["annual"],
+                executed=values["executed"],
+                stated_points=values["stated_points"],
+                stated_rate=values["stated_rate"],
+                stated_score=values["stated_score"],
+            )
+            rate = fund.stated_rate
+            if rate is not None and 0 < rate <= 2 and "stated_rate" in attrs:  # 0.9949 shown as 99.49%?
+                c_rate = cols[attrs.index("stated_rate")]
+                if c_rate < n and row[c_rate].__class__ is float:
+                    fraction_rates.append((fund, r, c_rate))
+            if not self.lean:
+                for attr, ref in zip(attrs, g.refs_in_row(r, cols), strict=True):
+                    self.refs[f"funds.{label}.{attr}"] = ref
+                self.headers[f"funds.{label}"] = cell_text(row[c])
+            fund.ref = g.row_ref(r, c, max(c, cols[-1]))
+            self.refs[f"funds.{label}"] = fund.ref
+            f.funds.append(fund)
+        if fraction_rates:
+            self.restore_percent_rates(fraction_rates)
+        self.budget_points(columns, fr, fc)
+        return max(r for r, _, _ in found) + 1
+
+    def restore_percent_rates(self, rates: list[tuple[FundRow, int, int]]) -> None:
+        """A stated 执行率 typed as a percentage (99.49% is stored as 0.9949 with a percent format) is
+        read in percent, 99.49, when the cell's format says so (asked from the workbook, see
+        :meth:`Grid.percent_formatted`)."""
+        percent = self.g.percent_formatted([(r, c) for _, r, c in rates])
+        for fund, r, c in rates:
+            if (r, c) in percent and fund.stated_rate is not None:
+                fund.stated_rate = fund.stated_rate * 100
+
+    def unit_line(self, fr: int) -> str:
+        """The money unit stated once for the form (单位：万元) above the funds block; else 万元."""
+        for r in range(self.lo_title, fr):
+            for c, v in enumerate(self.g.rows[r]):
+                k = _key(v)
+                if k and k.startswith(_UNIT_LINE):
+                    for unit in L.MONEY_UNITS:
+                        if unit in k:
+                            self.refs["money_unit"] = self.g.ref(r, c)
+                            self.headers["money_unit"] = cell_text(v)
+                            return unit
+        return L.MONEY_UNITS[0]
+
+    def unknown_fund_row(self, r: int, amount_cols: list[int]) -> tuple[int, str] | None:
+        """(label column, label) of a row with figures under the amount columns whose label the
+        vocabulary does not know; None for a row without figures (or a row of some other label)."""
+        row = self.g.rows[r]
+        n = len(row)
+        figures = [c for c in amount_cols if c < n and _is_figure(row[c])]
+        if not figures:
+            return None
+        c = next((c for c in range(figures[0]) if not _blank(row[c])), None)
+        if c is None:
+            raise self.error("资金部分有数字却没有资金行名称，无法确定这些数字属于哪一项", r, figures[0])
+        if _is_label(row[c]):
+            return None
+        return c, _key_of(cell_text(row[c]))
+
+    def fund_shift(self, found, header_row: int, last_header: int, header_cols: list[int]) -> int:
+        """How far right of their header the fund rows' figures sit (0 when aligned). Exported forms
+        shift merged rows (the seed's forms 2-4 sit two columns right); the shift must be the same
+        for every row and the only one that fits, or the form stops (never a guess)."""
+        g = self.g
+        all_header = _cached(
+            _header_columns, tuple(tuple(g.rows[hr]) for hr in range(header_row, last_header + 1))
+        )  # cached: forms repeat their headers
+        lo = header_cols[0]
+        filled_rows = []
+        aligned = True
+        for r, c, _ in found:
+            row = g.rows[r]
+            filled = [
+                cc
+                for cc in range(c + 1, len(row))
+                if (v := row[cc]) is not None and v != "" and (v.__class__ is not str or v.strip())
+            ]
+            filled_rows.append((c, filled))
+            if aligned and not (c < lo and all(cc in all_header for cc in filled)):
+                aligned = False
+        if aligned:  # the common case
+            return 0
+        shift = _shift(tuple((c, tuple(filled)) for c, filled in filled_rows), all_header, lo)
+        if shift is not None:
+            return shift
+        r, c, label = found[0]
+        raise self.error("资金行的数字与“项目资金”表头的列对不上，无法确定各数字属于哪一列", r, c)
+
+    def budget_points(self, columns: dict[str, Column], fr: int, fc: int) -> None:
+        """The budget's points when no 分值 column states them: from a header (得分(20分*执行率)) or
+        the block title (预算执行情况(20分)); a transfer-payment form without them has no budget
+        score (0 points)."""
+        total = self.form.total_fund
+        if total is None or "stated_points" in columns or total.stated_points is not None:
+            return
+        for text, ref in (
+            (columns["stated_score"].text if "stated_score" in columns else "", "funds.col.stated_score"),
+            (self.headers.get("funds", ""), "funds"),
+        ):
+            m = _POINTS_IN.search(text) if text else None
+            if m:
+                total.stated_points = Decimal(m.group(1))
+                self.refs["budget_points"] = self.refs.get(ref, self.refs["funds"])
+                self.headers["budget_points"] = text
+                return
+        if self.form.kind == L.KIND_TRANSFER:
+            total.stated_points = Decimal(0)
+            self.refs["budget_points"] = self.refs["kind"]
+            self.headers["budget_points"] = "转移支付表不计预算执行得分"
+        elif "stated_score" not in columns:  # neither 分值 nor 得分: the form does not score its budget
+            total.stated_points = Decimal(0)  # (some score 预算执行率 as an indicator row instead)
+            self.refs["budget_points"] = self.refs["funds.header"]
+            self.headers["budget_points"] = "资金部分没有分值、得分列，不计预算执行得分"
+
+
+@functools.lru_cache(maxsize=1024)
+def _is_funds_header(row: tuple) -> bool:
+    """A funds header row: at least one funds field, and two funds header words in all."""
+    hits = known = 0
+    for v in row:
+        k = _header_key(v)
+        if k in _FUND_FIELDS:
+            hits += 1
+        elif k in _FUND_KNOWN:
+            known += 1
+    return hits >= 1 and hits + known >= 2
+
+
+@functools.lru_cache(maxsize=1024)
+def _shift(rows: tuple[tuple[int, tuple[int, ...]], ...], header: frozenset[int], lo: int) -> int | None:
+    """The one shift that fits every fund row (label column, filled columns) to the header, or None."""
+    possible = None
+    for c, filled in rows:
+        fits = {s for s in range(-3, 4) if c < lo + s and all(cc - s in header for cc in filled)}
+        possible = fits if possible is None else possible & fits
+    if possible and 0 in possible:
+        return 0
+    if possible is not None and len(possible) == 1:
+        return possible.pop()
+    return None
+
+
+@functools.lru_cache(maxsize=1024)
+def _header_columns(header_rows: tuple[tuple, ...]) -> frozenset[int]:
+    """The columns of a funds header (rows as tuples) that hold a funds header word."""
+    return frozenset(
+        c
+        for row in header_rows
+        for c, v in enumerate(row)
+        if (k := _header_key(v)) in _FUND_FIELDS or k in _FUND_KNOWN
+    )

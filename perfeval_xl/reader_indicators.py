@@ -1,0 +1,297 @@
+"""The indicator table: its one- or two-row header, its rows (一级/二级/三级指标, 年度指标值, 实际完成值,
+分值, 得分 …), goal blocks repeating the header, and cells whose percent format the workbook knows."""
+
+from __future__ import annotations
+
+import functools
+from decimal import Decimal
+
+from . import grouppoints
+from . import labels as L
+from .model import Indicator
+from .reader_cells import (
+    _SLOW,
+    _blank,
+    _cached,
+    _decimal_of,
+    _empty_mark,
+    _quick,
+    _text_of,
+)
+from .reader_totals import TotalsReader
+from .reader_vocab import (
+    _EXCEL_ERRORS,
+    _IND_FIELDS,
+    _IND_KNOWN,
+    _IND_PARTS,
+    _IND_WHAT,
+    _LEVEL1_WEIGHT,
+    _NUMBERED_NAME,
+    _POINTS_IN,
+    _ROW_PLACEHOLDERS,
+    _WEIGHT_NUMBER,
+    _header_key,
+)
+from .text import html_to_text
+
+
+def _indicator_what(name: str) -> str:
+    """The start of a message about an indicator's cell: 指标“name”的."""
+    return f"指标“{name}”的" if name else "指标的"
+
+
+class IndicatorsReader(TotalsReader):
+    """The indicator table of a form (its totals row ends it)."""
+
+    def read_indicator_header(self) -> int | None:
+        pos = self.first("indicators")
+        if pos is None:
+            return None
+        r = pos[0]
+        top = r
+        if r - 1 > self.r0 and self.header_above(r - 1):
+            top = r - 1  # 三级指标 in the second row: 年度指标值 … 实际完成值 分值 得分 above it
+        self.ind_cols, self.ind_last_header = self.columns(
+            top, _IND_FIELDS, parts=_IND_PARTS, known=_IND_KNOWN, what="绩效指标表头", two=top < r or None
+        )
+        return top
+
+    def header_above(self, r: int) -> bool:
+        """Whether row r, right above the 三级指标 row, is the first row of a two-row indicator header."""
+        return _cached(_header_above, tuple(self.g.rows[r]), tuple(self.g.rows[r + 1]))
+
+    def read_indicators(self, hr: int) -> None:
+        g, f = self.g, self.form
+        cols = self.ind_cols
+        parts = "target" not in cols and "target.number" in cols
+        by_group = False  # points stated only per 一级指标 (产出指标(60分)), scores per indicator
+        for needed in ("name", "target", "actual", "points"):
+            if needed not in cols and not (needed == "target" and parts):
+                if needed == "points":
+                    # no 分值 column: a form that states neither points nor scores (some 专项资金 forms),
+                    # or one whose points stand in its 一级指标 labels (checked after the rows)
+                    by_group = "stated_score" in cols
+                    continue
+                raise self.error(f"绩效指标表头中没有“{_IND_WHAT[needed]}”", hr)
+        self.refs["indicators"] = g.row_ref(hr)
+        if not self.lean:
+            self.note_columns("indicators", cols)
+
+        def col(name: str) -> int | None:
+            c = cols.get(name)
+            return c.col if c is not None else None
+
+        c1, c2 = col("level1"), col("level2")
+        c3, ca = cols["name"].col, cols["actual"].col  # both required above
+        ct = cols["target.number" if parts else "target"].col  # required above
+        cp, cs, cd, cj = col("points"), col("stated_score"), col("deviation"), col("judgement")
+        cto, ctn, ctu = col("target.op"), col("target.number"), col("target.unit")
+        used = [c for c in (c1, c2, c3, ct, ca, cp, cs, cd, cj, cto, ctu) if c is not None]
+        lo_c, hi_c = min(used), max(used)
+        grade_rows = {r for r, _ in self.positions("grade", hr + 1)}
+        total_rows = {r for r, _ in self.positions("total", hr + 1)}
+        # the header again further down: a second goal block (年度绩效目标2(40分)), the same columns
+        more_headers = {r: c for r, c in self.positions("indicators", self.ind_last_header + 1)}
+        block = 1
+        block_weights = {1: self.block_weight(hr, c1 if c1 is not None else c3)}
+        level1 = level2 = ""
+        width = hi_c + 1
+        rows = g.rows
+        row_ref = g.span_ref(lo_c, hi_c)
+        append = f.indicators.append
+        numeric_values: list[tuple[int, int, int, str]] = []  # (indicator, row, column, field)
+        weight_cells: list[tuple[int, int, int]] = []
+        weight_header = cp is not None and _header_key(cols["points"].text.split("/")[-1]) == "权重"
+        explain = self.explain
+        for r in range(self.ind_last_header + 1, self.r1):
+            if r in total_rows:
+                self.read_totals(r, cp, cs)
+                break
+            if r in grade_rows:
+                break
+            if r in more_headers:
+                if more_headers[r] != c3:
+                    raise self.error("第二个绩效指标表头的列与第一个不同，无法确定各列", r, more_headers[r])
+                block += 1
+                block_weights[block] = self.block_weight(r, c1 if c1 is not None else c3)
+                level1 = level2 = ""
+                continue
+            row = rows[r]
+            if len(row) < width:
+                row = row + [None] * (width - len(row))
+            t1 = _text_of(row[c1]) if c1 is not None else ""
+            t2 = _text_of(row[c2]) if c2 is not None else ""
+            name, actual = _text_of(row[c3]), _text_of(row[ca])
+            if parts:
+                target = self.compose_target(row, cto, ctn, ctu)
+            else:
+                target = _text_of(row[ct])
+            raw_points = row[cp] if cp is not None else None
+            if not (t1 or t2 or name or target or actual) and not _blank(raw_points):
+                self.read_totals(r, cp, cs)
+                break
+            weight = None
+            if t1:
+                if _LEVEL1_WEIGHT.fullmatch(t1):  # (50分) on the row below 产出指标
+                    weight, t1 = t1, ""
+                elif t1.endswith(("）", ")")) and (m := _LEVEL1_WEIGHT.search(t1)) is not None:
+                    weight, t1 = m.group(0), t1[: m.start()].strip()
+            if t1:
+                level1, level2 = t1, ""
+            if weight is not None and by_group and level1:
+                f.level1_points[level1] = _decimal_of(_WEIGHT_NUMBER.search(weight).group(0))  # type: ignore[union-attr]
+                self.refs[f"level1_points.{level1}"] = g.ref(r, c1)  # type: ignore[arg-type]
+            new_level2 = bool(t2) and not _empty_mark(t2)
+            if new_level2:
+                level2 = t2
+            if name.startswith("指标"):
+                name = _NUMBERED_NAME.sub("", name, count=1).strip() if _NUMBERED_NAME.match(name) else name
+            deviation = html_to_text(_text_of(row[cd])) if cd is not None else ""
+            raw_judgement = row[cj] if cj is not None else None
+            if not (name or target or actual or deviation) and _blank(raw_points) and _blank(raw_judgement):
+                continue  # an unused row
+            if not (target and actual):  # an error value or an unsaved formula reads as blank too
+                for c, fld in ((ct, L.TARGET), (ca, L.ACTUAL)):
+                    if c is not None and _blank(row[c]):
+                        value = self.blank_value(r, c, (_indicator_what(name), fld))
+                        if value is not None:
+                            row[c] = value  # row may be a padded copy of the grid's row
+                actual = _text_of(row[ca])
+                target = self.compose_target(row, cto, ctn, ctu) if parts else _text_of(row[ct])
+            if target[:1] == "#" or actual[:1] == "#":  # an error value as text (text exports, openpyxl)
+                for c, text, fld in ((ct, target, L.TARGET), (ca, actual, L.ACTUAL)):
+                    if text.upper() in _EXCEL_ERRORS:
+                        raise self.error(f"{_indicator_what(name)}{fld}单元格为错误值 {text}", r, c)
+            if (not name or name in _ROW_PLACEHOLDERS) and all(
+                _empty_mark(x) for x in (target, actual, raw_points, row[cs] if cs is not None else None)
+            ):
+                continue  # a placeholder row: 指标2:, ……, values /
+            if (
+                name.startswith(L.BREAKDOWN_PREFIX)
+                and f.indicators
+                and _blank(raw_points)
+                and (cs is None or _blank(row[cs]))
+                and (cp is not None or by_group)
+            ):  # 其中桃树种植面积: a breakdown of the indicator above, not one of its own
+                if explain:
+                    key = f"indicators.{len(f.indicators) - 1}.breakdown"
+                    here = f"{g.ref(r, c3)}“{name}”"
+                    self.refs[key] = f"{self.refs[key]}、{here}" if key in self.refs else here
+                continue
+            # the fast paths skip number() and the message prefix it would need
+            points = None
+            if cp is not None:
+                points = _quick(raw_points)
+                if points is _SLOW:
+                    points = self.number(r, cp, (_indicator_what(name), "分值"), points=True)
+                elif weight_header and raw_points.__class__ is float and 0 < points < 1:
+                    weight_cells.append((len(f.indicators), r, cp))
+                if points is not None and not (0 <= points <= 100):
+                    self.in_range(points, r, cp, f"{_indicator_what(name)}分值")
+            raw_stated = row[cs] if cs is not None else None
+            stated = _quick(raw_stated)
+            if stated is _SLOW:
+                stated = self.number(r, cs, (_indicator_what(name), "得分"), stated=True, points=True)
+            if cj is not None:
+                judgement = self.number(r, cj, (_indicator_what(name), "定性评分"))
+            else:
+                judgement = stated
+            if (ct is not None and row[ct].__class__ is float) or row[ca].__class__ is float:
+                for c, fld in ((ct, "target"), (ca, "actual")):
+                    if c is not None and row[c].__class__ is float and not (parts and fld == "target"):
+                        numeric_values.append((len(f.indicators), r, c, fld))
+            if explain:
+                i = len(f.indicators)
+                for fld, fc in (("level1", c1), ("level2", c2), ("name", c3), ("target", ct), ("actual", ca),
+                                ("points", cp), ("stated_score", cs), ("deviation", cd), ("judgement", cj),
+                                ("target.op", cto), ("target.unit", ctu)):  # fmt: skip
+                    if fc is not None and not _blank(row[fc]):
+                        self.refs[f"indicators.{i}.{fld}"] = g.ref(r, fc)
+            shares = False
+            if by_group and stated is None and not t1 and not new_level2 and f.indicators:
+                prev = f.indicators[-1]  # one merged 得分 cell over this 二级指标's rows
+                shares = prev.level1 == level1 and prev.level2 == level2 != ""
+            append(
+                Indicator(
+                    level1,
+                    level2,
+                    name,
+                    target,
+                    actual,
+                    points,
+                    stated,
+                    deviation,
+                    judgement,
+                    row_ref(r),
+                    shares,
+                    block,
+                )
+            )
+        if by_group and not f.level1_points and f.indicators:
+            # the points of each goal block in its title: 年度绩效目标 (80分) left of 一级指标
+            if not any(block_weights.values()):
+                raise self.error(
+                    "绩效指标表头中没有“分值”，一级指标和区块标题中也没有写分值（如“产出指标(60分)”），无法计分",
+                    hr,
+                )
+            for n, titled in block_weights.items():
+                if titled is not None:
+                    key = grouppoints.block_key(n)
+                    f.level1_points[key], self.refs[f"level1_points.{key}"] = titled
+        if numeric_values:
+            self.restore_percents(numeric_values)
+        if weight_cells:
+            percent = self.g.percent_formatted([(r, c) for _, r, c in weight_cells])
+            for i, r, c in weight_cells:
+                ind = f.indicators[i]
+                if (r, c) in percent and ind.points is not None:  # a weight cell holds a number
+                    ind.points *= 100
+
+    def block_weight(self, r: int, before: int) -> tuple[Decimal, str] | None:
+        """The points in a goal block's title left of the header (年度绩效目标1 (40分)), and its cell."""
+        for c in range(0, before):
+            m = _POINTS_IN.search(_text_of(self.g.cell(r, c)))
+            if m is not None:
+                return Decimal(m.group(1)), self.g.ref(r, c)
+        return None
+
+    def compose_target(self, row: list, cto: int | None, ctn: int | None, ctu: int | None) -> str:
+        """A two-row 年度指标值 (指标性质 | 指标值 | 度量单位) as one text: ≧ | 735 | 人次 -> ≧735人次."""
+        op = _text_of(row[cto]) if cto is not None else ""
+        op = L.TARGET_OP_WORDS.get(op, op)
+        number = _text_of(row[ctn]) if ctn is not None else ""
+        unit = _text_of(row[ctu]) if ctu is not None else ""
+        if _empty_mark(number):
+            number = ""
+        if _empty_mark(unit) or unit in number:
+            unit = ""
+        if not number:
+            return ""
+        return f"{op}{number}{unit}"
+
+    def restore_percents(self, numeric_values: list[tuple[int, int, int, str]]) -> None:
+        """A 年度指标值 or 实际完成值 typed as "95%" into a cell is stored as 0.95 with a percent number
+        format, which the fast readers do not report: ask the workbook for those cells' formats and
+        read them back as "95%" (so that they compare with "≥95%" written as text)."""
+        percent = self.g.percent_formatted([(r, c) for _, r, c, _ in numeric_values])
+        for i, r, c, fld in numeric_values:
+            if (r, c) in percent:
+                value = _decimal_of(self.g.rows[r][c]) * 100
+                text = format(value.normalize(), "f") + "%"
+                setattr(self.form.indicators[i], fld, text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _header_above(above: tuple, row: tuple) -> bool:
+    """Only header words above the 三级指标 row, at least one of them a field that row lacks."""
+    below = {_IND_FIELDS.get(_header_key(v)) for v in row}
+    fields = set()
+    for v in above:
+        if _blank(v):
+            continue
+        k = _header_key(v)
+        if k in _IND_FIELDS:
+            fields.add(_IND_FIELDS[k])
+        elif k not in _IND_KNOWN:
+            return False
+    return bool(fields - below)
