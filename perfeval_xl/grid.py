@@ -16,8 +16,8 @@ from pathlib import Path
 
 from . import limits
 from .cellgrid import SHEET_KINDS, Grid, column_letter
+from .limits import MAX_SPAN
 from .model import ReadError
-from .textgrids import MAX_SPAN, text_grids
 from .workbooks import SheetErrorHandler, check_zip, workbook_grids
 
 __all__ = ["MAX_SPAN", "SHEET_KINDS", "Grid", "SheetErrorHandler", "column_letter", "load_grids"]
@@ -76,6 +76,8 @@ def load_grids(path: str | os.PathLike, *, on_sheet_error: SheetErrorHandler | N
         raise ReadError(
             source, "不是有效的 Excel 文件：扩展名为 .xls，内容却既不是工作簿，也不是网页或制表符分隔的导出表"
         )
+    from .textgrids import text_grids  # csv and html.parser: only for text exports
+
     yield from text_grids(source, data, lim)
 
 

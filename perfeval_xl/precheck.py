@@ -17,7 +17,7 @@ The scan reads each sheet part once more than calamine does; a form's sheet is a
 
 from __future__ import annotations
 
-import html
+import io
 import re
 import struct
 import zlib
@@ -26,6 +26,7 @@ from typing import BinaryIO
 from . import xlsxcells
 from .limits import Limits
 from .model import ReadError
+from .xmlscan import unescape
 
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _RID = re.compile(rb'\b(?:\w+:)?id="([^"]*)"')
@@ -45,28 +46,33 @@ _LOCAL = struct.Struct("<4s5H3L2H")  # local file header
 
 
 def check_xlsx(
-    source: str, members: list[tuple[str, int, int, int, int]], limits: Limits
+    source: str, members: list[tuple[str, int, int, int, int]], limits: Limits, data: bytes | None = None
 ) -> dict[str, ReadError]:
     """Raise :class:`ReadError` if the workbook as a whole claims more than ``limits`` allow; return
     the sheets (by name) that must not be loaded, with the reason (the other sheets can be read).
-    ``members`` are the zip directory's ``(name, compressed, uncompressed, method, offset)``."""
+    ``members`` are the zip directory's ``(name, compressed, uncompressed, method, offset)``;
+    ``data`` the whole file when it was read in one go (parts are then taken from it)."""
     names = {m[0] for m in members}
     if "xl/workbook.xml" not in names:
         return {}  # xlsb and other variants: calamine's own limits apply, and the worker's
     try:
-        with open(source, "rb") as fh:
-            return _check(source, _Parts(fh, members), names, limits)
+        with io.BytesIO(data) if data is not None else open(source, "rb") as fh:
+            return _check(source, _Parts(fh, members, data), names, limits)
     except (OSError, zlib.error, struct.error, ValueError, EOFError) as exc:
         raise ReadError(source, "工作簿已损坏（zip 内容无效），无法读取") from exc
 
 
 class _Parts:
-    """Members of a zip read straight from their local headers (no ZipFile: this runs per input)."""
+    """Members of a zip read straight from their local headers (no ZipFile: this runs per input),
+    from the file or from ``data``, the whole file in memory."""
 
-    def __init__(self, fh: BinaryIO, members: list[tuple[str, int, int, int, int]]) -> None:
+    def __init__(
+        self, fh: BinaryIO, members: list[tuple[str, int, int, int, int]], data: bytes | None = None
+    ) -> None:
         self.fh = fh
         self.members = members
         self.info = {m[0]: m[1:] for m in members}
+        self.data = data
 
     def size(self, name: str) -> int:
         return self.info[name][1]
@@ -111,7 +117,19 @@ class _Parts:
                 return
 
     def read(self, name: str, limit: int) -> bytes:
-        return b"".join(self.chunks(name, limit, block=limit))
+        if self.data is None:
+            return b"".join(self.chunks(name, limit, block=limit))
+        csize, _usize, method, offset = self.info[name]  # the common case: one slice, one inflate
+        sig, *_, n_name, n_extra = _LOCAL.unpack_from(self.data, offset)
+        if sig != b"PK\x03\x04":
+            raise ValueError("bad local header")
+        start = offset + _LOCAL.size + n_name + n_extra
+        raw = self.data[start : start + csize]
+        if method == 0:
+            return raw[:limit]
+        if method != 8:
+            raise ValueError(f"compression method {method}")
+        return zlib.decompressobj(-15).decompress(raw, limit)
 
 
 def _check(source: str, zf: _Parts, names: set[str], limits: Limits) -> dict[str, ReadError]:
@@ -141,7 +159,7 @@ def _check(source: str, zf: _Parts, names: set[str], limits: Limits) -> dict[str
             continue
         if part in sheet_of:
             raise ReadError(source, "工作簿结构异常：多个工作表指向同一份数据（文件可能被篡改），未读取")
-        sheet_of[part] = html.unescape(title.group(1).decode("utf-8", "replace"))
+        sheet_of[part] = unescape(title.group(1).decode("utf-8", "replace"))
     refused = {}
     for name in names:
         if name.startswith("xl/worksheets/") and name.endswith(".xml"):
@@ -152,17 +170,22 @@ def _check(source: str, zf: _Parts, names: set[str], limits: Limits) -> dict[str
             if sheet is None:  # a part no sheet names: calamine may still reach it, refuse the file
                 raise ReadError(source, problem)
             refused[sheet] = ReadError(source, problem, sheet=sheet)
-    xlsxcells.offer_parts(source, unpacked, zf.members)
+    by_name: dict[str, str] = {}  # sheet name -> part (the cell facts need no second parse)
+    for part, sheet in sheet_of.items():
+        by_name.setdefault(sheet, part)
+    xlsxcells.offer_parts(source, unpacked, zf.members, zf.data, by_name)
     return refused
 
 
-def read_member(source: str, member: tuple[str, int, int, int, int], limit: int) -> bytes:
-    """At most ``limit`` uncompressed bytes of one member, read from its local header; ``member`` is
-    its ``(name, compressed, uncompressed, method, offset)`` from the directory the pre-check read.
-    Broken data raises ValueError."""
+def read_member(
+    source: str, member: tuple[str, int, int, int, int], limit: int, data: bytes | None = None
+) -> bytes:
+    """At most ``limit`` uncompressed bytes of one member, read from its local header (in ``data``,
+    the whole file, when given); ``member`` is its ``(name, compressed, uncompressed, method,
+    offset)`` from the directory the pre-check read. Broken data raises ValueError."""
     try:
-        with open(source, "rb") as fh:
-            return _Parts(fh, [member]).read(member[0], limit)
+        with io.BytesIO(data) if data is not None else open(source, "rb") as fh:
+            return _Parts(fh, [member], data).read(member[0], limit)
     except (zlib.error, struct.error) as exc:
         raise ValueError(f"broken zip member {member[0]}") from exc
 

@@ -4,6 +4,7 @@ values, formulas without a cached value: :class:`XlsxFacts`, from :mod:`perfeval
 
 from __future__ import annotations
 
+import io
 import os
 import struct
 import zipfile
@@ -95,12 +96,25 @@ _EOCD = struct.Struct("<4s4H2LH")  # end of central directory record
 _CDIR = struct.Struct("<4s6H3L5H2L")  # central directory file header
 
 
-def zip_directory(source: str) -> list[tuple[str, int, int, int, int]] | None:
-    """``(name, compressed size, uncompressed size, method, local header offset)`` of every member
-    (method -1: encrypted), read straight from the central
-    directory (a few struct reads instead of building ZipInfo objects: this runs once per input of a
-    batch). None for anything unusual (zip64, comments, spanning): the caller then asks zipfile."""
+#: a workbook up to this size is read into memory in one go: the checks and the cell facts then take
+#: its parts from there (a form's workbook is a few dozen KB; larger ones are read part by part)
+WHOLE_FILE_BYTES = 1 << 20
+
+
+def _whole_file(source: str) -> bytes | None:
+    """The file's bytes when it is at most :data:`WHOLE_FILE_BYTES`, else None."""
     with open(source, "rb") as fh:
+        if os.fstat(fh.fileno()).st_size > WHOLE_FILE_BYTES:
+            return None
+        return fh.read(WHOLE_FILE_BYTES + 1)
+
+
+def zip_directory(source: str, data: bytes | None = None) -> list[tuple[str, int, int, int, int]] | None:
+    """``(name, compressed size, uncompressed size, method, local header offset)`` of every member
+    (method -1: encrypted), read straight from the central directory (a few struct reads instead of
+    building ZipInfo objects: this runs once per input of a batch), from ``data`` (the whole file)
+    when given. None for anything unusual (zip64, comments, spanning): the caller then asks zipfile."""
+    with io.BytesIO(data) if data is not None else open(source, "rb") as fh:
         fh.seek(0, os.SEEK_END)
         size = fh.tell()
         if size < _EOCD.size:
@@ -138,7 +152,8 @@ def check_zip(source: str, lim: limits.Limits) -> tuple[str, dict[str, ReadError
     allocates (:func:`perfeval_xl.precheck.check_xlsx`). Returns "xlsx" or "ods", and the sheets
     that must not be loaded."""
     try:
-        members = zip_directory(source)
+        data = _whole_file(source)
+        members = zip_directory(source, data)
         if members is None:
             with zipfile.ZipFile(source) as zf:
                 members = [
@@ -167,7 +182,7 @@ def check_zip(source: str, lim: limits.Limits) -> tuple[str, dict[str, ReadError
             f"疑似压缩炸弹：解压后共 {total / 1048576:.0f} MB（上限 {lim.max_unzipped_mb} MB），未解压",
         )
     if "xl/workbook.xml" in names or "xl/workbook.bin" in names:
-        return "xlsx", check_xlsx(source, members, lim)
+        return "xlsx", check_xlsx(source, members, lim, data)
     if "content.xml" in names and "mimetype" in names:
         check_ods(source, members, lim)
         return "ods", {}

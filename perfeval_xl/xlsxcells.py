@@ -193,10 +193,16 @@ class _Zip:
     (the zip directory the pre-check already read) parts are read straight from their local headers,
     without parsing the central directory again."""
 
-    def __init__(self, path: str, members: dict[str, tuple[str, int, int, int, int]] | None = None):
+    def __init__(
+        self,
+        path: str,
+        members: dict[str, tuple[str, int, int, int, int]] | None = None,
+        data: bytes | None = None,
+    ):
         self.path = path
         self.zf: zipfile.ZipFile | None = None
         self.members = members
+        self.data = data  # the whole file, when the pre-check read it in one go
 
     def size(self, name: str) -> int | None:
         if self.members is not None:
@@ -216,7 +222,7 @@ class _Zip:
         if self.members is not None:
             from .precheck import read_member
 
-            return read_member(self.path, self.members[name], MAX_PART_BYTES + 1)
+            return read_member(self.path, self.members[name], MAX_PART_BYTES + 1, self.data)
         if self.zf is None:
             return None
         with self.zf.open(name) as fh:
@@ -249,17 +255,27 @@ class WorkbookFacts:
         self._percent: frozenset[int] | None = None  # style indexes with a percent format
         self._offered: dict[str, bytes] = {}  # parts another reader already unpacked
         self._members: dict[str, tuple[str, int, int, int, int]] | None = None  # zip directory by name
+        self._data: bytes | None = None  # the whole file, when it was read in one go
+        self._sheet_parts: dict[str, str] | None = None  # sheet name -> part, from the pre-check
 
     def offer(
-        self, parts: dict[str, bytes], members: list[tuple[str, int, int, int, int]] | None = None
+        self,
+        parts: dict[str, bytes],
+        members: list[tuple[str, int, int, int, int]] | None = None,
+        data: bytes | None = None,
+        sheets: dict[str, str] | None = None,
     ) -> None:
         """Parts already unpacked by someone else (the pre-check reads workbook.xml, its rels and the
         sheets): kept until the first question, so a question costs no second unpacking. Ignored when
         they are larger together than :data:`READ_ALL_BYTES`, or once the parts have been read.
-        ``members``: the zip directory as the pre-check read it (see :class:`_Zip`)."""
+        ``members``: the zip directory as the pre-check read it (see :class:`_Zip`); ``data``: the
+        whole file, when it was read in one go; ``sheets``: sheet name -> part, as the pre-check
+        found them in workbook.xml and its rels."""
         self._members = {m[0]: m for m in members} if members is not None else None
+        self._data = data
         if self._parts is None and sum(len(b) for b in parts.values()) <= READ_ALL_BYTES:
             self._offered = dict(parts)
+            self._sheet_parts = sheets
 
     # ------------------------------------------------------------------ questions
 
@@ -285,7 +301,7 @@ class WorkbookFacts:
         return _text(data if data is not None else z.read(name))
 
     def _sheet(self, sheet: str) -> _Sheet | None:
-        z = _Zip(self.path, self._members)
+        z = _Zip(self.path, self._members, self._data)
         try:
             if self._parts is None:
                 self._load(z)
@@ -304,22 +320,10 @@ class WorkbookFacts:
 
     def _load(self, z: _Zip) -> None:
         """Sheet names to parts; the style table; small workbooks' sheets, all in one open."""
-        self._parts = {}
-        workbook = self._part(z, "xl/workbook.xml")
-        rels = self._part(z, "xl/_rels/workbook.xml.rels")
-        if workbook is None or rels is None:
-            return
-        targets = {}
-        for m in re.finditer(r"<(?:[\w.-]+:)?Relationship\b[^>]*>", rels):
-            tag = m.group(0)
-            rid, t = attr(tag, "Id"), attr(tag, "Target")
-            if rid is not None and t is not None:
-                targets[rid] = t.lstrip("/") if t.startswith("/") else _normpath(_join("xl", t))
-        for m in re.finditer(r"<(?:[\w.-]+:)?sheet\b[^>]*>", workbook):
-            tag = m.group(0)
-            name, rid = attr(tag, "name"), attr(tag, "*:id")
-            if name is not None and rid in targets:
-                self._parts.setdefault(name, targets[rid])
+        if self._sheet_parts is not None:
+            self._parts = self._sheet_parts  # the pre-check read workbook.xml and its rels already
+        else:
+            self._parts = self._sheet_map(z)
         parts = set(self._parts.values())
         at_hand = {p for p in parts if p in self._offered}
         sizes = {p: z.size(p) for p in parts - at_hand}
@@ -330,9 +334,29 @@ class WorkbookFacts:
                     self._sheets[part] = _Sheet(xml) if xml is not None else None
         self._offered = {}
 
+    def _sheet_map(self, z: _Zip) -> dict[str, str]:
+        """Sheet name -> part, from workbook.xml and its rels."""
+        out: dict[str, str] = {}
+        workbook = self._part(z, "xl/workbook.xml")
+        rels = self._part(z, "xl/_rels/workbook.xml.rels")
+        if workbook is None or rels is None:
+            return out
+        targets = {}
+        for m in re.finditer(r"<(?:[\w.-]+:)?Relationship\b[^>]*>", rels):
+            tag = m.group(0)
+            rid, t = attr(tag, "Id"), attr(tag, "Target")
+            if rid is not None and t is not None:
+                targets[rid] = t.lstrip("/") if t.startswith("/") else _normpath(_join("xl", t))
+        for m in re.finditer(r"<(?:[\w.-]+:)?sheet\b[^>]*>", workbook):
+            tag = m.group(0)
+            name, rid = attr(tag, "name"), attr(tag, "*:id")
+            if name is not None and rid in targets:
+                out.setdefault(name, targets[rid])
+        return out
+
     def _percent_styles(self) -> frozenset[int]:
         if self._percent is None:
-            z = _Zip(self.path, self._members)
+            z = _Zip(self.path, self._members, self._data)
             try:
                 self._percent = self._percent_from(self._part(z, "xl/styles.xml"))
             except _BROKEN:
@@ -381,11 +405,15 @@ _PERCENT_OF: dict[str, frozenset[int]] = {}  # styles.xml text -> its percent st
 
 
 def offer_parts(
-    path: str, parts: dict[str, bytes], members: list[tuple[str, int, int, int, int]] | None = None
+    path: str,
+    parts: dict[str, bytes],
+    members: list[tuple[str, int, int, int, int]] | None = None,
+    data: bytes | None = None,
+    sheets: dict[str, str] | None = None,
 ) -> None:
-    """Hand over parts of the workbook at ``path`` that were unpacked anyway, and its zip directory
-    (see :meth:`WorkbookFacts.offer`)."""
-    facts(path).offer(parts, members)
+    """Hand over what the pre-check has of the workbook at ``path``: parts unpacked anyway, the zip
+    directory, the file's bytes, the sheets' parts (see :meth:`WorkbookFacts.offer`)."""
+    facts(path).offer(parts, members, data, sheets)
 
 
 def facts(path: str) -> WorkbookFacts:

@@ -50,30 +50,39 @@ class RowXml:
     def row_starts(self, rows: Sequence[tuple]) -> list[str]:
         """Each row's start tag: a row whose printed text wraps onto several lines gets the height of
         those lines (spreadsheet programs do not grow rows for wrapped text on their own on opening)."""
-        lines = [1] * len(rows)
-        for c, width in self.wrapped:
-            half = width // 2  # this many characters fit even when all are Chinese (two widths each)
-            for i, row in enumerate(rows):
-                v = row[c]
-                if v.__class__ is str and len(v) > half:
-                    units = len(v) if v.isascii() else 2 * len(v)  # Chinese text: two widths a character
-                    need = min(_MAX_LINES, -(-units // width))
-                    if need > lines[i]:
-                        lines[i] = need
-        return [_ROW if k == 1 else f'<row ht="{k * _LINE_HEIGHT}" customHeight="1">' for k in lines]
+        cols = list(zip(*rows, strict=True))
+        return self._row_starts([(cols[c], set(cols[c]), width) for c, width in self.wrapped], len(rows))
+
+    @staticmethod
+    def _row_starts(wrapped: Sequence[tuple[tuple, Iterable[Any], int]], n: int) -> list[str]:
+        """``wrapped``: (column, its distinct values, width) of each wrapped column."""
+        needs = []
+        for col, distinct, width in wrapped:
+            tall = _tall(distinct, width)
+            if tall:
+                needs.append([tall.get(v, 1) for v in col])
+        if not needs:
+            return [_ROW] * n
+        most = needs[0] if len(needs) == 1 else list(map(max, *needs))
+        return [_ROW_START[k] for k in most]
 
     def __call__(self, rows: Sequence[tuple]) -> bytes:
         if not rows:
             return b""
         n = len(rows)
-        parts: list[Iterable[str]] = [self.row_starts(rows)]
-        for c, col in enumerate(zip(*rows, strict=True)):
+        cols = list(zip(*rows, strict=True))
+        parts: list[Iterable[str]] = [()]
+        wrapped = dict(self.wrapped)
+        tall: list[tuple[tuple, Iterable[Any], int]] = []
+        for c, col in enumerate(cols):
             if self.numeric[c]:
                 pre = self.num_pre[c]
                 parts.append(
                     [
                         pre + str(v) + "</v></c>"
                         if (t := v.__class__) is int or (t is Decimal and v.is_finite())
+                        else _BLANK
+                        if v is None
                         else self._cell(c, v)
                         for v in col
                     ]
@@ -81,6 +90,9 @@ class RowXml:
             else:
                 cache: dict[Any, str] = {None: _BLANK, "": _BLANK}
                 parts.append([cache[v] if v in cache else self._text(c, v, cache) for v in col])
+                if c in wrapped:
+                    tall.append((col, cache, wrapped[c]))  # the cache's keys: the column's distinct texts
+        parts[0] = self._row_starts(tall, n)
         parts.append(["</row>"] * n)
         return "".join(chain.from_iterable(zip(*parts, strict=True))).encode("utf-8")
 
@@ -103,6 +115,24 @@ class RowXml:
 
 
 _BLANK = "<c/>"
+
+
+def _tall(texts: Iterable[Any], width: int) -> dict[Any, int]:
+    """The texts that wrap onto more than one line in a column ``width`` wide, with their lines."""
+    half = width // 2  # this many characters fit even when all are Chinese (two widths each)
+    out = {}
+    for v in texts:
+        if v.__class__ is str and len(v) > half:
+            units = len(v) if v.isascii() else 2 * len(v)  # Chinese text: two widths a character
+            k = min(_MAX_LINES, -(-units // width))
+            if k > 1:
+                out[v] = k
+    return out
+
+
+_ROW_START = [_ROW] * 2 + [
+    f'<row ht="{k * _LINE_HEIGHT}" customHeight="1">' for k in range(2, _MAX_LINES + 1)
+]
 
 
 class Packed(NamedTuple):

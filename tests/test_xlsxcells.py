@@ -354,9 +354,10 @@ def test_parts_unpacked_by_the_precheck_are_not_unpacked_again(tmp_path, monkeyp
 
     read_member = precheck.read_member
 
-    def spy_member(source, member, limit):
+    def spy_member(source, member, limit, data=None):
         opened.append(member[0])
-        return read_member(source, member, limit)
+        assert data is not None  # taken from the file's bytes the pre-check read in one go
+        return read_member(source, member, limit, data)
 
     monkeypatch.setattr(precheck, "read_member", spy_member)
     g = next(g for g in grids if g.sheet == "正常")
