@@ -285,6 +285,8 @@ def header_findings(result: Result) -> list[Finding]:
                     "表上没有找到名称标签（项目名称、部门名称、专项名称等），名称未读取；"
                     f"本表从资金部分读起{at(form.refs.get('start'))}"
                 )
+            elif form.refs and f"label.{attr}" not in form.refs and attr != "project":
+                message = f"表上没有“{label}”一栏（该表式不含此项，或标签写法未能识别）"  # read, but no label
             else:
                 message = f"{label}未填写{at(form.refs.get(attr))}"
             out.append(finding("missing-field", label, message))

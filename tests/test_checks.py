@@ -2,6 +2,7 @@
 
 from decimal import Decimal as D
 
+from perfeval_xl import labels as L
 from perfeval_xl.checks import CODES
 from perfeval_xl.model import Form, FundRow, Indicator
 from perfeval_xl.rules import evaluate
@@ -274,3 +275,16 @@ def test_a_rate_stated_over_nothing_budgeted_and_nothing_spent_is_no_mismatch():
     result = evaluate(Form("f.txt", funds=funds))
     mismatches = [f.message for f in result.findings if f.code == "stated-mismatch"]
     assert len(mismatches) == 1 and "其他资金" in mismatches[0]
+
+
+def test_a_header_field_the_form_has_no_label_for_is_not_called_blank():
+    funds = [FundRow("年度资金总额", annual=D(100), executed=D(100))]
+    read = Form("f.txt", project="某项目", department="", unit="", funds=funds)
+    read.refs.update(
+        {"label.project": "第2行第1列", "label.department": "第3行第1列", "department": "第3行第2列"}
+    )
+    messages = {f.where: f.message for f in evaluate(read).findings if f.code == "missing-field"}
+    assert messages[L.DEPARTMENT] == "主管部门未填写（第3行第2列）"  # the label is there, its cell blank
+    assert "没有“实施单位”一栏" in messages[L.UNIT]  # the form has no 实施单位 label at all
+    built = Form("f.txt", project="某项目", funds=funds)  # a Form built in code: no cells at all
+    assert all("未填写" in f.message for f in evaluate(built).findings if f.code == "missing-field")
