@@ -1,5 +1,6 @@
 """The house rules of the code base that a reviewer checks by reading: no import cycle between the
-package's modules (module-level imports, as Python runs them on import)."""
+package's modules (module-level imports, as Python runs them on import), and none hidden in an import
+inside a function on the core and template side."""
 
 from __future__ import annotations
 
@@ -14,13 +15,15 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imports(path: Path) -> set[str]:
-    """The package modules ``path`` imports at module level (not inside functions or TYPE_CHECKING)."""
+def _imports(path: Path, inside_functions: bool = False) -> set[str]:
+    """The package modules ``path`` imports at module level (not inside functions or TYPE_CHECKING), or
+    anywhere when ``inside_functions``."""
     name = _module_name(path)
     package = name if path.name == "__init__.py" else name.rsplit(".", 1)[0]
     found: set[str] = set()
     tree = ast.parse(path.read_text(encoding="utf-8"))
-    for node in tree.body:
+    nodes = list(ast.walk(tree)) if inside_functions else tree.body
+    for node in nodes:
         if isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test):
             continue
         for sub in [node] if isinstance(node, (ast.Import, ast.ImportFrom)) else []:
@@ -79,3 +82,61 @@ def test_the_reader_modules_import_downwards_and_stay_small():
             f"{name} imports {sorted(imported - set(READER_LAYERS[:i]))}"
         )
         assert len(path.read_text(encoding="utf-8").splitlines()) <= 400, f"{name}.py is over 400 lines"
+
+
+#: the core and the template side: an import inside a function may not close a cycle through them
+#: (a lazy import that only avoids a cycle hides the same tangle; the batch side is not listed yet)
+CORE_AND_TEMPLATE = {
+    *(f"perfeval_xl.{m}" for m in "labels model values profiles grouppoints rules checks report".split()),
+    *(f"perfeval_xl.{m}" for m in "layout remarks sheetformulas udf_formulas native native_row".split()),
+    *(f"perfeval_xl.{m}" for m in "native_exprs template template_sheet template_fill".split()),
+    *(f"perfeval_xl.{m}" for m in "template_style template_validation rowheights recalc lite_sheet".split()),
+}
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[set[str]]:
+    """The strongly connected components of more than one module (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[set[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        on_stack.add(v)
+        for w in sorted(graph[v]):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on_stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            component = set()
+            while True:
+                w = stack.pop()
+                on_stack.discard(w)
+                component.add(w)
+                if w == v:
+                    break
+            if len(component) > 1:
+                found.append(component)
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return found
+
+
+def test_no_cycle_through_the_core_or_the_template_even_inside_functions():
+    modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
+    assert CORE_AND_TEMPLATE <= set(modules), CORE_AND_TEMPLATE - set(modules)
+    graph = {
+        m: {t for t in _imports(p, inside_functions=True) if t in modules and t != m}
+        for m, p in modules.items()
+    }
+    # the check finds a cycle where there is one
+    assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
+    tangled = [sorted(c) for c in _cycles(graph) if c & CORE_AND_TEMPLATE]
+    assert not tangled, f"import cycles (counting imports inside functions): {tangled}"
