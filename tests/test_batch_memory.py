@@ -130,3 +130,21 @@ def _zombie(pid: int) -> bool:
         return Path(f"/proc/{pid}/stat").read_text().split(")")[1].split()[0] == "Z"
     except OSError:
         return True
+
+
+@pytest.mark.parametrize(
+    ("cores", "load", "files", "jobs"),
+    [
+        (2, 0.1, 300, 1),  # a small batch: a second worker costs more than it saves
+        (2, 0.1, 2500, 2),  # a large one on an idle machine: both cores
+        (2, 1.7, 2500, 1),  # the other core is busy: one
+        (8, 3.2, 20000, 5),  # the idle cores
+        (8, 12.0, 20000, 1),  # an overloaded machine: still one
+    ],
+)
+def test_the_default_number_of_workers(monkeypatch, cores, load, files, jobs):
+    from perfeval_xl import batch
+
+    monkeypatch.setattr(batch.os, "cpu_count", lambda: cores)
+    monkeypatch.setattr(batch.os, "getloadavg", lambda: (load, load, load))
+    assert batch.default_jobs(files) == jobs

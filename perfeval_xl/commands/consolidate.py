@@ -33,7 +33,13 @@ def register(subparsers) -> None:
         help="评分规则，覆盖各表自身的设定（如 shanghai-municipal、mof-2020、whole-number、transfer-payment、"
         "JSON 规则文件）；auto：每张表按其填写的数字推断规则，汇总的“评分规则”列标注（推断）",
     )
-    p.add_argument("--jobs", "-j", type=int, metavar="N", help="并行进程数（默认：全部 CPU 核）")
+    p.add_argument(
+        "--jobs",
+        "-j",
+        type=int,
+        metavar="N",
+        help="并行进程数（默认：按文件数和空闲 CPU 核自动选择，每 1000 个文件至多 1 个进程）",
+    )
     p.add_argument(
         "--csv",
         metavar="文件夹",
@@ -159,10 +165,10 @@ def run(args: argparse.Namespace) -> int:
 
 def _run(args: argparse.Namespace, started: float, out: Path) -> int:
     from .. import workers
-    from ..batch import default_jobs
 
-    # The workers are forked before the inputs are searched: they carry no copy of the file list.
-    workers.prestart(args.jobs or default_jobs())
+    # The workers are forked before the inputs are searched: they carry no copy of the file list
+    # (with the default --jobs, one: how many more help depends on the number of files found).
+    workers.prestart(args.jobs or 1)
     try:
         return _consolidate(args, started, out)
     finally:
