@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 from decimal import Decimal
+from typing import NamedTuple
 
 from . import grouppoints
 from . import labels as L
@@ -34,10 +35,35 @@ from .reader_vocab import (
 )
 from .text import html_to_text
 
+#: the indicator table's columns, in :attr:`_Table.columns` order (None: the table has no such column)
+_TABLE_FIELDS = ("level1", "level2", "name", "target", "actual", "points", "stated_score", "deviation",
+                 "judgement", "target.op", "target.number", "target.unit")  # fmt: skip
+_Opt = int | None
+_Columns = tuple[_Opt, _Opt, int, int, int, _Opt, _Opt, _Opt, _Opt, _Opt, _Opt, _Opt]
+
+
+class _Table(NamedTuple):
+    """The indicator table as its header says: the columns and how it states its points."""
+
+    columns: _Columns  # 年度指标值's is its 指标值 part's when it is written in parts
+    parts: bool  # 年度指标值 in parts: 指标性质 | 指标值 | 度量单位
+    by_group: bool  # no 分值 column: points per 一级指标 (产出指标(60分)) or per goal block
+    weight_header: bool  # 分值 is headed 权重 (a 20% may be stored as 0.2)
+
 
 def _indicator_what(name: str) -> str:
     """The start of a message about an indicator's cell: 指标“name”的."""
     return f"指标“{name}”的" if name else "指标的"
+
+
+def _level1_weight(t1: str) -> tuple[str | None, str]:
+    """A 一级指标 cell's points and the label left of them: "(50分)" on the row below 产出指标 ->
+    ("(50分)", ""), "产出指标（50分）" -> ("（50分）", "产出指标"); (None, t1) without points."""
+    if _LEVEL1_WEIGHT.fullmatch(t1):  # (50分) on the row below 产出指标
+        return t1, ""
+    if t1.endswith(("）", ")")) and (m := _LEVEL1_WEIGHT.search(t1)) is not None:
+        return m.group(0), t1[: m.start()].strip()
+    return None, t1
 
 
 class IndicatorsReader(TotalsReader):
@@ -61,31 +87,12 @@ class IndicatorsReader(TotalsReader):
         return _cached(_header_above, tuple(self.g.rows[r]), tuple(self.g.rows[r + 1]))
 
     def read_indicators(self, hr: int) -> None:
+        """The indicator rows below the header at row hr, down to the totals row, the grade or the end
+        of the form's region; the header again further down starts a second goal block."""
         g, f = self.g, self.form
-        cols = self.ind_cols
-        parts = "target" not in cols and "target.number" in cols
-        by_group = False  # points stated only per 一级指标 (产出指标(60分)), scores per indicator
-        for needed in ("name", "target", "actual", "points"):
-            if needed not in cols and not (needed == "target" and parts):
-                if needed == "points":
-                    # no 分值 column: a form that states neither points nor scores (some 专项资金 forms),
-                    # or one whose points stand in its 一级指标 labels (checked after the rows)
-                    by_group = "stated_score" in cols
-                    continue
-                raise self.error(f"绩效指标表头中没有“{_IND_WHAT[needed]}”", hr)
-        self.refs["indicators"] = g.row_ref(hr)
-        if not self.lean:
-            self.note_columns("indicators", cols)
-
-        def col(name: str) -> int | None:
-            c = cols.get(name)
-            return c.col if c is not None else None
-
-        c1, c2 = col("level1"), col("level2")
-        c3, ca = cols["name"].col, cols["actual"].col  # both required above
-        ct = cols["target.number" if parts else "target"].col  # required above
-        cp, cs, cd, cj = col("points"), col("stated_score"), col("deviation"), col("judgement")
-        cto, ctn, ctu = col("target.op"), col("target.number"), col("target.unit")
+        table = self.indicator_table(hr)
+        c1, c2, c3, ct, ca, cp, cs, cd, cj, cto, ctn, ctu = table.columns
+        parts, by_group = table.parts, table.by_group
         used = [c for c in (c1, c2, c3, ct, ca, cp, cs, cd, cj, cto, ctu) if c is not None]
         lo_c, hi_c = min(used), max(used)
         grade_rows = {r for r, _ in self.positions("grade", hr + 1)}
@@ -100,8 +107,7 @@ class IndicatorsReader(TotalsReader):
         row_ref = g.span_ref(lo_c, hi_c)
         append = f.indicators.append
         numeric_values: list[tuple[int, int, int, str]] = []  # (indicator, row, column, field)
-        weight_cells: list[tuple[int, int, int]] = []
-        weight_header = cp is not None and _header_key(cols["points"].text.split("/")[-1]) == "权重"
+        weight_cells: list[tuple[int, int, int]] | None = [] if table.weight_header else None
         explain = self.explain
         for r in range(self.ind_last_header + 1, self.r1):
             if r in total_rows:
@@ -110,10 +116,8 @@ class IndicatorsReader(TotalsReader):
             if r in grade_rows:
                 break
             if r in more_headers:
-                if more_headers[r] != c3:
-                    raise self.error("第二个绩效指标表头的列与第一个不同，无法确定各列", r, more_headers[r])
                 block += 1
-                block_weights[block] = self.block_weight(r, c1 if c1 is not None else c3)
+                block_weights[block] = self.next_block(r, more_headers[r], c1, c3)
                 level1 = level2 = ""
                 continue
             row = rows[r]
@@ -132,10 +136,7 @@ class IndicatorsReader(TotalsReader):
                 break
             weight = None
             if t1:
-                if _LEVEL1_WEIGHT.fullmatch(t1):  # (50分) on the row below 产出指标
-                    weight, t1 = t1, ""
-                elif t1.endswith(("）", ")")) and (m := _LEVEL1_WEIGHT.search(t1)) is not None:
-                    weight, t1 = m.group(0), t1[: m.start()].strip()
+                weight, t1 = _level1_weight(t1)
             if t1:
                 level1, level2 = t1, ""
             if weight is not None and by_group and level1:
@@ -151,17 +152,9 @@ class IndicatorsReader(TotalsReader):
             if not (name or target or actual or deviation) and _blank(raw_points) and _blank(raw_judgement):
                 continue  # an unused row
             if not (target and actual):  # an error value or an unsaved formula reads as blank too
-                for c, fld in ((ct, L.TARGET), (ca, L.ACTUAL)):
-                    if c is not None and _blank(row[c]):
-                        value = self.blank_value(r, c, (_indicator_what(name), fld))
-                        if value is not None:
-                            row[c] = value  # row may be a padded copy of the grid's row
-                actual = _text_of(row[ca])
-                target = self.compose_target(row, cto, ctn, ctu) if parts else _text_of(row[ct])
+                target, actual = self.resolve_blanks(r, row, name, table)
             if target[:1] == "#" or actual[:1] == "#":  # an error value as text (text exports, openpyxl)
-                for c, text, fld in ((ct, target, L.TARGET), (ca, actual, L.ACTUAL)):
-                    if text.upper() in _EXCEL_ERRORS:
-                        raise self.error(f"{_indicator_what(name)}{fld}单元格为错误值 {text}", r, c)
+                self.refuse_error_texts(r, name, ct, target, ca, actual)
             if (not name or name in _ROW_PLACEHOLDERS) and all(
                 _empty_mark(x) for x in (target, actual, raw_points, row[cs] if cs is not None else None)
             ):
@@ -174,39 +167,15 @@ class IndicatorsReader(TotalsReader):
                 and (cp is not None or by_group)
             ):  # 其中桃树种植面积: a breakdown of the indicator above, not one of its own
                 if explain:
-                    key = f"indicators.{len(f.indicators) - 1}.breakdown"
-                    here = f"{g.ref(r, c3)}“{name}”"
-                    self.refs[key] = f"{self.refs[key]}、{here}" if key in self.refs else here
+                    self.note_breakdown(r, c3, name)
                 continue
-            # the fast paths skip number() and the message prefix it would need
-            points = None
-            if cp is not None:
-                points = _quick(raw_points)
-                if points is _SLOW:
-                    points = self.number(r, cp, (_indicator_what(name), "分值"), points=True)
-                elif weight_header and raw_points.__class__ is float and 0 < points < 1:
-                    weight_cells.append((len(f.indicators), r, cp))
-                if points is not None and not (0 <= points <= 100):
-                    self.in_range(points, r, cp, f"{_indicator_what(name)}分值")
-            raw_stated = row[cs] if cs is not None else None
-            stated = _quick(raw_stated)
-            if stated is _SLOW:
-                stated = self.number(r, cs, (_indicator_what(name), "得分"), stated=True, points=True)
-            if cj is not None:
-                judgement = self.number(r, cj, (_indicator_what(name), "定性评分"))
-            else:
-                judgement = stated
+            points, stated, judgement = self.row_figures(r, row, name, cp, cs, cj, weight_cells)
             if (ct is not None and row[ct].__class__ is float) or row[ca].__class__ is float:
                 for c, fld in ((ct, "target"), (ca, "actual")):
                     if c is not None and row[c].__class__ is float and not (parts and fld == "target"):
                         numeric_values.append((len(f.indicators), r, c, fld))
             if explain:
-                i = len(f.indicators)
-                for fld, fc in (("level1", c1), ("level2", c2), ("name", c3), ("target", ct), ("actual", ca),
-                                ("points", cp), ("stated_score", cs), ("deviation", cd), ("judgement", cj),
-                                ("target.op", cto), ("target.unit", ctu)):  # fmt: skip
-                    if fc is not None and not _blank(row[fc]):
-                        self.refs[f"indicators.{i}.{fld}"] = g.ref(r, fc)
+                self.note_cells(r, row, table)
             shares = False
             if by_group and stated is None and not t1 and not new_level2 and f.indicators:
                 prev = f.indicators[-1]  # one merged 得分 cell over this 二级指标's rows
@@ -228,24 +197,141 @@ class IndicatorsReader(TotalsReader):
                 )
             )
         if by_group and not f.level1_points and f.indicators:
-            # the points of each goal block in its title: 年度绩效目标 (80分) left of 一级指标
-            if not any(block_weights.values()):
-                raise self.error(
-                    "绩效指标表头中没有“分值”，一级指标和区块标题中也没有写分值（如“产出指标(60分)”），无法计分",
-                    hr,
-                )
-            for n, titled in block_weights.items():
-                if titled is not None:
-                    key = grouppoints.block_key(n)
-                    f.level1_points[key], self.refs[f"level1_points.{key}"] = titled
+            self.block_points(hr, block_weights)
         if numeric_values:
             self.restore_percents(numeric_values)
         if weight_cells:
-            percent = self.g.percent_formatted([(r, c) for _, r, c in weight_cells])
-            for i, r, c in weight_cells:
-                ind = f.indicators[i]
-                if (r, c) in percent and ind.points is not None:  # a weight cell holds a number
-                    ind.points *= 100
+            self.restore_weights(weight_cells)
+
+    def indicator_table(self, hr: int) -> _Table:
+        """The indicator header's columns (the required ones there or the form stops) and how the
+        table states its points."""
+        cols = self.ind_cols
+        parts = "target" not in cols and "target.number" in cols
+        by_group = False  # points stated only per 一级指标 (产出指标(60分)), scores per indicator
+        for needed in ("name", "target", "actual", "points"):
+            if needed not in cols and not (needed == "target" and parts):
+                if needed == "points":
+                    # no 分值 column: a form that states neither points nor scores (some 专项资金 forms),
+                    # or one whose points stand in its 一级指标 labels (checked after the rows)
+                    by_group = "stated_score" in cols
+                    continue
+                raise self.error(f"绩效指标表头中没有“{_IND_WHAT[needed]}”", hr)
+        self.refs["indicators"] = self.g.row_ref(hr)
+        if not self.lean:
+            self.note_columns("indicators", cols)
+
+        def col(name: str) -> int | None:
+            c = cols.get(name)
+            return c.col if c is not None else None
+
+        columns = (
+            col("level1"),
+            col("level2"),
+            cols["name"].col,  # required above, and so are 实际完成值 and 年度指标值 (or its 指标值 part)
+            cols["target.number" if parts else "target"].col,
+            cols["actual"].col,
+            col("points"),
+            col("stated_score"),
+            col("deviation"),
+            col("judgement"),
+            col("target.op"),
+            col("target.number"),
+            col("target.unit"),
+        )
+        weight_header = "points" in cols and _header_key(cols["points"].text.split("/")[-1]) == "权重"
+        return _Table(columns, parts, by_group, weight_header)
+
+    def next_block(self, r: int, c: int, c1: int | None, c3: int) -> tuple[Decimal, str] | None:
+        """The indicator header again at (r, c), in the same columns: a second goal block; its points."""
+        if c != c3:
+            raise self.error("第二个绩效指标表头的列与第一个不同，无法确定各列", r, c)
+        return self.block_weight(r, c1 if c1 is not None else c3)
+
+    def resolve_blanks(self, r: int, row: list, name: str, table: _Table) -> tuple[str, str]:
+        """A blank 年度指标值 or 实际完成值 may hide an error value or a formula without a cached value:
+        the row's (target, actual) with those cells resolved (see :meth:`blank_value`)."""
+        _, _, _, ct, ca, *_, cto, ctn, ctu = table.columns
+        for c, fld in ((ct, L.TARGET), (ca, L.ACTUAL)):
+            if _blank(row[c]):
+                value = self.blank_value(r, c, (_indicator_what(name), fld))
+                if value is not None:
+                    row[c] = value  # row may be a padded copy of the grid's row
+        actual = _text_of(row[ca])
+        target = self.compose_target(row, cto, ctn, ctu) if table.parts else _text_of(row[ct])
+        return target, actual
+
+    def refuse_error_texts(self, r: int, name: str, ct: int, target: str, ca: int, actual: str) -> None:
+        """An error value written as text (#DIV/0! in a text export or read by openpyxl) stops the form."""
+        for c, text, fld in ((ct, target, L.TARGET), (ca, actual, L.ACTUAL)):
+            if text.upper() in _EXCEL_ERRORS:
+                raise self.error(f"{_indicator_what(name)}{fld}单元格为错误值 {text}", r, c)
+
+    def row_figures(
+        self,
+        r: int,
+        row: list,
+        name: str,
+        cp: int | None,
+        cs: int | None,
+        cj: int | None,
+        weight_cells: list[tuple[int, int, int]] | None,
+    ) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
+        """An indicator row's 分值, 得分 and 定性评分. The fast paths skip number() and the message prefix
+        it would need. A 分值 under a 权重 header held as a fraction (maybe 20% formatted as percent) is
+        noted in ``weight_cells`` (None: not a 权重 header)."""
+        points = None
+        if cp is not None:
+            raw_points = row[cp]
+            points = _quick(raw_points)
+            if points is _SLOW:
+                points = self.number(r, cp, (_indicator_what(name), "分值"), points=True)
+            elif weight_cells is not None and raw_points.__class__ is float and 0 < points < 1:
+                weight_cells.append((len(self.form.indicators), r, cp))
+            if points is not None and not (0 <= points <= 100):
+                self.in_range(points, r, cp, f"{_indicator_what(name)}分值")
+        stated = _quick(row[cs] if cs is not None else None)
+        if stated is _SLOW:
+            stated = self.number(r, cs, (_indicator_what(name), "得分"), stated=True, points=True)
+        if cj is not None:
+            judgement = self.number(r, cj, (_indicator_what(name), "定性评分"))
+        else:
+            judgement = stated
+        return points, stated, judgement
+
+    def note_cells(self, r: int, row: list, table: _Table) -> None:
+        """``--explain``: the cell each field of the indicator about to be added was read from."""
+        i = len(self.form.indicators)
+        for fld, fc in zip(_TABLE_FIELDS, table.columns, strict=True):
+            if fc is not None and fld != "target.number" and not _blank(row[fc]):
+                self.refs[f"indicators.{i}.{fld}"] = self.g.ref(r, fc)
+
+    def note_breakdown(self, r: int, c3: int, name: str) -> None:
+        """``--explain``: a 其中… row read as a breakdown of the indicator above."""
+        key = f"indicators.{len(self.form.indicators) - 1}.breakdown"
+        here = f"{self.g.ref(r, c3)}“{name}”"
+        self.refs[key] = f"{self.refs[key]}、{here}" if key in self.refs else here
+
+    def block_points(self, hr: int, block_weights: dict[int, tuple[Decimal, str] | None]) -> None:
+        """Points neither per indicator nor per 一级指标: each goal block's, from its title left of the
+        header (年度绩效目标 (80分)); none there stops the form."""
+        if not any(block_weights.values()):
+            raise self.error(
+                "绩效指标表头中没有“分值”，一级指标和区块标题中也没有写分值（如“产出指标(60分)”），无法计分",
+                hr,
+            )
+        for n, titled in block_weights.items():
+            if titled is not None:
+                key = grouppoints.block_key(n)
+                self.form.level1_points[key], self.refs[f"level1_points.{key}"] = titled
+
+    def restore_weights(self, weight_cells: list[tuple[int, int, int]]) -> None:
+        """A 权重 typed as "20%" is stored as 0.2 with a percent format: read it as 20 points."""
+        percent = self.g.percent_formatted([(r, c) for _, r, c in weight_cells])
+        for i, r, c in weight_cells:
+            ind = self.form.indicators[i]
+            if (r, c) in percent and ind.points is not None:  # a weight cell holds a number
+                ind.points *= 100
 
     def block_weight(self, r: int, before: int) -> tuple[Decimal, str] | None:
         """The points in a goal block's title left of the header (年度绩效目标1 (40分)), and its cell."""
