@@ -117,6 +117,18 @@ HEADER_TOTAL_LABELS = ("自评得分", "自评总分", "自评总分（分）", 
 #: The key of ``Form.level1_points`` for points stated only for the whole indicator table, in its block
 #: title (年度绩效目标 (80分)): all its indicators form one group.
 WHOLE_TABLE = "*"
+#: Header labels the reader does not use but must know, so that a blank field before them never takes
+#: them as its value (Chongqing: 主管部门 | (blank) | 财政处室 | (blank)).
+OTHER_HEADER_LABELS = (
+    "财政处室",
+    "部门联系人",
+    "联系人",
+    "联系电话",
+    "项目负责人",
+    "填报人",
+    "填报日期",
+    "财政审核评分",
+)
 #: A 三级指标 that breaks the indicator above it down (其中桃树种植面积 under 种植面积), with no 分值 or
 #: 得分 of its own: not an indicator (``score --explain`` lists it).
 BREAKDOWN_PREFIX = "其中"
@@ -145,6 +157,7 @@ FUNDS_TITLES = (
     "年度预算申请",
     "预算执行情况",
     "项目预算执行情况",
+    "部门预算执行情况",  # Chongqing department-wide form
     "年度部门整体支出预算",
     "部门整体支出预算",
     "年度预算执行情况",
@@ -160,6 +173,7 @@ FUND_FIELD_LABELS = {
         "调整后预算数",
         "调整后预算",
         "调整预算数",  # Ningxia: 调整预算数(A)
+        "全年（调整）预算数",  # Chongqing
         "调整预算",
         "预算数",
         "年度金额",
@@ -176,9 +190,9 @@ FUND_FIELD_LABELS = {
         "资金使用情况合计",  # two-row header: 资金使用情况 over 合计
         "实际支出数",
     ),
-    "stated_points": (FUNDS_HEADER[3], POINTS, "权重", "分值权重"),
+    "stated_points": (FUNDS_HEADER[3], POINTS, "权重", "分值权重", "执行率权重"),
     "stated_rate": ("执行率", "预算执行率", "资金执行率"),
-    "stated_score": (SCORE,),
+    "stated_score": (SCORE, "执行率得分"),
 }
 #: Funds headers known to carry nothing the rules use.
 FUND_IGNORED_HEADERS = ("原因", "偏差原因", "备注", "资金使用情况", "说明", "得分计算方法", "年度预算数")
@@ -225,7 +239,7 @@ EMPTY_MARKS = ("", "-", "--", "—", "——", "/", "／", "－", "无")
 INDICATOR_FIELD_LABELS = {
     "level1": (LEVEL1,),
     "level2": (LEVEL2,),
-    "name": (LEVEL3, "三级指标名称"),
+    "name": (LEVEL3, "三级指标名称", "指标名称"),  # Chongqing: 指标名称, no 一级/二级 columns
     "target": (
         TARGET,
         "指标值",
@@ -234,6 +248,7 @@ INDICATOR_FIELD_LABELS = {
         "预期指标值",
         "年度指标值（目标值）",
         "年初目标值",
+        "年初指标值",  # Chongqing (beside 调整指标值)
     ),
     "actual": (
         ACTUAL,
@@ -247,6 +262,8 @@ INDICATOR_FIELD_LABELS = {
     ),
     "points": (POINTS, "权重", "分值权重", "指标分值权重", "参考分值", "指标权重"),
     "stated_score": (SCORE, "指标得分"),
+    #: a target revised during the year (Chongqing: 年初指标值 | 调整指标值): when filled it is the target
+    "target_adjusted": ("调整指标值", "调整后指标值", "全年（调整）指标值"),
     "deviation": (
         DEVIATION,
         "偏差原因分析及改进措施",
@@ -279,6 +296,9 @@ INDICATOR_IGNORED_HEADERS = (
     "指标赋分规则",
     "佐证资料",
     "完成率",
+    # Chongqing: the score as a share of the weight, whether a core indicator (the rules score themselves)
+    "得分系数",
+    "是否核心指标",
 )
 #: Section titles around the indicator table (never a value).
 SECTION_TITLES = ("绩效指标", "年度绩效指标完成情况", "绩效目标完成情况", "年度绩效指标", "绩效指标完成情况")

@@ -87,8 +87,10 @@ class _FormReader(FieldsReader, FundsReader, IndicatorsReader):
         f.kind, self.refs["kind"], self.headers["kind"] = self.kind_of(name_label)
         funds_pos = self.find_funds()
         header_end = funds_pos[0] if funds_pos else self.r1
+        nameless = not name_label
+        header_start = self.lo_title if nameless else self.r0  # no name label: the rows above the funds
         for attr in L.HEADER_FIELD_LABELS:
-            pos = self.first(attr, self.r0, header_end)
+            pos = self.first(attr, header_start, header_end)
             if pos is None:
                 continue
             value, vc = self.right_value(*pos)
@@ -96,7 +98,7 @@ class _FormReader(FieldsReader, FundsReader, IndicatorsReader):
             self.refs[attr] = self.g.ref(pos[0], vc if vc is not None else pos[1])
             self.refs[f"label.{attr}"] = self.g.ref(*pos)
             self.headers[attr] = cell_text(self.g.cell(*pos))
-        pos = self.first("header_total", self.r0, header_end)
+        pos = self.first("header_total", header_start, header_end)
         if pos is not None:  # 自评得分 | 98 among the header fields
             value, vc = self.right_value(*pos)
             if vc is not None and _is_figure(value):
@@ -106,6 +108,14 @@ class _FormReader(FieldsReader, FundsReader, IndicatorsReader):
                 self.headers["total"] = cell_text(self.g.cell(*pos))
         if not f.year:
             self.year_from_title()
+        if nameless and f.kind == L.KIND_DEPARTMENT and f.department:
+            # a department-wide form naming its department only as 主管部门 (Chongqing): that is its name
+            f.project = f.department
+            self.refs["project"], self.refs["label.project"] = (
+                self.refs["department"],
+                self.refs["label.department"],
+            )
+            name_label = self.headers["project"] = self.headers["department"]
         if f.kind == L.KIND_DEPARTMENT and f.project:
             # the department-wide form names its department in 部门名称: it is the form's department
             # and the unit whose spending is evaluated, unless the form names them apart

@@ -152,7 +152,7 @@ class FormBase:
         except (ValueError, TypeError, ArithmeticError):
             if isinstance(what, tuple):  # (prefix, field): the message is built only when needed
                 what = "".join(what)
-            shown = cell_text(v)
+            shown = cell_text(self.g.cell(r, c)) if c is not None else cell_text(v)  # as written: 九十分
             if len(shown) > 30:
                 shown = shown[:30] + "…"
             raise self.error(f"{what}应为数字，单元格中是“{shown}”", r, c) from None

@@ -120,7 +120,10 @@ class FundsReader(FormBase):
                 c,
             )
         if not found:
-            raise self.error("“项目资金”部分没有资金行（年度资金总额等）", header_row)
+            single = self.unlabelled_total(last_header + 1, stop, columns, fc)
+            if single is None:
+                raise self.error("“项目资金”部分没有资金行（年度资金总额等）", header_row)
+            found.append(single)
 
         order = sorted(columns.values(), key=lambda col: col.col)
         attrs = [col.field for col in order]
@@ -208,6 +211,26 @@ class FundsReader(FormBase):
                             self.headers["money_unit"] = cell_text(v)
                             return unit
         return L.MONEY_UNITS[0]
+
+    def unlabelled_total(
+        self, r: int, stop: int, columns: dict[str, Column], fc: int
+    ) -> tuple[int, int, str] | None:
+        """A funds block of one row without a label (Chongqing: 部门预算执行情况 | | 1000 | 1250 | 950 | 76%
+        …): figures right under the header, in its columns, nothing left of them, and no figures in the
+        row below. That one row is the 年度资金总额; anything else stays unreadable."""
+        g = self.g
+        if r >= stop:
+            return None
+        row = g.rows[r]
+        cols = sorted(col.col for col in columns.values())
+        figures = [c for c in cols if c < len(row) and _is_figure(row[c])]
+        if not figures or any(not _blank(row[c]) for c in range(min(cols))):
+            return None
+        below = g.rows[r + 1] if r + 1 < stop else []
+        if any(c < len(below) and _is_figure(below[c]) for c in cols):
+            return None
+        self.refs["funds.unlabelled"] = g.row_ref(r)
+        return r, min(fc, min(cols) - 1), L.FUND_TOTAL
 
     def unknown_fund_row(self, r: int, amount_cols: list[int]) -> tuple[int, str] | None:
         """(label column, label) of a row with figures under the amount columns whose label the

@@ -49,6 +49,7 @@ class _Table(NamedTuple):
     parts: bool  # 年度指标值 in parts: 指标性质 | 指标值 | 度量单位
     by_group: bool  # no 分值 column: points per 一级指标 (产出指标(60分)) or per goal block
     weight_header: bool  # 分值 is headed 权重 (a 20% may be stored as 0.2)
+    adjusted: int | None = None  # 调整指标值 (Chongqing): when filled, the row's target instead
 
 
 def _indicator_what(name: str) -> str:
@@ -93,7 +94,8 @@ class IndicatorsReader(TotalsReader):
         table = self.indicator_table(hr)
         c1, c2, c3, ct, ca, cp, cs, cd, cj, cto, ctn, ctu = table.columns
         parts, by_group = table.parts, table.by_group
-        used = [c for c in (c1, c2, c3, ct, ca, cp, cs, cd, cj, cto, ctu) if c is not None]
+        cadj = table.adjusted
+        used = [c for c in (c1, c2, c3, ct, ca, cp, cs, cd, cj, cto, ctu, cadj) if c is not None]
         lo_c, hi_c = min(used), max(used)
         grade_rows = {r for r, _ in self.positions("grade", hr + 1)}
         total_rows = {r for r, _ in self.positions("total", hr + 1)}
@@ -126,10 +128,13 @@ class IndicatorsReader(TotalsReader):
             t1 = _text_of(row[c1]) if c1 is not None else ""
             t2 = _text_of(row[c2]) if c2 is not None else ""
             name, actual = _text_of(row[c3]), _text_of(row[ca])
+            ctr = ct  # the target's cell: 调整指标值 when filled (the target revised during the year)
+            if cadj is not None and not _empty_mark(row[cadj]):
+                ctr = cadj
             if parts:
                 target = self.compose_target(row, cto, ctn, ctu)
             else:
-                target = _text_of(row[ct])
+                target = _text_of(row[ctr])
             raw_points = row[cp] if cp is not None else None
             if not (t1 or t2 or name or target or actual) and not _blank(raw_points):
                 self.read_totals(r, cp, cs)
@@ -152,9 +157,9 @@ class IndicatorsReader(TotalsReader):
             if not (name or target or actual or deviation) and _blank(raw_points) and _blank(raw_judgement):
                 continue  # an unused row
             if not (target and actual):  # an error value or an unsaved formula reads as blank too
-                target, actual = self.resolve_blanks(r, row, name, table)
+                target, actual = self.resolve_blanks(r, row, name, table, ctr)
             if target[:1] == "#" or actual[:1] == "#":  # an error value as text (text exports, openpyxl)
-                self.refuse_error_texts(r, name, ct, target, ca, actual)
+                self.refuse_error_texts(r, name, ctr, target, ca, actual)
             if (not name or name in _ROW_PLACEHOLDERS) and all(
                 _empty_mark(x) for x in (target, actual, raw_points, row[cs] if cs is not None else None)
             ):
@@ -170,12 +175,14 @@ class IndicatorsReader(TotalsReader):
                     self.note_breakdown(r, c3, name)
                 continue
             points, stated, judgement = self.row_figures(r, row, name, cp, cs, cj, weight_cells)
-            if (ct is not None and row[ct].__class__ is float) or row[ca].__class__ is float:
-                for c, fld in ((ct, "target"), (ca, "actual")):
+            if row[ctr].__class__ is float or row[ca].__class__ is float:
+                for c, fld in ((ctr, "target"), (ca, "actual")):
                     if c is not None and row[c].__class__ is float and not (parts and fld == "target"):
                         numeric_values.append((len(f.indicators), r, c, fld))
             if explain:
                 self.note_cells(r, row, table)
+                if ctr != ct:
+                    self.refs[f"indicators.{len(f.indicators)}.target"] = g.ref(r, ctr)
             shares = False
             if by_group and stated is None and not t1 and not new_level2 and f.indicators:
                 prev = f.indicators[-1]  # one merged 得分 cell over this 二级指标's rows
@@ -240,7 +247,7 @@ class IndicatorsReader(TotalsReader):
             col("target.unit"),
         )
         weight_header = "points" in cols and _header_key(cols["points"].text.split("/")[-1]) == "权重"
-        return _Table(columns, parts, by_group, weight_header)
+        return _Table(columns, parts, by_group, weight_header, None if parts else col("target_adjusted"))
 
     def next_block(self, r: int, c: int, c1: int | None, c3: int) -> tuple[Decimal, str] | None:
         """The indicator header again at (r, c), in the same columns: a second goal block; its points."""
@@ -248,10 +255,11 @@ class IndicatorsReader(TotalsReader):
             raise self.error("第二个绩效指标表头的列与第一个不同，无法确定各列", r, c)
         return self.block_weight(r, c1 if c1 is not None else c3)
 
-    def resolve_blanks(self, r: int, row: list, name: str, table: _Table) -> tuple[str, str]:
+    def resolve_blanks(self, r: int, row: list, name: str, table: _Table, ct: int) -> tuple[str, str]:
         """A blank 年度指标值 or 实际完成值 may hide an error value or a formula without a cached value:
-        the row's (target, actual) with those cells resolved (see :meth:`blank_value`)."""
-        _, _, _, ct, ca, *_, cto, ctn, ctu = table.columns
+        the row's (target, actual) with those cells resolved (see :meth:`blank_value`); ``ct`` is the
+        target's cell in this row."""
+        *_, ca, _, _, _, _, cto, ctn, ctu = table.columns
         for c, fld in ((ct, L.TARGET), (ca, L.ACTUAL)):
             if _blank(row[c]):
                 value = self.blank_value(r, c, (_indicator_what(name), fld))

@@ -90,6 +90,7 @@ _ALL_LABELS = frozenset(
         *(_key_of(w) for w in (*L.FUNDS_HEADER, *L.INDICATOR_HEADER, L.JUDGEMENT, L.REMARKS)),
         *(_key_of(w) for w in (*L.SECTION_TITLES, *L.FUND_IGNORED_HEADERS, *L.INDICATOR_IGNORED_HEADERS)),
         *(_key_of(w) for w in ("指标性质", "度量单位", "计量单位")),
+        *(_key_of(w) for w in (*L.HEADER_TOTAL_LABELS, *L.OTHER_HEADER_LABELS)),
     }
 )
 _STATED_FUND_FIELDS = frozenset({"stated_points", "stated_rate", "stated_score"})

@@ -454,3 +454,29 @@ def test_a_total_stated_among_the_header_fields_and_breakdown_rows():
     assert [i.name for i in one(broken_down).indicators] == [i.name for i in one(rows).indicators]
     (read,) = read_grid(grid(broken_down), explain=True)
     assert "其中城区演出场次" in read.refs["indicators.0.breakdown"]
+
+
+def test_chongqing_department_layout():
+    """The Chongqing 部门整体绩效自评表 (layout of tests/data/real/chongqing_41, amounts made up): no name
+    label (the department is its 主管部门), 自评总分(分) in the header, a funds block of one unlabelled row
+    with 执行率权重 / 执行率得分(分), indicators without 一级/二级 columns, 年初指标值 beside 调整指标值."""
+    form = one(rows_of("chongqing_department.txt"))
+    assert form.kind == L.KIND_DEPARTMENT
+    assert form.project == form.department == "某区融媒体中心"  # 财政处室 beside it is a label, not its value
+    assert form.stated_total_score == Decimal("97.6") and form.refs["total_score"] == "第2行第9列"
+    (total,) = form.funds
+    assert (total.label, total.annual, total.executed, total.stated_points, total.stated_score) == (
+        L.FUND_TOTAL,
+        1250,
+        950,
+        10,
+        Decimal("7.6"),
+    )
+    assert [i.target for i in form.indicators] == ["100%", "80%", "高", "2200篇"]  # 调整指标值 when filled
+    result = evaluate(form, "mof-2020")
+    # 950/1250 = 76 %, budget 7.60; 92/100 × 20 = 18.40; 76/80 × 20 = 19.00; 30; 20: total 95.00
+    assert result.execution_rate == 76 and result.budget_score == Decimal("7.60")
+    assert [r.score for r in result.indicators] == [Decimal("18.40"), 19, 30, 20]
+    assert result.total_points == 100 and result.total_score == 95
+    mismatches = [f.where for f in result.findings if f.code == "stated-mismatch"]
+    assert mismatches == ["财政供养人员控制率", "总分"]  # the publisher's 20 for 92 % of 100 %, and so 97.6

@@ -43,10 +43,10 @@ NOT_READ: dict[str, tuple[str, str]] = {
         "没有找到绩效自评表",
     ),
     "chongqing_41_kexuecheng_bumen": (
-        "Chongqing department-wide layout (部门整体绩效自评表): no 部门名称 field (header 主管部门 | 财政处室 | "
-        "自评总分(分)), funds row with 执行率权重 / 执行率得分(分), indicators as 指标名称 | 计量单位 | 指标性质 | "
-        "年初指标值 | 调整指标值 | 全年完成值 | 得分系数(%) | 指标权重(分) | 指标得分(分) with no 一级/二级 columns",
-        "没有找到绩效自评表",
+        "the Chongqing department-wide layout is read (tests/data/layouts/chongqing_department.txt), but this "
+        "stored copy is an OCR text layer that lost the budget row's amounts: its 年初预算数 cell holds 'O', so "
+        "the form stops on that cell rather than guessing the amounts",
+        "单元格中是“O”",
     ),
     "hainan_01_shangwu_fuwumaoyi": (
         "Hainan evaluation scorecard (一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值 | 得分): no name field, "
