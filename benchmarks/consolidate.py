@@ -138,6 +138,14 @@ def consolidate_cmd(folder: Path, out: Path, jobs: int) -> list[str]:
             "--jobs", str(jobs), "--quiet"]  # fmt: skip
 
 
+def _load() -> str:
+    """The machine's load average (1, 5, 15 minutes): the machine is shared, wall times move with it."""
+    try:
+        return " / ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "未知"
+
+
 def has_module(name: str) -> bool:
     probe = subprocess.run([sys.executable, "-c", f"import {name}"], capture_output=True)
     return probe.returncode == 0
@@ -188,7 +196,8 @@ def main() -> None:
         listing.write_text("\n".join(str(p) for p in clerk), encoding="utf-8")
         print(f"生成 {args.n} 个不同的工作簿（录入式：数字为数字、百分比格式、合并单元格、部分以元为单位；"
               f"另一份同样的表全为文字），{size:.1f} MB，用时 {time.perf_counter() - t:.1f} 秒；"
-              f"CPU 核数 {os.cpu_count()}；每种方法为独立进程（含启动），交替运行 {args.rounds} 轮取中位数。")  # fmt: skip
+              f"CPU 核数 {os.cpu_count()}，开始时负载 {_load()}；每种方法为独立进程（含启动），"
+              f"交替运行 {args.rounds} 轮取中位数。")  # fmt: skip
 
         methods: dict[str, list[str]] = {}
         for name, code in READ_ONLY.items():
@@ -231,7 +240,7 @@ def main() -> None:
             ))  # fmt: skip
         header = ("方法", "墙钟秒", "CPU 秒", "文件/秒", "表/秒", "峰值 RSS MiB（进程树）",
                   "快于 pandas(calamine)（墙钟/CPU）", "为 calamine 下限的倍数（墙钟/CPU）")  # fmt: skip
-        print(f"\n{args.n} 个工作簿，{forms} 张表：\n")
+        print(f"\n{args.n} 个工作簿，{forms} 张表（测完时负载 {_load()}）：\n")
         print(table(rows, header))
         (w1, cpu1), (wt, cput) = med[c1], med[ct]
         print(f"\n录入式表单 / 全文字表单（1 个进程）：墙钟 {w1 / wt:.2f} 倍，CPU {cpu1 / cput:.2f} 倍。")
@@ -250,6 +259,7 @@ def main() -> None:
                     (f"--jobs {jobs}", args.scale, n_forms, f"{wall:.1f}", f"{cpu:.1f}", f"{rss / 2**20:.0f}")
                 )
             print(table(srows, ("进程", "工作簿", "表", "墙钟秒", "CPU 秒", "峰值 RSS MiB（进程树）")))
+            print(f"（测完时负载 {_load()}）")
     finally:
         if args.keep is None:
             shutil.rmtree(work, ignore_errors=True)

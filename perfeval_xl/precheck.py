@@ -21,12 +21,12 @@ import io
 import re
 import struct
 import zlib
-from typing import BinaryIO
 
 from . import xlsxcells
 from .limits import Limits
 from .model import ReadError
 from .xmlscan import unescape
+from .zipparts import SCAN_CHUNK, Parts
 
 _SHEET = re.compile(rb"<(?:\w+:)?sheet\b[^>]*>")
 _RID = re.compile(rb'\b(?:\w+:)?id="([^"]*)"')
@@ -41,8 +41,6 @@ _COUNTS = re.compile(rb'(uniqueCount|count)="\s*([0-9]+)\s*"')
 _FAR = re.compile(rb'r="(?:[A-Z]{0,3}[0-9]{4}|[A-Z]{2})')
 _REF = re.compile(rb'r="([A-Z]{0,3})([0-9]{1,7})"')
 _CELL_TAG = re.compile(rb"<(?:\w+:)?c[\s/>]")
-_SCAN_CHUNK = 1 << 20
-_LOCAL = struct.Struct("<4s5H3L2H")  # local file header
 
 
 def check_xlsx(
@@ -57,82 +55,12 @@ def check_xlsx(
         return {}  # xlsb and other variants: calamine's own limits apply, and the worker's
     try:
         with io.BytesIO(data) if data is not None else open(source, "rb") as fh:
-            return _check(source, _Parts(fh, members, data), names, limits)
+            return _check(source, Parts(fh, members, data), names, limits)
     except (OSError, zlib.error, struct.error, ValueError, EOFError) as exc:
         raise ReadError(source, "工作簿已损坏（zip 内容无效），无法读取") from exc
 
 
-class _Parts:
-    """Members of a zip read straight from their local headers (no ZipFile: this runs per input),
-    from the file or from ``data``, the whole file in memory."""
-
-    def __init__(
-        self, fh: BinaryIO, members: list[tuple[str, int, int, int, int]], data: bytes | None = None
-    ) -> None:
-        self.fh = fh
-        self.members = members
-        self.info = {m[0]: m[1:] for m in members}
-        self.data = data
-
-    def size(self, name: str) -> int:
-        return self.info[name][1]
-
-    def chunks(self, name: str, limit: int, block: int = _SCAN_CHUNK):
-        """The member's uncompressed bytes in pieces of at most ``block``, ``limit`` bytes in all."""
-        csize, _usize, method, offset = self.info[name]
-        self.fh.seek(offset)
-        head = self.fh.read(_LOCAL.size)
-        sig, *_, n_name, n_extra = _LOCAL.unpack(head)
-        if sig != b"PK\x03\x04":
-            raise ValueError("bad local header")
-        self.fh.seek(offset + _LOCAL.size + n_name + n_extra)
-        if method == 0:
-            left = min(csize, limit)
-            while left > 0:
-                piece = self.fh.read(min(block, left))
-                if not piece:
-                    return
-                left -= len(piece)
-                yield piece
-            return
-        if method != 8:
-            raise ValueError(f"compression method {method}")
-        d = zlib.decompressobj(-15)
-        left_in, left_out = csize, limit
-        while left_out > 0:
-            if d.unconsumed_tail:
-                data = d.unconsumed_tail
-            else:
-                if left_in <= 0:
-                    return
-                data = self.fh.read(min(left_in, 1 << 16))
-                if not data:
-                    return
-                left_in -= len(data)
-            out = d.decompress(data, min(block, left_out))
-            if out:
-                left_out -= len(out)
-                yield out
-            if d.eof:
-                return
-
-    def read(self, name: str, limit: int) -> bytes:
-        if self.data is None:
-            return b"".join(self.chunks(name, limit, block=limit))
-        csize, _usize, method, offset = self.info[name]  # the common case: one slice, one inflate
-        sig, *_, n_name, n_extra = _LOCAL.unpack_from(self.data, offset)
-        if sig != b"PK\x03\x04":
-            raise ValueError("bad local header")
-        start = offset + _LOCAL.size + n_name + n_extra
-        raw = self.data[start : start + csize]
-        if method == 0:
-            return raw[:limit]
-        if method != 8:
-            raise ValueError(f"compression method {method}")
-        return zlib.decompressobj(-15).decompress(raw, limit)
-
-
-def _check(source: str, zf: _Parts, names: set[str], limits: Limits) -> dict[str, ReadError]:
+def _check(source: str, zf: Parts, names: set[str], limits: Limits) -> dict[str, ReadError]:
     workbook = zf.read("xl/workbook.xml", 16 << 20)
     unpacked = {"xl/workbook.xml": workbook}  # handed to xlsxcells, which may need them again
     sheets = _SHEET.findall(workbook)
@@ -177,19 +105,6 @@ def _check(source: str, zf: _Parts, names: set[str], limits: Limits) -> dict[str
     return refused
 
 
-def read_member(
-    source: str, member: tuple[str, int, int, int, int], limit: int, data: bytes | None = None
-) -> bytes:
-    """At most ``limit`` uncompressed bytes of one member, read from its local header (in ``data``,
-    the whole file, when given); ``member`` is its ``(name, compressed, uncompressed, method,
-    offset)`` from the directory the pre-check read. Broken data raises ValueError."""
-    try:
-        with io.BytesIO(data) if data is not None else open(source, "rb") as fh:
-            return _Parts(fh, [member], data).read(member[0], limit)
-    except (zlib.error, struct.error) as exc:
-        raise ValueError(f"broken zip member {member[0]}") from exc
-
-
 def _part_name(target: str) -> str:
     """A relationship target of workbook.xml as a zip member name."""
     if target.startswith("/"):
@@ -204,7 +119,7 @@ def _part_name(target: str) -> str:
     return "/".join(parts)
 
 
-def _check_shared_strings(source: str, zf: _Parts, name: str, limits: Limits) -> None:
+def _check_shared_strings(source: str, zf: Parts, name: str, limits: Limits) -> None:
     size = zf.size(name)
     head = zf.read(name, 4096)
     end = head.find(b"<si")
@@ -223,11 +138,11 @@ def _col(letters: bytes) -> int:
     return n
 
 
-def _check_sheet(zf: _Parts, name: str, limits: Limits, unpacked: dict[str, bytes]) -> str | None:
+def _check_sheet(zf: Parts, name: str, limits: Limits, unpacked: dict[str, bytes]) -> str | None:
     """None when the sheet part is within the limits, else the reason."""
-    if zf.size(name) <= _SCAN_CHUNK:
-        data = zf.read(name, _SCAN_CHUNK + 1)  # what is there, whatever the directory says
-        if len(data) <= _SCAN_CHUNK:
+    if zf.size(name) <= SCAN_CHUNK:
+        data = zf.read(name, SCAN_CHUNK + 1)  # what is there, whatever the directory says
+        if len(data) <= SCAN_CHUNK:
             unpacked[name] = data
             if _FAR.search(data) is None:
                 return None  # every cell within A1:Z999
@@ -235,7 +150,7 @@ def _check_sheet(zf: _Parts, name: str, limits: Limits, unpacked: dict[str, byte
     return _full_scan(_chunks(zf, name), limits)
 
 
-def _chunks(zf: _Parts, name: str):
+def _chunks(zf: Parts, name: str):
     """The part's bytes in ~1 MiB pieces that never split a reference (each ends after a ">")."""
     rest = b""
     for block in zf.chunks(name, 1 << 40):
@@ -293,7 +208,7 @@ def check_ods(source: str, members: list[tuple[str, int, int, int, int]], limits
         return
     try:
         with open(source, "rb") as fh:
-            parts = _Parts(fh, members)
+            parts = Parts(fh, members)
             row_rep = 1
             cells = 0
             rest = b""

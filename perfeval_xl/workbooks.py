@@ -4,8 +4,6 @@ values, formulas without a cached value: :class:`XlsxFacts`, from :mod:`perfeval
 
 from __future__ import annotations
 
-import io
-import os
 import struct
 import zipfile
 from collections.abc import Callable, Iterator
@@ -17,6 +15,7 @@ from .cellgrid import Grid
 from .model import ReadError
 from .precheck import check_ods, check_xlsx
 from .xlsxcells import CellProblem
+from .zipparts import whole_file, zip_directory
 
 SheetErrorHandler = Callable[[ReadError], None]
 
@@ -92,67 +91,12 @@ class XlsxFacts:
         return self.values or None
 
 
-_EOCD = struct.Struct("<4s4H2LH")  # end of central directory record
-_CDIR = struct.Struct("<4s6H3L5H2L")  # central directory file header
-
-
-#: a workbook up to this size is read into memory in one go: the checks and the cell facts then take
-#: its parts from there (a form's workbook is a few dozen KB; larger ones are read part by part)
-WHOLE_FILE_BYTES = 1 << 20
-
-
-def _whole_file(source: str) -> bytes | None:
-    """The file's bytes when it is at most :data:`WHOLE_FILE_BYTES`, else None."""
-    with open(source, "rb") as fh:
-        if os.fstat(fh.fileno()).st_size > WHOLE_FILE_BYTES:
-            return None
-        return fh.read(WHOLE_FILE_BYTES + 1)
-
-
-def zip_directory(source: str, data: bytes | None = None) -> list[tuple[str, int, int, int, int]] | None:
-    """``(name, compressed size, uncompressed size, method, local header offset)`` of every member
-    (method -1: encrypted), read straight from the central directory (a few struct reads instead of
-    building ZipInfo objects: this runs once per input of a batch), from ``data`` (the whole file)
-    when given. None for anything unusual (zip64, comments, spanning): the caller then asks zipfile."""
-    with io.BytesIO(data) if data is not None else open(source, "rb") as fh:
-        fh.seek(0, os.SEEK_END)
-        size = fh.tell()
-        if size < _EOCD.size:
-            return None
-        fh.seek(size - _EOCD.size)
-        sig, disk, cd_disk, n_here, n_total, cd_size, cd_offset, comment = _EOCD.unpack(fh.read(_EOCD.size))
-        if sig != b"PK\x05\x06" or disk or cd_disk or n_here != n_total or comment:
-            return None
-        if cd_offset + cd_size > size - _EOCD.size or n_total == 0xFFFF or cd_offset == 0xFFFFFFFF:
-            return None
-        fh.seek(cd_offset)
-        data = fh.read(cd_size)
-    members = []
-    pos = 0
-    for _ in range(n_total):
-        if pos + _CDIR.size > len(data):
-            return None
-        fields = _CDIR.unpack_from(data, pos)
-        if fields[0] != b"PK\x01\x02":
-            return None
-        csize, usize, n_name, n_extra, n_comment = fields[8], fields[9], fields[10], fields[11], fields[12]
-        if csize == 0xFFFFFFFF or usize == 0xFFFFFFFF:
-            return None  # zip64 sizes live in the extra field: let zipfile read them
-        start = pos + _CDIR.size
-        method = -1 if fields[3] & 1 else fields[4]
-        members.append(
-            (data[start : start + n_name].decode("utf-8", "replace"), csize, usize, method, fields[16])
-        )
-        pos = start + n_name + n_extra + n_comment
-    return members
-
-
 def check_zip(source: str, lim: limits.Limits) -> tuple[str, dict[str, ReadError]]:
     """Inspect the zip directory (nothing is decompressed), then the parts that decide what calamine
     allocates (:func:`perfeval_xl.precheck.check_xlsx`). Returns "xlsx" or "ods", and the sheets
     that must not be loaded."""
     try:
-        data = _whole_file(source)
+        data = whole_file(source)
         members = zip_directory(source, data)
         if members is None:
             with zipfile.ZipFile(source) as zf:

@@ -33,6 +33,7 @@ from posixpath import join as _join
 from posixpath import normpath as _normpath
 
 from .xmlscan import attr, attrs, element_text, parse_ref, ref_name, shift_formula
+from .zipparts import PartReader
 
 #: A part (workbook, rels, styles, one sheet) bigger than this unpacked is not read: facts unknown.
 MAX_PART_BYTES = 32 * 1024 * 1024
@@ -188,51 +189,6 @@ class _Sheet:
             yield pos, tag, m.group(3) or ""
 
 
-class _Zip:
-    """The workbook's zip, opened at the first part that is not already at hand. With ``members``
-    (the zip directory the pre-check already read) parts are read straight from their local headers,
-    without parsing the central directory again."""
-
-    def __init__(
-        self,
-        path: str,
-        members: dict[str, tuple[str, int, int, int, int]] | None = None,
-        data: bytes | None = None,
-    ):
-        self.path = path
-        self.zf: zipfile.ZipFile | None = None
-        self.members = members
-        self.data = data  # the whole file, when the pre-check read it in one go
-
-    def size(self, name: str) -> int | None:
-        if self.members is not None:
-            member = self.members.get(name)
-            return member[2] if member is not None else None
-        if self.zf is None:
-            self.zf = zipfile.ZipFile(self.path)
-        try:
-            return self.zf.getinfo(name).file_size
-        except KeyError:
-            return None
-
-    def read(self, name: str) -> bytes | None:
-        size = self.size(name)
-        if size is None or size > MAX_PART_BYTES:
-            return None
-        if self.members is not None:
-            from .precheck import read_member
-
-            return read_member(self.path, self.members[name], MAX_PART_BYTES + 1, self.data)
-        if self.zf is None:
-            return None
-        with self.zf.open(name) as fh:
-            return fh.read(MAX_PART_BYTES + 1)
-
-    def close(self) -> None:
-        if self.zf is not None:
-            self.zf.close()
-
-
 def _text(data: bytes | None) -> str | None:
     """A part's bytes as text; None for a part too large or carrying a DTD."""
     if data is None or len(data) > MAX_PART_BYTES:
@@ -296,12 +252,12 @@ class WorkbookFacts:
 
     # ------------------------------------------------------------------ parts
 
-    def _part(self, z: _Zip, name: str) -> str | None:
+    def _part(self, z: PartReader, name: str) -> str | None:
         data = self._offered.pop(name, None)
         return _text(data if data is not None else z.read(name))
 
     def _sheet(self, sheet: str) -> _Sheet | None:
-        z = _Zip(self.path, self._members, self._data)
+        z = PartReader(self.path, self._members, self._data, MAX_PART_BYTES)
         try:
             if self._parts is None:
                 self._load(z)
@@ -318,7 +274,7 @@ class WorkbookFacts:
         finally:
             z.close()
 
-    def _load(self, z: _Zip) -> None:
+    def _load(self, z: PartReader) -> None:
         """Sheet names to parts; the style table; small workbooks' sheets, all in one open."""
         if self._sheet_parts is not None:
             self._parts = self._sheet_parts  # the pre-check read workbook.xml and its rels already
@@ -334,7 +290,7 @@ class WorkbookFacts:
                     self._sheets[part] = _Sheet(xml) if xml is not None else None
         self._offered = {}
 
-    def _sheet_map(self, z: _Zip) -> dict[str, str]:
+    def _sheet_map(self, z: PartReader) -> dict[str, str]:
         """Sheet name -> part, from workbook.xml and its rels."""
         out: dict[str, str] = {}
         workbook = self._part(z, "xl/workbook.xml")
@@ -356,7 +312,7 @@ class WorkbookFacts:
 
     def _percent_styles(self) -> frozenset[int]:
         if self._percent is None:
-            z = _Zip(self.path, self._members, self._data)
+            z = PartReader(self.path, self._members, self._data, MAX_PART_BYTES)
             try:
                 self._percent = self._percent_from(self._part(z, "xl/styles.xml"))
             except _BROKEN:

@@ -276,7 +276,7 @@ def test_utf16_text_with_bom_from_excel_unicode_export(tmp_path):
 def test_fast_zip_directory_matches_zipfile_and_falls_back(tmp_path):
     import zipfile
 
-    from perfeval_xl.workbooks import zip_directory as _zip_directory
+    from perfeval_xl.zipparts import zip_directory as _zip_directory
 
     plain = tmp_path / "plain.zip"
     with zipfile.ZipFile(plain, "w", zipfile.ZIP_DEFLATED) as zf:

@@ -350,16 +350,16 @@ def test_parts_unpacked_by_the_precheck_are_not_unpacked_again(tmp_path, monkeyp
         return original(self, name, *args, **kwargs)
 
     monkeypatch.setattr(zipfile.ZipFile, "open", spy)
-    from perfeval_xl import precheck
+    from perfeval_xl import zipparts
 
-    read_member = precheck.read_member
+    read_member = zipparts.read_member
 
     def spy_member(source, member, limit, data=None):
         opened.append(member[0])
         assert data is not None  # taken from the file's bytes the pre-check read in one go
         return read_member(source, member, limit, data)
 
-    monkeypatch.setattr(precheck, "read_member", spy_member)
+    monkeypatch.setattr(zipparts, "read_member", spy_member)
     g = next(g for g in grids if g.sheet == "正常")
     assert g.percent_formatted([(8, 4), (9, 4), (10, 4)]) == {(8, 4), (9, 4)}
     # only the part the pre-check had no use for, read through the directory the pre-check read
