@@ -199,8 +199,32 @@ def read_forms(
             on_sheet_error(err)
 
     handler = report if on_sheet_error is not None else None
+    why: ReadError | None = None
     for grid in load_grids(path, on_sheet_error=handler):
-        forms.extend(read_grid(grid, on_error=handler, explain=explain))
+        read = read_grid(grid, on_error=handler, explain=explain)
+        forms.extend(read)
+        if not read and not forms and why is None:
+            why = why_no_form(grid)
     if not forms and not reported:
-        raise ReadError(os.fspath(path), "没有找到绩效自评表（未找到“项目名称”“部门名称”“专项名称”）")
+        raise why or ReadError(os.fspath(path), NO_FORM)
     return forms
+
+
+NO_FORM = "没有找到绩效自评表（未找到“项目名称”“部门名称”“专项名称”）"
+
+
+def why_no_form(grid: Grid) -> ReadError | None:
+    """Why a grid with an indicator header holds no form the reader knows (a scoring table such as
+    一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值 | 得分, or a form missing its upper half), naming the
+    header's cell; None when the grid has no indicator header either."""
+    found, _, _ = _scan(grid)
+    at = found.get("indicators")
+    if not at:
+        return None
+    return ReadError(
+        grid.source,
+        "没有找到绩效自评表：有指标表头（三级指标），但没有项目名称、部门名称或专项名称，也没有资金部分"
+        "（年度资金总额）；评分表、指标体系表等不是自评表，本工具不读取",
+        grid.sheet,
+        grid.ref(*at[0]),
+    )

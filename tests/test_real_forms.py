@@ -40,7 +40,7 @@ NOT_READ: dict[str, tuple[str, str]] = {
     "anhui_31_shouxian_bumen": (
         "Anhui department scorecard (序号 | 一级 指标 | … | 指标分值 | 指标解释 | 指标说明及评分标准 | 自评得分): "
         "no name field, no funds block, no targets or actuals; not a self-evaluation form the reader knows",
-        "没有找到绩效自评表",
+        "有指标表头（三级指标），但没有项目名称",
     ),
     "chongqing_41_kexuecheng_bumen": (
         "the Chongqing department-wide layout is read (tests/data/layouts/chongqing_department.txt), but this "
@@ -51,7 +51,7 @@ NOT_READ: dict[str, tuple[str, str]] = {
     "hainan_01_shangwu_fuwumaoyi": (
         "Hainan evaluation scorecard (一级指标 | 分值 | 二级指标 | 分值 | 三级指标 | 分值 | 得分): no name field, "
         "no 全年预算数/执行率 row, no targets or actuals",
-        "没有找到绩效自评表",
+        "有指标表头（三级指标），但没有项目名称",
     ),
 }
 
