@@ -40,7 +40,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from . import labels as L
 from . import (
     reader_base,
     reader_cells,
@@ -53,7 +52,6 @@ from . import (
 )
 from .grid import Grid, load_grids
 from .model import Form, ReadError
-from .reader_cells import _is_figure
 from .reader_cells import cell_text as cell_text  # re-exported: the reader's public helper
 from .reader_fields import FieldsReader
 from .reader_funds import FundsReader
@@ -73,58 +71,11 @@ class _FormReader(FieldsReader, FundsReader, IndicatorsReader):
 
     def read(self) -> Form:
         f = self.form
-        name_label = ""
-        if (self.r0, self.c0) in self.nameless:  # the form starts at its funds block: no name label
-            self.refs["kind"] = self.refs["start"] = self.g.ref(self.r0, self.c0)
-        else:
-            value, vc = self.right_value(self.r0, self.c0)
-            f.project = cell_text(value)
-            self.refs["project"] = self.g.ref(self.r0, vc if vc is not None else self.c0)
-            name_label = cell_text(self.g.cell(self.r0, self.c0))
-            self.headers["project"] = name_label
-            self.refs["label.project"] = self.g.ref(self.r0, self.c0)
+        name_label = self.read_name()
         self.read_title()
         f.kind, self.refs["kind"], self.headers["kind"] = self.kind_of(name_label)
         funds_pos = self.find_funds()
-        header_end = funds_pos[0] if funds_pos else self.r1
-        nameless = not name_label
-        header_start = self.lo_title if nameless else self.r0  # no name label: the rows above the funds
-        for attr in L.HEADER_FIELD_LABELS:
-            pos = self.first(attr, header_start, header_end)
-            if pos is None:
-                continue
-            value, vc = self.right_value(*pos)
-            setattr(f, attr, cell_text(value))
-            self.refs[attr] = self.g.ref(pos[0], vc if vc is not None else pos[1])
-            self.refs[f"label.{attr}"] = self.g.ref(*pos)
-            self.headers[attr] = cell_text(self.g.cell(*pos))
-        pos = self.first("header_total", header_start, header_end)
-        if pos is not None:  # 自评得分 | 98 among the header fields
-            value, vc = self.right_value(*pos)
-            if vc is not None and _is_figure(value):
-                f.stated_total_score = self.number(pos[0], vc, "自评得分", stated=True, points=True)
-                self.refs["total_score"] = self.g.ref(pos[0], vc)
-                self.refs["label.total"] = self.g.ref(*pos)
-                self.headers["total"] = cell_text(self.g.cell(*pos))
-        if not f.year:
-            self.year_from_title()
-        if nameless and f.kind == L.KIND_DEPARTMENT and f.department:
-            # a department-wide form naming its department only as 主管部门 (Chongqing): that is its name
-            f.project = f.department
-            self.refs["project"], self.refs["label.project"] = (
-                self.refs["department"],
-                self.refs["label.department"],
-            )
-            name_label = self.headers["project"] = self.headers["department"]
-        if f.kind == L.KIND_DEPARTMENT and f.project:
-            # the department-wide form names its department in 部门名称: it is the form's department
-            # and the unit whose spending is evaluated, unless the form names them apart
-            for attr in ("department", "unit"):
-                if not getattr(f, attr):
-                    setattr(f, attr, f.project)
-                    self.refs[attr] = self.refs["project"]
-                    self.headers[attr] = name_label
-        f.profile = self.profile_name(f.profile) if f.profile else None
+        self.read_header_fields(name_label, funds_pos[0] if funds_pos else self.r1)
         if funds_pos is None:
             raise self.error(
                 "没有找到“项目资金”部分（年度资金总额、全年预算数、全年执行数）", self.r0, self.c0

@@ -6,10 +6,7 @@ from __future__ import annotations
 from . import labels as L
 from .model import ReadError
 from .reader_base import FormBase
-from .reader_cells import (
-    _blank,
-    cell_text,
-)
+from .reader_cells import _blank, _is_figure, cell_text
 from .reader_vocab import (
     _NAME_KINDS,
     _YEAR_IN_TITLE,
@@ -21,6 +18,64 @@ from .text import html_to_text
 
 class FieldsReader(FormBase):
     """The title, kind, header fields and goals of a form."""
+
+    def read_name(self) -> str:
+        """The project (or department, 专项 …) the form's name label names; the label's text."""
+        f = self.form
+        name_label = ""
+        if (self.r0, self.c0) in self.nameless:  # the form starts at its funds block: no name label
+            self.refs["kind"] = self.refs["start"] = self.g.ref(self.r0, self.c0)
+        else:
+            value, vc = self.right_value(self.r0, self.c0)
+            f.project = cell_text(value)
+            self.refs["project"] = self.g.ref(self.r0, vc if vc is not None else self.c0)
+            name_label = cell_text(self.g.cell(self.r0, self.c0))
+            self.headers["project"] = name_label
+            self.refs["label.project"] = self.g.ref(self.r0, self.c0)
+        return name_label
+
+    def read_header_fields(self, name_label: str, header_end: int) -> None:
+        """The header fields above row header_end (部门, 单位, 年度, 评分规则 …, a 自评得分 stated there),
+        the year from the title when no field states it, and a department-wide form's department."""
+        f = self.form
+        nameless = not name_label
+        header_start = self.lo_title if nameless else self.r0  # no name label: the rows above the funds
+        for attr in L.HEADER_FIELD_LABELS:
+            pos = self.first(attr, header_start, header_end)
+            if pos is None:
+                continue
+            value, vc = self.right_value(*pos)
+            setattr(f, attr, cell_text(value))
+            self.refs[attr] = self.g.ref(pos[0], vc if vc is not None else pos[1])
+            self.refs[f"label.{attr}"] = self.g.ref(*pos)
+            self.headers[attr] = cell_text(self.g.cell(*pos))
+        pos = self.first("header_total", header_start, header_end)
+        if pos is not None:  # 自评得分 | 98 among the header fields
+            value, vc = self.right_value(*pos)
+            if vc is not None and _is_figure(value):
+                f.stated_total_score = self.number(pos[0], vc, "自评得分", stated=True, points=True)
+                self.refs["total_score"] = self.g.ref(pos[0], vc)
+                self.refs["label.total"] = self.g.ref(*pos)
+                self.headers["total"] = cell_text(self.g.cell(*pos))
+        if not f.year:
+            self.year_from_title()
+        if nameless and f.kind == L.KIND_DEPARTMENT and f.department:
+            # a department-wide form naming its department only as 主管部门 (Chongqing): that is its name
+            f.project = f.department
+            self.refs["project"], self.refs["label.project"] = (
+                self.refs["department"],
+                self.refs["label.department"],
+            )
+            name_label = self.headers["project"] = self.headers["department"]
+        if f.kind == L.KIND_DEPARTMENT and f.project:
+            # the department-wide form names its department in 部门名称: it is the form's department
+            # and the unit whose spending is evaluated, unless the form names them apart
+            for attr in ("department", "unit"):
+                if not getattr(f, attr):
+                    setattr(f, attr, f.project)
+                    self.refs[attr] = self.refs["project"]
+                    self.headers[attr] = name_label
+        f.profile = self.profile_name(f.profile) if f.profile else None
 
     def read_title(self) -> None:
         best = None

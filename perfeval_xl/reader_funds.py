@@ -51,8 +51,26 @@ class FundsReader(FormBase):
 
     def read_funds(self, pos: tuple[int, int], stop: int) -> int:
         """Reads the 项目资金 block; returns the row after its last fund row."""
-        g, f = self.g, self.form
         fr, fc = pos
+        header_row, columns, last_header = self.funds_columns(fr, fc, stop)
+        found = self.find_fund_rows(columns, header_row, last_header, stop, fc)
+        order = sorted(columns.values(), key=lambda col: col.col)
+        attrs = [col.field for col in order]
+        header_cols = [col.col for col in order]
+        shift = self.fund_shift(found, header_row, last_header, header_cols)
+        cols = [hc + shift for hc in header_cols]
+        fraction_rates: list[tuple[FundRow, int, int]] = []
+        for r, c, label in found:
+            self.read_fund_row(r, c, label, attrs, cols, fraction_rates)
+        if fraction_rates:
+            self.restore_percent_rates(fraction_rates)
+        self.budget_points(columns, fr, fc)
+        return max(r for r, _, _ in found) + 1
+
+    def funds_columns(self, fr: int, fc: int, stop: int) -> tuple[int, dict[str, Column], int]:
+        """The funds block titled at (fr, fc): its header (first row, columns, last row) and the
+        form's money unit."""
+        g, f = self.g, self.form
         self.refs["funds"] = g.ref(fr, fc)
         title = g.cell(fr, fc)
         self.headers["funds"] = cell_text(title)
@@ -75,9 +93,16 @@ class FundsReader(FormBase):
             (unit for text in unit_texts if isinstance(text, str) for unit in L.MONEY_UNITS if unit in text),
             None,
         ) or self.unit_line(fr)  # 万元 is tried before 元 in each text, and is the default
-        unit = f.money_unit
+        return header_row, columns, last_header
 
-        # fund rows: label cell, then the numbers
+    def find_fund_rows(
+        self, columns: dict[str, Column], header_row: int, last_header: int, stop: int, fc: int
+    ) -> list[tuple[int, int, str]]:
+        """The fund rows below the header: (row, label column, label). A row whose label the vocabulary
+        does not know counts between known rows (a sub-row under its own name); after the last one,
+        or a label written twice, stops the form. No labelled row at all: the one unlabelled row of
+        figures (:meth:`unlabelled_total`), or the form stops."""
+        g = self.g
         found: list[tuple[int, int, str]] = []
         seen: dict[str, str] = {}
         misses = 0
@@ -124,71 +149,78 @@ class FundsReader(FormBase):
             if single is None:
                 raise self.error("“项目资金”部分没有资金行（年度资金总额等）", header_row)
             found.append(single)
+        return found
 
-        order = sorted(columns.values(), key=lambda col: col.col)
-        attrs = [col.field for col in order]
-        header_cols = [col.col for col in order]
-        shift = self.fund_shift(found, header_row, last_header, header_cols)
-        fraction_rates: list[tuple[FundRow, int, int]] = []
-        for r, c, label in found:
-            row = g.rows[r]
-            n = len(row)
-            cols = [hc + shift for hc in header_cols]
-            values: dict[str, Decimal | None] = dict.fromkeys(_FUND_ATTRS)
-            for attr, cc in zip(attrs, cols, strict=True):
-                v = row[cc] if cc < n else None
-                q = _quick(v)  # the common case: a plain number, or "-" on the sub-rows
-                if q is not _SLOW:
-                    values[attr] = q
-                elif v.__class__ is str and v and v in _PLACEHOLDERS:  # "-" on the sub-rows (blank: number())
-                    values[attr] = None
-                else:
-                    values[attr] = self.number(
-                        r,
-                        cc,
-                        (f"“{label}”的", _FUND_WHAT[attr]),
-                        stated=attr in _STATED_FUND_FIELDS,
-                        percent=attr == "stated_rate",
-                        unit=unit if attr in ("initial", "annual", "executed") else None,
-                        points=attr == "stated_points",
-                        formula_ok=attr == "stated_points",  # the template's =PE_BUDGET_POINTS(…)
-                    )
-            for attr in ("stated_points",):  # a stated score or rate is checked by the rules
-                if values[attr] is not None and attr in columns:
-                    self.in_range(
-                        values[attr], r, columns[attr].col + shift, f"“{label}”的{_FUND_WHAT[attr]}"
-                    )
-            if values["stated_rate"] is not None and values["stated_rate"] < 0:
-                raise self.error(f"“{label}”的执行率不应为负数", r, columns["stated_rate"].col + shift)
-            if values["stated_points"] is None and "stated_points" in attrs:  # the budget's points
-                self.no_error_value(
-                    r, cols[attrs.index("stated_points")], (f"“{label}”的", _FUND_WHAT["stated_points"])
+    def read_fund_row(
+        self,
+        r: int,
+        c: int,
+        label: str,
+        attrs: list[str],
+        cols: list[int],
+        fraction_rates: list[tuple[FundRow, int, int]],
+    ) -> None:
+        """The fund row at r (its label at column c): the figures in ``cols`` (the header's columns,
+        shifted), field ``attrs[i]`` in ``cols[i]``. A 执行率 that may be a percent-formatted fraction is
+        noted in ``fraction_rates``."""
+        g, f = self.g, self.form
+        unit = f.money_unit
+        row = g.rows[r]
+        n = len(row)
+        values: dict[str, Decimal | None] = dict.fromkeys(_FUND_ATTRS)
+        for attr, cc in zip(attrs, cols, strict=True):
+            v = row[cc] if cc < n else None
+            q = _quick(v)  # the common case: a plain number, or "-" on the sub-rows
+            if q is not _SLOW:
+                values[attr] = q
+            elif v.__class__ is str and v and v in _PLACEHOLDERS:  # "-" on the sub-rows (blank: number())
+                values[attr] = None
+            else:
+                values[attr] = self.number(
+                    r,
+                    cc,
+                    (f"“{label}”的", _FUND_WHAT[attr]),
+                    stated=attr in _STATED_FUND_FIELDS,
+                    percent=attr == "stated_rate",
+                    unit=unit if attr in ("initial", "annual", "executed") else None,
+                    points=attr == "stated_points",
+                    formula_ok=attr == "stated_points",  # the template's =PE_BUDGET_POINTS(…)
                 )
-            fund = FundRow(
-                label,
-                initial=values["initial"],
-                annual=values["annual"],
-                executed=values["executed"],
-                stated_points=values["stated_points"],
-                stated_rate=values["stated_rate"],
-                stated_score=values["stated_score"],
+        # a stated score or rate is checked by the rules; the points must be points
+        if values["stated_points"] is not None and "stated_points" in attrs:
+            self.in_range(
+                values["stated_points"],
+                r,
+                cols[attrs.index("stated_points")],
+                f"“{label}”的{_FUND_WHAT['stated_points']}",
             )
-            rate = fund.stated_rate
-            if rate is not None and 0 < rate <= 2 and "stated_rate" in attrs:  # 0.9949 shown as 99.49%?
-                c_rate = cols[attrs.index("stated_rate")]
-                if c_rate < n and row[c_rate].__class__ is float:
-                    fraction_rates.append((fund, r, c_rate))
-            if not self.lean:
-                for attr, ref in zip(attrs, g.refs_in_row(r, cols), strict=True):
-                    self.refs[f"funds.{label}.{attr}"] = ref
-                self.headers[f"funds.{label}"] = cell_text(row[c])
-            fund.ref = g.row_ref(r, c, max(c, cols[-1]))
-            self.refs[f"funds.{label}"] = fund.ref
-            f.funds.append(fund)
-        if fraction_rates:
-            self.restore_percent_rates(fraction_rates)
-        self.budget_points(columns, fr, fc)
-        return max(r for r, _, _ in found) + 1
+        if values["stated_rate"] is not None and values["stated_rate"] < 0:
+            raise self.error(f"“{label}”的执行率不应为负数", r, cols[attrs.index("stated_rate")])
+        if values["stated_points"] is None and "stated_points" in attrs:  # the budget's points
+            self.no_error_value(
+                r, cols[attrs.index("stated_points")], (f"“{label}”的", _FUND_WHAT["stated_points"])
+            )
+        fund = FundRow(
+            label,
+            initial=values["initial"],
+            annual=values["annual"],
+            executed=values["executed"],
+            stated_points=values["stated_points"],
+            stated_rate=values["stated_rate"],
+            stated_score=values["stated_score"],
+        )
+        rate = fund.stated_rate
+        if rate is not None and 0 < rate <= 2 and "stated_rate" in attrs:  # 0.9949 shown as 99.49%?
+            c_rate = cols[attrs.index("stated_rate")]
+            if c_rate < n and row[c_rate].__class__ is float:
+                fraction_rates.append((fund, r, c_rate))
+        if not self.lean:
+            for attr, ref in zip(attrs, g.refs_in_row(r, cols), strict=True):
+                self.refs[f"funds.{label}.{attr}"] = ref
+            self.headers[f"funds.{label}"] = cell_text(row[c])
+        fund.ref = g.row_ref(r, c, max(c, cols[-1]))
+        self.refs[f"funds.{label}"] = fund.ref
+        f.funds.append(fund)
 
     def restore_percent_rates(self, rates: list[tuple[FundRow, int, int]]) -> None:
         """A stated 执行率 typed as a percentage (99.49% is stored as 0.9949 with a percent format) is
