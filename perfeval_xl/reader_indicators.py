@@ -140,7 +140,7 @@ class IndicatorsReader(TotalsReader):
                 self.read_totals(r, cp, cs)
                 break
             weight = None
-            if t1:
+            if t1 and t1[-1] in "）)":  # 产出指标（50分）, or (50分) on the row below 产出指标
                 weight, t1 = _level1_weight(t1)
             if t1:
                 level1, level2 = t1, ""
@@ -174,7 +174,24 @@ class IndicatorsReader(TotalsReader):
                 if explain:
                     self.note_breakdown(r, c3, name)
                 continue
-            points, stated, judgement = self.row_figures(r, row, name, cp, cs, cj, weight_cells)
+            # 分值, 得分, 定性评分 (inline: the row loop is the batch's hot path); the fast paths skip
+            # number() and the message prefix it would need
+            points = None
+            if cp is not None:
+                points = _quick(raw_points)
+                if points is _SLOW:
+                    points = self.number(r, cp, (_indicator_what(name), "分值"), points=True)
+                elif weight_cells is not None and raw_points.__class__ is float and 0 < points < 1:
+                    weight_cells.append((len(f.indicators), r, cp))  # 20% stored as 0.2? (restore_weights)
+                if points is not None and not (0 <= points <= 100):
+                    self.in_range(points, r, cp, f"{_indicator_what(name)}分值")
+            stated = _quick(row[cs] if cs is not None else None)
+            if stated is _SLOW:
+                stated = self.number(r, cs, (_indicator_what(name), "得分"), stated=True, points=True)
+            if cj is not None:
+                judgement = self.number(r, cj, (_indicator_what(name), "定性评分"))
+            else:
+                judgement = stated
             if row[ctr].__class__ is float or row[ca].__class__ is float:
                 for c, fld in ((ctr, "target"), (ca, "actual")):
                     if c is not None and row[c].__class__ is float and not (parts and fld == "target"):
@@ -274,38 +291,6 @@ class IndicatorsReader(TotalsReader):
         for c, text, fld in ((ct, target, L.TARGET), (ca, actual, L.ACTUAL)):
             if text.upper() in _EXCEL_ERRORS:
                 raise self.error(f"{_indicator_what(name)}{fld}单元格为错误值 {text}", r, c)
-
-    def row_figures(
-        self,
-        r: int,
-        row: list,
-        name: str,
-        cp: int | None,
-        cs: int | None,
-        cj: int | None,
-        weight_cells: list[tuple[int, int, int]] | None,
-    ) -> tuple[Decimal | None, Decimal | None, Decimal | None]:
-        """An indicator row's 分值, 得分 and 定性评分. The fast paths skip number() and the message prefix
-        it would need. A 分值 under a 权重 header held as a fraction (maybe 20% formatted as percent) is
-        noted in ``weight_cells`` (None: not a 权重 header)."""
-        points = None
-        if cp is not None:
-            raw_points = row[cp]
-            points = _quick(raw_points)
-            if points is _SLOW:
-                points = self.number(r, cp, (_indicator_what(name), "分值"), points=True)
-            elif weight_cells is not None and raw_points.__class__ is float and 0 < points < 1:
-                weight_cells.append((len(self.form.indicators), r, cp))
-            if points is not None and not (0 <= points <= 100):
-                self.in_range(points, r, cp, f"{_indicator_what(name)}分值")
-        stated = _quick(row[cs] if cs is not None else None)
-        if stated is _SLOW:
-            stated = self.number(r, cs, (_indicator_what(name), "得分"), stated=True, points=True)
-        if cj is not None:
-            judgement = self.number(r, cj, (_indicator_what(name), "定性评分"))
-        else:
-            judgement = stated
-        return points, stated, judgement
 
     def note_cells(self, r: int, row: list, table: _Table) -> None:
         """``--explain``: the cell each field of the indicator about to be added was read from."""
