@@ -101,7 +101,9 @@ def _check(source: str, zf: Parts, names: set[str], limits: Limits) -> dict[str,
     by_name: dict[str, str] = {}  # sheet name -> part (the cell facts need no second parse)
     for part, sheet in sheet_of.items():
         by_name.setdefault(sheet, part)
-    xlsxcells.offer_parts(source, unpacked, zf.members, zf.data, by_name)
+    # handed over only when every sheet was found (the cell facts' own parser is more lenient)
+    whole = len(by_name) == len(sheets)
+    xlsxcells.offer_parts(source, unpacked, zf.members, zf.data, by_name if whole else None)
     return refused
 
 

@@ -7,6 +7,7 @@ are written here with openpyxl, as a script would write them.
 
 from __future__ import annotations
 
+import re
 import shutil
 import zipfile
 from decimal import Decimal
@@ -365,3 +366,30 @@ def test_parts_unpacked_by_the_precheck_are_not_unpacked_again(tmp_path, monkeyp
     # only the part the pre-check had no use for, read through the directory the pre-check read
     # (no ZipFile parsing the central directory again)
     assert opened == ["xl/styles.xml"]
+
+
+def test_sheets_the_precheck_cannot_name_are_still_found_by_the_cell_facts(tmp_path):
+    """workbook.xml with single-quoted attributes: the pre-check's map of sheets to parts is incomplete,
+    so it is not handed over; the cell facts find the sheet themselves and the percent cell reads as such."""
+    src = tmp_path / "percent.xlsx"
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "表"
+    ws["B2"] = 0.96
+    ws["B2"].number_format = "0.00%"
+    ws["B3"] = 0.5
+    wb.save(src)
+    quoted = tmp_path / "quoted.xlsx"
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(quoted, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = zin.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                tag = re.search(rb"<sheet [^>]*>", data).group(0)
+                data = data.replace(tag, re.sub(rb'="([^"]*)"', rb"='\1'", tag))
+                assert b"name='" in data
+            zout.writestr(info, data)
+    from perfeval_xl.grid import load_grids
+
+    (g,) = list(load_grids(quoted))
+    r0, c0 = g.origin
+    assert g.percent_formatted([(1 - r0, 1 - c0), (2 - r0, 1 - c0)]) == {(1 - r0, 1 - c0)}
