@@ -59,7 +59,18 @@ def _quick(v: object):
 
 
 def _text_of(value: object) -> str:
-    return value.strip() if value.__class__ is str else cell_text(value)
+    c = value.__class__
+    if c is str:
+        return value.strip()  # type: ignore[attr-defined]
+    if c is float and value and value == value and value not in _INFINITIES:
+        return _float_text(value)  # clerk-typed 实际完成值: the same few figures again and again
+    return cell_text(value)
+
+
+@functools.lru_cache(maxsize=8192)
+def _float_text(value: float) -> str:
+    """:func:`float_text`, cached; never called with 0.0 (-0.0 is equal to it but reads "-0")."""
+    return float_text(value)
 
 
 def _blank(value: object) -> bool:
