@@ -68,8 +68,12 @@ class FormBase:
         return [(r, c) for r, c in self.found.get(label, ()) if lo <= r < hi]
 
     def first(self, label: str, lo: int | None = None, hi: int | None = None) -> tuple[int, int] | None:
-        pos = self.positions(label, lo, hi)
-        return pos[0] if pos else None
+        """``positions(label, lo, hi)[0]`` or None; the scan lists positions in row order."""
+        lo = self.r0 if lo is None else lo
+        for pos in self.found.get(label, ()):
+            if pos[0] >= lo:
+                return pos if pos[0] < (self.r1 if hi is None else hi) else None
+        return None
 
     def right_value(self, r: int, c: int) -> tuple[object, int | None]:
         """First non-blank cell right of (r, c), unless that is another label."""

@@ -59,10 +59,9 @@ def _quick(v: object):
 
 
 def _text_of(value: object) -> str:
-    c = value.__class__
-    if c is str:
-        return value.strip()  # type: ignore[attr-defined]
-    if c is float and value and value == value and value not in _INFINITIES:
+    if value.__class__ is str:
+        return value.strip()
+    if value.__class__ is float and value and value == value and value not in _INFINITIES:
         return _float_text(value)  # clerk-typed 实际完成值: the same few figures again and again
     return cell_text(value)
 

@@ -99,20 +99,22 @@ class FieldsReader(FormBase):
     def year_from_title(self) -> None:
         """年度 stated only in the title or in a line beside it: （2022年度）."""
         g = self.g
-        cells = []
-        if self.form.title:
-            cells.append((self.form.title, self.refs["title"]))
+        if self.form.title and self.year_in(self.form.title, self.refs["title"]):
+            return
         for r in range(self.lo_title, self.r0):
             for c, v in enumerate(g.rows[r]):
-                if isinstance(v, str) and len(v) <= 60 and "年" in v:
-                    cells.append((v, g.ref(r, c)))
-        for text, ref in cells:
-            m = _YEAR_IN_TITLE.search(text)
-            if m:
-                self.form.year = m.group(1)
-                self.refs["year"] = ref
-                self.headers["year"] = text.strip()
-                return
+                if isinstance(v, str) and len(v) <= 60 and "年" in v and self.year_in(v, g.ref(r, c)):
+                    return
+
+    def year_in(self, text: str, ref: str) -> bool:
+        """The year a title-like text states, taken as the form's 年度."""
+        m = _YEAR_IN_TITLE.search(text)
+        if m is None:
+            return False
+        self.form.year = m.group(1)
+        self.refs["year"] = ref
+        self.headers["year"] = text.strip()
+        return True
 
     def profile_name(self, text: str) -> str:
         from .profiles import PROFILES, find_profile

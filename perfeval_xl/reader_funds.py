@@ -288,25 +288,34 @@ class FundsReader(FormBase):
             _header_columns, tuple(tuple(g.rows[hr]) for hr in range(header_row, last_header + 1))
         )  # cached: forms repeat their headers
         lo = header_cols[0]
+        if self.aligned(found, all_header, lo):  # the common case
+            return 0
         filled_rows = []
-        aligned = True
         for r, c, _ in found:
             row = g.rows[r]
-            filled = [
-                cc
-                for cc in range(c + 1, len(row))
-                if (v := row[cc]) is not None and v != "" and (v.__class__ is not str or v.strip())
-            ]
+            filled = tuple(cc for cc in range(c + 1, len(row)) if _filled(row[cc]))
             filled_rows.append((c, filled))
-            if aligned and not (c < lo and all(cc in all_header for cc in filled)):
-                aligned = False
-        if aligned:  # the common case
-            return 0
-        shift = _shift(tuple((c, tuple(filled)) for c, filled in filled_rows), all_header, lo)
+        shift = _shift(tuple(filled_rows), all_header, lo)
         if shift is not None:
             return shift
         r, c, label = found[0]
         raise self.error("资金行的数字与“项目资金”表头的列对不上，无法确定各数字属于哪一列", r, c)
+
+    def aligned(self, found: list[tuple[int, int, str]], all_header: frozenset[int], lo: int) -> bool:
+        """Every fund row's label left of the header's first column and its figures only under header
+        words (the columns no header word names are blank in every fund row)."""
+        rows = self.g.rows
+        width = max(len(rows[r]) for r, _, _ in found)
+        loose = [cc for cc in range(width) if cc not in all_header]
+        for r, c, _ in found:
+            if c >= lo:
+                return False
+            row = rows[r]
+            n = len(row)
+            for cc in loose:
+                if c < cc < n and _filled(row[cc]):
+                    return False
+        return True
 
     def budget_points(self, columns: dict[str, Column], fr: int, fc: int) -> None:
         """The budget's points when no 分值 column states them: from a header (得分(20分*执行率)) or
@@ -333,6 +342,11 @@ class FundsReader(FormBase):
             total.stated_points = Decimal(0)  # (some score 预算执行率 as an indicator row instead)
             self.refs["budget_points"] = self.refs["funds.header"]
             self.headers["budget_points"] = "资金部分没有分值、得分列，不计预算执行得分"
+
+
+def _filled(v: object) -> bool:
+    """A cell that holds something (not blank, not only spaces)."""
+    return v is not None and v != "" and (v.__class__ is not str or bool(v.strip()))
 
 
 @functools.lru_cache(maxsize=1024)

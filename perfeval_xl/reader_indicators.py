@@ -125,16 +125,18 @@ class IndicatorsReader(TotalsReader):
             row = rows[r]
             if len(row) < width:
                 row = row + [None] * (width - len(row))
-            t1 = _text_of(row[c1]) if c1 is not None else ""
-            t2 = _text_of(row[c2]) if c2 is not None else ""
-            name, actual = _text_of(row[c3]), _text_of(row[ca])
+            # the cells as text (_text_of, its common case inline: the row loop is the batch's hot path)
+            t1 = "" if c1 is None else v.strip() if (v := row[c1]).__class__ is str else _text_of(v)
+            t2 = "" if c2 is None else v.strip() if (v := row[c2]).__class__ is str else _text_of(v)
+            name = v.strip() if (v := row[c3]).__class__ is str else _text_of(v)
+            actual = v.strip() if (v := row[ca]).__class__ is str else _text_of(v)
             ctr = ct  # the target's cell: 调整指标值 when filled (the target revised during the year)
             if cadj is not None and not _empty_mark(row[cadj]):
                 ctr = cadj
             if parts:
                 target = self.compose_target(row, cto, ctn, ctu)
             else:
-                target = _text_of(row[ctr])
+                target = v.strip() if (v := row[ctr]).__class__ is str else _text_of(v)
             raw_points = row[cp] if cp is not None else None
             if not (t1 or t2 or name or target or actual) and not _blank(raw_points):
                 self.read_totals(r, cp, cs)

@@ -64,7 +64,7 @@ class TotalsReader(FormBase):
         start = (label_c + 1) if label_c is not None else 0
         for c in range(start, len(row)):
             v = row[c]
-            if c in mapped or _blank(v):
+            if v == "" or c in mapped or _blank(v):
                 continue
             t = _text_of(v)
             if t in _GRADE_WORDS:  # the grade in the total row itself: 总分 … 100 96 优
