@@ -293,8 +293,12 @@ class FundsReader(FormBase):
         filled_rows = []
         for r, c, _ in found:
             row = g.rows[r]
-            filled = tuple(cc for cc in range(c + 1, len(row)) if _filled(row[cc]))
-            filled_rows.append((c, filled))
+            filled = [
+                cc
+                for cc in range(c + 1, len(row))
+                if (v := row[cc]) is not None and v != "" and (v.__class__ is not str or v.strip())
+            ]  # _filled, inline
+            filled_rows.append((c, tuple(filled)))
         shift = _shift(tuple(filled_rows), all_header, lo)
         if shift is not None:
             return shift
