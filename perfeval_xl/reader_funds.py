@@ -11,9 +11,11 @@ from .headers import Column
 from .model import FundRow
 from .reader_base import FormBase
 from .reader_cells import (
+    _INFINITIES,
     _SLOW,
     _blank,
     _cached,
+    _decimal_of,
     _is_figure,
     _quick,
     cell_text,
@@ -170,6 +172,9 @@ class FundsReader(FormBase):
         values: dict[str, Decimal | None] = dict.fromkeys(_FUND_ATTRS)
         for attr, cc in zip(attrs, cols, strict=True):
             v = row[cc] if cc < n else None
+            if v.__class__ is float and v == v and v not in _INFINITIES:  # _quick's first case, inline
+                values[attr] = _decimal_of(v)
+                continue
             q = _quick(v)  # the common case: a plain number, or "-" on the sub-rows
             if q is not _SLOW:
                 values[attr] = q

@@ -11,6 +11,7 @@ from . import grouppoints
 from . import labels as L
 from .model import Indicator
 from .reader_cells import (
+    _INFINITIES,
     _SLOW,
     _blank,
     _cached,
@@ -180,14 +181,18 @@ class IndicatorsReader(TotalsReader):
             # number() and the message prefix it would need
             points = None
             if cp is not None:
-                points = _quick(raw_points)
+                if (v := raw_points).__class__ is float and v == v and v not in _INFINITIES:
+                    points = _decimal_of(v)  # _quick's first case
+                else:
+                    points = _quick(v)
                 if points is _SLOW:
                     points = self.number(r, cp, (_indicator_what(name), "分值"), points=True)
                 elif weight_cells is not None and raw_points.__class__ is float and 0 < points < 1:
                     weight_cells.append((len(f.indicators), r, cp))  # 20% stored as 0.2? (restore_weights)
                 if points is not None and not (0 <= points <= 100):
                     self.in_range(points, r, cp, f"{_indicator_what(name)}分值")
-            stated = _quick(row[cs] if cs is not None else None)
+            v = row[cs] if cs is not None else None
+            stated = _decimal_of(v) if v.__class__ is float and v == v and v not in _INFINITIES else _quick(v)
             if stated is _SLOW:
                 stated = self.number(r, cs, (_indicator_what(name), "得分"), stated=True, points=True)
             if cj is not None:
