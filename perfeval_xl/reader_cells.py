@@ -91,9 +91,15 @@ def _empty_mark(x: object) -> bool:
     if x is None:
         return True
     if x.__class__ is str:
-        s = x.strip()
-        return s in _ROW_PLACEHOLDERS or _key_of(s) in _ROW_PLACEHOLDERS if len(s) <= _MAX_LABEL else False
+        return _empty_text(x)
     return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _empty_text(x: str) -> bool:
+    """A text that marks a cell as unused (-, /, 无 …), cached: a 二级指标 repeats down its group."""
+    s = x.strip()
+    return s in _ROW_PLACEHOLDERS or _key_of(s) in _ROW_PLACEHOLDERS if len(s) <= _MAX_LABEL else False
 
 
 _FIGURE = re.compile(r"[\s\d.,，+\-%％万元]*\d[\s\d.,，+\-%％万元]*")

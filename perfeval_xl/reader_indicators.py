@@ -155,7 +155,9 @@ class IndicatorsReader(TotalsReader):
                 level2 = t2
             if name.startswith("指标"):
                 name = _NUMBERED_NAME.sub("", name, count=1).strip() if _NUMBERED_NAME.match(name) else name
-            deviation = html_to_text(_text_of(row[cd])) if cd is not None else ""
+            deviation = "" if cd is None else v.strip() if (v := row[cd]).__class__ is str else _text_of(v)
+            if deviation:
+                deviation = html_to_text(deviation)
             raw_judgement = row[cj] if cj is not None else None
             if not (name or target or actual or deviation) and _blank(raw_points) and _blank(raw_judgement):
                 continue  # an unused row

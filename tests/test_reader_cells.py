@@ -2,7 +2,7 @@
 
 import datetime
 
-from perfeval_xl.reader_cells import _text_of, cell_text
+from perfeval_xl.reader_cells import _empty_mark, _text_of, cell_text
 
 
 def test_text_of_matches_cell_text_also_from_its_cache():
@@ -12,3 +12,10 @@ def test_text_of_matches_cell_text_also_from_its_cache():
         for v in values:
             assert _text_of(v) == cell_text(v), v
     assert _text_of(-0.0) == "-0" and _text_of(0.0) == "0" and _text_of(0.1 + 0.2) == "0.3"
+
+
+def test_empty_mark_reads_the_same_from_its_cache():
+    marks = {"-": True, " / ": True, "无": True, "……": True, "": True, "  ": True, None: True, "完成": False,
+             "指标2:": False, 0.0: False, "x" * 40: False}  # fmt: skip
+    for _ in range(2):  # the second round reads from the cache
+        assert {v: _empty_mark(v) for v in marks} == marks
