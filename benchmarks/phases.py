@@ -8,7 +8,9 @@ into the summary's packed rows, as the worker of ``perfeval-xl consolidate`` doe
 pass. Each phase is timed by wrapping its entry point with ``time.process_time`` (a few µs a call):
 the pre-check of the zip, calamine (loading minus the pre-check), the percent-format look-ups, the
 reader (without them), scoring, the table rows, the summary's XML and deflate. Medians of ``--rounds``.
-Run it with ``PYTHONPATH`` pointing at another checkout to compare two versions in the same minutes.
+To compare two versions in the same minutes, run each checkout's own copy of this script: it imports the
+package of the checkout it sits in (:mod:`realistic` puts that checkout first on ``sys.path``, ahead of
+``PYTHONPATH``, so ``PYTHONPATH`` alone does not switch versions).
 """
 
 from __future__ import annotations
