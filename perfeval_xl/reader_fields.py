@@ -103,7 +103,7 @@ class FieldsReader(FormBase):
             return
         for r in range(self.lo_title, self.r0):
             for c, v in enumerate(g.rows[r]):
-                if isinstance(v, str) and len(v) <= 60 and "年" in v and self.year_in(v, g.ref(r, c)):
+                if v and isinstance(v, str) and "年" in v and len(v) <= 60 and self.year_in(v, g.ref(r, c)):
                     return
 
     def year_in(self, text: str, ref: str) -> bool:

@@ -202,9 +202,10 @@ class FundsReader(FormBase):
         if values["stated_rate"] is not None and values["stated_rate"] < 0:
             raise self.error(f"“{label}”的执行率不应为负数", r, cols[attrs.index("stated_rate")])
         if values["stated_points"] is None and "stated_points" in attrs:  # the budget's points
-            self.no_error_value(
-                r, cols[attrs.index("stated_points")], (f"“{label}”的", _FUND_WHAT["stated_points"])
-            )
+            cc = cols[attrs.index("stated_points")]
+            v = row[cc] if 0 <= cc < n else None
+            if not (v.__class__ is str and v and v in _PLACEHOLDERS):  # "-" on a sub-row is no error value
+                self.no_error_value(r, cc, (f"“{label}”的", _FUND_WHAT["stated_points"]))
         fund = FundRow(
             label,
             initial=values["initial"],
