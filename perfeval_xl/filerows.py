@@ -76,6 +76,8 @@ def process_file(path: str, profile: Profile | str | None = None, shown: str | N
     source = path
     path = display_path(path if shown is None else shown)  # what the rows show; ``source`` is opened
 
+    why: ReadError | None = None  # why the file holds no form, when a sheet can tell
+
     def sheet_failed(err: ReadError) -> None:
         out.errors.append((path, err.sheet, _reason(err)))
 
@@ -83,6 +85,8 @@ def process_file(path: str, profile: Profile | str | None = None, shown: str | N
         for g in grid_module.load_grids(source, on_sheet_error=sheet_failed):
             try:
                 forms = reader.read_grid(g, lean=True)  # goal texts etc. are not in the summary
+                if not forms and not n_forms and why is None:
+                    why = reader.why_no_form(g)  # a scoring table: say so, naming its header
             except Exception as exc:  # noqa: BLE001 - one bad sheet must not stop the batch
                 if _looks_like_form(g):
                     out.errors.append((path, g.sheet, _reason(exc)))
@@ -100,7 +104,7 @@ def process_file(path: str, profile: Profile | str | None = None, shown: str | N
         out.errors.append((path, getattr(exc, "sheet", None), _reason(exc)))
         return out
     if not n_forms and not out.errors:
-        out.errors.append((path, None, _NO_FORM))
+        out.errors.append((path, why.sheet, _reason(why)) if why is not None else (path, None, _NO_FORM))
     return out
 
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from realcorpus import clerk_xlsx, forms, read_tsv, sidecar
+from realcorpus import REAL, clerk_xlsx, forms, read_tsv, sidecar
 
 from perfeval_xl.grid import Grid
 from perfeval_xl.model import ReadError
@@ -296,3 +296,15 @@ def test_amounts_in_the_wrong_money_unit_are_flagged_only_where_they_are():
             if any(f.code == "amount-unit" for f in evaluate(form, profile_for(sidecar(tsv))).findings):
                 flagged.add(tsv.stem)
     assert flagged == {"shanghai_02_jiuting_chengzhen"}
+
+
+def test_a_batch_says_why_a_scoring_table_is_no_form():
+    """consolidate's 错误 row for a scoring table names its header cell, as ``score`` does."""
+    from perfeval_xl.filerows import process_file
+
+    tsv = REAL / "hainan_01_shangwu_fuwumaoyi.tsv"
+    out = process_file(str(tsv))
+    with pytest.raises(ReadError) as info:
+        read_forms(tsv)
+    ((_, sheet, reason),) = out.errors
+    assert reason == f"{info.value.cell}：{info.value.reason}" and "评分表" in reason and sheet is None
