@@ -1,8 +1,8 @@
 """The empty form on a sheet: labels, styles, computed cells' formulas, merges, the note beside the form,
 validations, protection and print set-up.
 
-Every coordinate comes from :mod:`perfeval_xl.layout`, every label from :mod:`perfeval_xl.labels`, the
-formulas from the layout (classic and Lite: UDF calls) or :mod:`perfeval_xl.native`.
+Every coordinate comes from :mod:`perfeval_xl.layout`, every label from :mod:`perfeval_xl.labels`, every
+formula from :mod:`perfeval_xl.sheetformulas` (the flavour's UDF calls or built-in functions).
 """
 
 from __future__ import annotations
