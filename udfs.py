@@ -34,10 +34,10 @@ except ImportError:  # pragma: no cover - exercised where xlwings is absent
 
 
 from perfeval_xl import remarks, rules
+from perfeval_xl.figures import float_text, to_decimal
 from perfeval_xl.labels import FUND_ROWS
 from perfeval_xl.model import Form, FundRow, Indicator
 from perfeval_xl.profiles import get_profile
-from perfeval_xl.values import float_text, to_decimal
 
 __all__ = [
     "PE_BUDGET_POINTS",

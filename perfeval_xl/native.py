@@ -49,7 +49,7 @@ from .remarks import SHORT_REMARKS
 
 
 def _derived_total() -> str:
-    """rules._with_total_derived: the 年度资金总额 row has no figure while its sub-rows have some."""
+    """budget.with_total_derived: the 年度资金总额 row has no figure while its sub-rows have some."""
     t, first, last = L.FUND_TOTAL_ROW, L.fund_row(1), L.fund_row(L.FUND_ROWS - 1)
     cols = (L.FUND_INITIAL_COL, L.FUND_ANNUAL_COL, L.FUND_EXECUTED_COL)
     blank = ",".join(f'{c}{t}=""' for c in cols)

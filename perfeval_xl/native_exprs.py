@@ -13,7 +13,8 @@ from decimal import Decimal
 
 from . import layout as L
 from .profiles import DEFAULT, PROFILES, Profile
-from .values import _MET_WORDS, _PARTIAL_WORDS, _UNMET_WORDS, PERCENT_UNITS
+from .values import PERCENT_UNITS
+from .words import MET_WORDS, PARTIAL_WORDS, UNMET_WORDS
 
 #: what a native cell shows where it cannot follow the engine
 CHECK = L.CHECK_TEXT
@@ -175,6 +176,6 @@ def verdict(x: str) -> str:
     """达成 / 部分达成 / 未达成 / 无法识别 of a worded value (values.attainment)."""
     n = norm(x)
     return (
-        f'IF({has_any(_UNMET_WORDS, n)},"未达成",IF({has_any(_PARTIAL_WORDS, n)},"部分达成",'
-        f'IF({has_any(_MET_WORDS, n)},"达成","无法识别")))'
+        f'IF({has_any(UNMET_WORDS, n)},"未达成",IF({has_any(PARTIAL_WORDS, n)},"部分达成",'
+        f'IF({has_any(MET_WORDS, n)},"达成","无法识别")))'
     )

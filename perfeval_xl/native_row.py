@@ -7,6 +7,7 @@ the target's unit, the comparison) and the row's 得分 and 审核提示, mirror
 from __future__ import annotations
 
 from . import layout as L
+from .deadlines import ON_TIME_WORDS
 from .native_exprs import (
     CHECK,
     PROFILE_INDEX,
@@ -27,7 +28,7 @@ from .native_exprs import (
     verdict,
 )
 from .remarks import SHORT_REMARKS
-from .values import LOWER_IS_BETTER, ON_TIME_WORDS
+from .words import LOWER_IS_BETTER
 
 #: what the 比较符 drop-down offers; ">=" and "<=" typed by hand are read as ≥ and ≤
 OPERATORS = ("≥", "≤", "=", ">", "<")
@@ -36,7 +37,7 @@ OP_SYMBOL = {">=": "≥", "<=": "≤", "=": "=", ">": ">", "<": "<"}
 
 #: worded targets the engine reads as deadlines (按时, 年底前, 第三季度前 …): left to perfeval-xl
 _DATE_WORDS = ("月", "年", "季")
-#: a numeric target in months is a deadline for a 时效 indicator (rules._bare_month_deadline)
+#: a numeric target in months is a deadline for a 时效 indicator (indicator_rules._bare_month_deadline)
 _MONTH_UNITS = ("月", "月份")
 
 
@@ -136,7 +137,7 @@ class IndicatorRow:
             f'IF({self._as_percent()},{a}*100,IF(OR({tu}="",{au}=""),{a},{a}*{factor(au)}/{factor(tu)}))'
         )
         e, t = self.eop, self.tnum
-        # rules._none_meets: 无上访 against <5, ≤1 or =0 is a count of 0, met
+        # indicator_rules._none_meets: 无上访 against <5, ≤1 or =0 is a count of 0, met
         none_meets = f'OR(AND({e}="<",{t}>0),AND({e}="≤",{t}>=0),AND({e}="=",{t}=0))'
         worded = f'IF(AND({verdict(a)}="无法识别",{says_none(a)},{none_meets}),"达成",{verdict(a)})'
         return (
@@ -145,7 +146,7 @@ class IndicatorRow:
         )
 
     def _as_percent(self) -> str:
-        """rules._as_percent: a bare 0.96 answering a percent target (not 百分点) above 1 means 96 %."""
+        """indicator_rules._as_percent: a bare 0.96 answering a percent target (not 百分点) above 1 means 96 %."""
         a, tu = self.anum, self.tunit
         return f'AND({self.aunit}="",{is_percent(tu)},{norm(tu)}<>"百分点",{a}>0,{a}<=1,{self.tnum}>1)'
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from . import labels
 from . import layout as L
+from .indicator_rules import indicator_name
 from .model import Form, Result
 from .profiles import PROFILES, Profile, get_profile, is_auto
 from .remarks import form_remarks, row_remarks
@@ -109,7 +110,7 @@ def write_values(ws, lay: L.Layout, result: Result | None, profile=None) -> None
             put_text(ws, f"{L.SCORE_COL}{row}", "缺少分值")
         else:
             ws[f"{L.SCORE_COL}{row}"].value = _number(ir.score)
-        name = ir.indicator.name or "（未命名指标）"
+        name = indicator_name(ir.indicator)
         own = list(ir.findings) + [f for f in result.findings if f.where == name and f not in ir.findings]
         put_text(ws, f"{L.REMARKS_COL}{row}", row_remarks(own))
     ws[lay.total_points_cell].value = _number(result.total_points)

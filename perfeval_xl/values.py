@@ -1,27 +1,33 @@
-"""Numbers and indicator values as people write them. Standard library only.
+"""Indicator values as people write them: a 年度指标值 or 实际完成值 such as ``≥120000.00(次)``,
+``＞＝９５％``, ``2亿元``, ``不低于90%``, ``500-600(家)``, ``9月前`` or ``健全`` read into an operator, a
+number (or a range, or a deadline) and a unit; units and their families. Standard library only.
 
-``to_decimal`` reads a money or points cell exactly (``Decimal``, never a binary float);
-``parse_value`` reads a 年度指标值 / 实际完成值 such as ``≥120000.00(次)``, ``＞＝９５％``, ``2亿元``,
-``不低于90%`` or ``健全`` into an operator, a number and a unit.
+The pieces it builds on: :mod:`perfeval_xl.figures` (numbers as written, exactly),
+:mod:`perfeval_xl.deadlines` (dates and deadlines), :mod:`perfeval_xl.words` (worded results).
 
 >>> parse_value("≥120,000.00(次)")
 Value(op='>=', number=Decimal('120000.00'), unit='次', text='≥120,000.00(次)', high=None, when=None)
->>> to_decimal("１２０,７２２")
-Decimal('120722')
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
-from typing import Literal, TypeGuard
+from decimal import Decimal
+from typing import Literal
+
+from .deadlines import ON_TIME, ON_TIME_WORDS, When, when_match
+from .figures import NUMBER, finite_float, normalize
+
+# figures other modules have always taken from here
+from .figures import float_decimal as float_decimal
+from .figures import float_text as float_text
+from .figures import to_decimal as to_decimal
+from .words import attainment
 
 Op = Literal[">=", ">", "<=", "<", "="]
 
-_BLANKS = {"", "-", "--", "—", "——", "/", "无", "N/A", "n/a"}
 
 # Operators at the start of a value, longest first so ">=" wins over ">".
 _OP_WORDS: dict[str, Op] = {
@@ -77,255 +83,10 @@ _SUFFIX_OPS: tuple[tuple[str, Op], ...] = (
     ("以内", "<="),
 )
 
-_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+")
-_STRICT_NUMBER = re.compile(r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|[-+]?\.\d+")
 _BRACKETS = "()[]{}【】<>"
 
 PERCENT_UNITS = frozenset({"%", "百分比", "百分数", "百分率", "百分点"})
 _SCALE_PREFIXES = (("亿", Decimal(10) ** 8), ("万", Decimal(10) ** 4), ("千", Decimal(10) ** 3))
-
-# Indicators that are naturally "lower is better": an operator-less target is read as ≤ for them.
-LOWER_IS_BETTER = (
-    "故障率",
-    "差错率",
-    "错误率",
-    "投诉率",
-    "事故",
-    "成本",
-    "超支",
-    "重复发生率",
-    "不合格率",
-    "失误率",
-    "返工率",
-    "延误",
-    "违规",
-    "损失",
-    "误差",
-    "流失率",
-    "能耗",
-)
-
-#: words of a 实际完成值 that judge a target: checked in this order (未达成 contains 达成).
-_UNMET_WORDS = ("未达成", "未完成", "未达到", "没有达成", "未实现", "未达标", "不达标", "没有完成")
-_PARTIAL_WORDS = (
-    "部分达成",
-    "基本达成",
-    "部分完成",
-    "基本完成",
-    "部分实现",
-    "基本实现",
-    "部分达到",
-    "基本达到",
-)
-_MET_WORDS = ("达成", "完成", "达到", "实现", "达标", "满足", "符合")
-
-Attainment = Literal["met", "partial", "unmet"]
-
-
-def normalize(text: object) -> str:
-    """NFKC (full-width digits and signs become ASCII) and no whitespace at all."""
-    if text is None:
-        return ""
-    s = unicodedata.normalize("NFKC", str(text))
-    return "".join(s.split())
-
-
-def float_decimal(value: float) -> Decimal:
-    """A finite float as the ``Decimal`` Excel shows: rounded to 15 significant digits.
-
-    Excel keeps doubles but computes and displays with 15 significant digits; a sum such as
-    ``100+0.1+21.05`` arrives as 121.14999999999999, which a clerk sees (and means) as 121.15.
-
-    >>> float_decimal(100 + 0.1 + 21.05), float_decimal(0.1 + 0.2), float_decimal(754.31)
-    (Decimal('121.15'), Decimal('0.3'), Decimal('754.31'))
-    """
-    return Decimal(f"{value:.15g}")
-
-
-def _finite_float(x: object) -> TypeGuard[float]:
-    return isinstance(x, float) and x == x and x not in (float("inf"), float("-inf"))
-
-
-def float_text(value: float) -> str:
-    """A finite float as plain text at 15 significant digits, no exponent (``3.0`` → ``"3"``)."""
-    text = format(float_decimal(value), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
-
-
-def to_decimal(value: object) -> Decimal | None:
-    """A number cell as an exact ``Decimal``; ``None`` for a blank cell or a placeholder such as ``-``.
-
-    Floats (what Excel and openpyxl hand over) are taken at Excel's precision, 15 significant digits
-    (:func:`float_decimal`), so ``754.31`` stays ``Decimal('754.31')`` and a budget Excel computed as
-    ``=100+0.1+21.05`` (the float 121.14999999999999) is ``Decimal('121.15')``, as Excel shows it. Text may use full-width digits, spaces and thousands separators.
-    Anything else raises ``ValueError`` with a Chinese message.
-    """
-    if value is None:
-        return None
-    if value.__class__ is Decimal and value.is_finite():  # the common case: already read exactly
-        return value
-    if isinstance(value, bool):
-        raise ValueError(f"“{value}”不是数字")
-    if isinstance(value, Decimal):
-        if not value.is_finite():
-            raise ValueError(f"“{value}”不是有限的数字")
-        return value
-    if isinstance(value, int):
-        return Decimal(value)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise ValueError(f"“{value}”不是有限的数字")
-        return float_decimal(value)
-    s = normalize(value)
-    if s in _BLANKS:
-        return None
-    if _STRICT_NUMBER.fullmatch(s):
-        try:
-            return Decimal(s.replace(",", ""))
-        except InvalidOperation:  # pragma: no cover - the pattern only admits valid numbers
-            pass
-    text = str(value).strip()
-    if len(text) > 30:
-        text = text[:30] + "…"
-    raise ValueError(f"“{text}”不是数字")
-
-
-@dataclass(frozen=True)
-class When:
-    """A point in the calendar as a form writes it: ``9月`` (month precision, ``day`` None),
-    ``11月20日``, ``2023年9月底``. ``month`` None means "on time" without a date (``按时``)."""
-
-    year: int | None
-    month: int | None
-    day: int | None = None
-
-
-ON_TIME = When(None, None)
-
-#: targets that ask for timeliness without a date, and actuals that say it was kept
-ON_TIME_WORDS = frozenset(
-    {
-        "按时",
-        "按时完成",
-        "及时",
-        "及时完成",
-        "按期",
-        "按期完成",
-        "准时",
-        "准时完成",
-        "按计划完成",
-        "按计划时间完成",
-    }
-)
-#: actuals that say a deadline was kept (besides 达成/完成 words, which say only that it was done)
-TIMELY_WORDS = ("按时", "及时", "按期", "准时", "提前", "如期")
-#: actuals that say a deadline was missed
-LATE_WORDS = (
-    "未按时",
-    "未及时",
-    "不及时",
-    "未按期",
-    "未如期",
-    "逾期",
-    "延期",
-    "延迟",
-    "延误",
-    "滞后",
-    "推迟",
-    "超期",
-)
-
-_DATE_BODY = (
-    r"(?:(?P<y>\d{4})年)?(?P<m>\d{1,2})月份?(?:(?P<d>\d{1,2})[日号]|(?P<part>底|末|上旬|中旬|下旬|初))?"
-    r"|(?P<iy>\d{4})[-./](?P<im>\d{1,2})(?:[-./](?P<id>\d{1,2})日?)?"
-    r"|(?:(?P<ey>\d{4})年)?(?:本|当)?(?P<yend>年底|年末|年内|年度内|年度末)"
-    r"|(?:(?P<qy>\d{4})年)?第?(?P<q>[一二三四1-4])季度(?:末|底)?"
-    r"|(?:(?P<hy>\d{4})年)?(?P<half>上半年|下半年)(?:末|底)?"
-)
-_DEADLINE_PREFIX = r"(?P<pre>不晚于|不迟于|最迟于?|最晚于?|截至|截止到|截止于|截止|已于|已在|于|在|已)?"
-_DEADLINE_MARK = r"(?P<mark>之前|以前|前|以内|内|为止|止)?"
-# Words after the date ("完成", "完成项目建设并投入使用"), never a figure.
-_DEADLINE_TAIL = r"(?P<tail>[^\d]{0,16})"
-_WHEN_RE = re.compile(_DEADLINE_PREFIX + "(?:" + _DATE_BODY + ")" + _DEADLINE_MARK + _DEADLINE_TAIL)
-_QUARTER = {"一": 1, "二": 2, "三": 3, "四": 4, "1": 1, "2": 2, "3": 3, "4": 4}
-_PART_DAY = {"上旬": 10, "初": 10, "中旬": 20}  # 底/末/下旬: the month itself (month precision)
-_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-
-
-def _when_match(s: str) -> tuple[When, bool, str] | None:
-    """``(When, explicit, tail)`` of a normalized text that is a date (with an optional 前/之前 mark and
-    a short word after it), else None. ``explicit``: the text itself says it is a calendar point (a
-    day, a year, 底/旬, a quarter, a 前 mark, a 不晚于 prefix …), which a bare ``9月`` does not."""
-    m = _WHEN_RE.fullmatch(s)
-    if m is None:
-        return None
-    g = m.groupdict()
-    tail = g["tail"] or ""
-    if tail and (attainment(tail) not in (None, "met") or any(w in tail for w in LATE_WORDS)):
-        return None  # 9月部分完成: not a plain date
-    explicit = bool(g["pre"] and g["pre"] not in ("于", "在", "已", "已于", "已在")) or bool(g["mark"])
-    if g["m"] is not None:
-        year, month = g["y"], int(g["m"])
-        day = int(g["d"]) if g["d"] else _PART_DAY.get(g["part"] or "")
-        explicit = explicit or bool(g["y"] or g["d"] or g["part"])
-    elif g["im"] is not None:
-        year, month, day = g["iy"], int(g["im"]), int(g["id"]) if g["id"] else None
-        explicit = True
-    elif g["yend"] is not None:
-        year, month, day, explicit = g["ey"], 12, None, True
-    elif g["q"] is not None:
-        year, month, day, explicit = g["qy"], 3 * _QUARTER[g["q"]], None, True
-    else:
-        year, month, day, explicit = g["hy"], 6 if g["half"] == "上半年" else 12, None, True
-    if not 1 <= month <= 12 or (day is not None and not 1 <= day <= _MONTH_DAYS[month - 1]):
-        return None
-    return When(int(year) if year else None, month, day), explicit, tail
-
-
-@functools.lru_cache(maxsize=4096)
-def parse_when(text: str) -> When | None:
-    """The date an 实际完成值 gives (``10月``, ``11月20日``, ``2023年7月完成``, ``2023-10-15``), or the
-    deadline a 年度指标值 sets (``9月前``); None when the text is not a date.
-
-    >>> parse_when("11月20日"), parse_when("已于2023年10月底完成")
-    (When(year=None, month=11, day=20), When(year=2023, month=10, day=None))
-    """
-    s = normalize(text)
-    found = _when_match(s)
-    return found[0] if found is not None else None
-
-
-def day_number(when: When, base_year: int | None) -> int:
-    """Days from 1 January of ``base_year`` (day 1) to ``when`` (its month's last day at month
-    precision); a common year's calendar where no year is known."""
-    year = when.year if when.year is not None else base_year
-    month = when.month or 12
-    day = when.day if when.day is not None else _month_length(year, month)
-    days = sum(_month_length(year, k) for k in range(1, month)) + day
-    if base_year is not None and year is not None and year != base_year:
-        step = 1 if year > base_year else -1
-        for y in range(base_year, year, step) if step > 0 else range(year, base_year):
-            days += step * (366 if _leap(y) else 365)
-    return days
-
-
-def month_number(when: When, base_year: int | None) -> int:
-    """Months from January of ``base_year`` (month 1) to ``when``."""
-    year = when.year if when.year is not None else base_year
-    shift = 12 * (year - base_year) if year is not None and base_year is not None else 0
-    return shift + (when.month or 12)
-
-
-def _leap(year: int) -> bool:
-    return year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-
-
-def _month_length(year: int | None, month: int) -> int:
-    if month == 2:
-        return 29 if year is not None and _leap(year) else 28
-    return _MONTH_DAYS[month - 1]
 
 
 @dataclass(frozen=True)
@@ -374,7 +135,7 @@ def parse_value(text: object) -> Value:
     """
     if isinstance(text, str):
         return _parse_text(text) if len(text) <= 200 else _parse_text.__wrapped__(text)
-    raw = "" if text is None else (float_text(text) if _finite_float(text) else str(text)).strip()
+    raw = "" if text is None else (float_text(text) if finite_float(text) else str(text)).strip()
     if isinstance(text, (int, float, Decimal)) and not isinstance(text, bool):
         try:
             return Value(None, to_decimal(text), None, raw)
@@ -395,7 +156,7 @@ def _unit_of(rest: str) -> tuple[bool, str | None]:
     unit = rest.strip(_BRACKETS + ":;,.。、") or None
     if unit is not None:
         unit = unit.replace("(", "").replace(")", "")
-        if len(unit) > 12 or _NUMBER.search(unit) or attainment(unit) is not None:
+        if len(unit) > 12 or NUMBER.search(unit) or attainment(unit) is not None:
             return False, None
     return True, unit
 
@@ -423,7 +184,7 @@ def _deadline(raw: str, s: str, op: Op | None) -> Value | None:
         return Value(None, None, None, raw, when=ON_TIME)
     if op not in (None, "<=", "<"):
         return None
-    found = _when_match(s)
+    found = when_match(s)
     if found is None or not (found[1] or op is not None):
         return None
     return Value(op or "<=", None, None, raw, when=found[0])
@@ -446,7 +207,7 @@ def _parse_text(text: str) -> Value:
         rng = _range(raw, s)
         if rng is not None:
             return rng
-    m = _NUMBER.search(s)
+    m = NUMBER.search(s)
     if m is None:
         return Value(None, None, None, raw)
     # Text before the number that is not an operator ("约", "全年") is tolerated only when short;
@@ -492,38 +253,3 @@ def convert(number: Decimal, unit: str | None, to_unit: str | None) -> Decimal |
     if f_from == f_to:
         return number
     return number * f_from / f_to
-
-
-#: a 实际完成值 that says nothing happened (无上访, 没有发生安全事故, 未发生, 零投诉), but not 无法…
-_SAYS_NONE = re.compile(r"^(?:无(?!法)|没有(?!完成|达)|未发生|零)")
-
-
-def says_none(text: str) -> bool:
-    """Whether a worded 实际完成值 says that none occurred: a count of 0 (``无上访`` against ``小于5次``)."""
-    return _SAYS_NONE.match(normalize(text)) is not None
-
-
-def attainment(text: object) -> Attainment | None:
-    """What a worded 实际完成值 says: ``met`` (达成指标), ``partial`` (部分达成), ``unmet`` (未达成) or None."""
-    if text is None:
-        return None
-    s = text if isinstance(text, str) else str(text)
-    return _attainment(s) if len(s) <= 200 else _attainment.__wrapped__(s)
-
-
-@functools.lru_cache(maxsize=4096)
-def _attainment(text: str) -> Attainment | None:
-    s = normalize(text)
-    if not s:
-        return None
-    for words, verdict in ((_UNMET_WORDS, "unmet"), (_PARTIAL_WORDS, "partial"), (_MET_WORDS, "met")):
-        if any(w in s for w in words):
-            return verdict  # type: ignore[return-value]
-    return None
-
-
-@functools.lru_cache(maxsize=8192)
-def is_lower_better(name: str, level2: str = "") -> bool:
-    """True for indicators that are naturally "lower is better" (故障率, 投诉率, 成本 …)."""
-    s = normalize(name)
-    return any(word in s for word in LOWER_IS_BETTER) or normalize(level2) == "成本指标"

@@ -3,7 +3,22 @@
 import subprocess
 import sys
 
-CORE = ["labels", "model", "values", "profiles", "rules", "grouppoints", "checks", "report"]
+CORE = [
+    "labels",
+    "model",
+    "figures",
+    "words",
+    "deadlines",
+    "values",
+    "profiles",
+    "arithmetic",
+    "budget",
+    "indicator_rules",
+    "grouppoints",
+    "rules",
+    "checks",
+    "report",
+]
 
 
 def test_core_modules_import_only_the_standard_library():

@@ -184,6 +184,9 @@ def test_bundle_is_generated_from_the_package(bundle):
 
     sources = core_sources()
     assert sources["perfeval_xl.rules"] == Path(rules.__file__).read_text(encoding="utf-8")
+    # the rules' parts and the value readers they build on, found by following the imports
+    parts = ("arithmetic", "budget", "indicator_rules", "figures", "words", "deadlines", "values", "remarks")
+    assert {f"perfeval_xl.{m}" for m in parts} <= set(sources)
     assert sources["_perfeval_udfs"] == Path(udfs.__file__).read_text(encoding="utf-8")
     # only what the functions need: no reader, no openpyxl-based modules
     assert not {"perfeval_xl.reader", "perfeval_xl.grid", "perfeval_xl.template"} & set(sources)

@@ -10,9 +10,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from perfeval_xl.deadlines import parse_when
 from perfeval_xl.model import Indicator
 from perfeval_xl.rules import score_indicator
-from perfeval_xl.values import parse_value, parse_when
+from perfeval_xl.values import parse_value
 
 SH, MOF = "shanghai-municipal", "mof-2020"
 

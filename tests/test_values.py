@@ -6,14 +6,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from perfeval_xl.values import (
-    attainment,
-    convert,
-    is_lower_better,
-    parse_value,
-    to_decimal,
-    unit_family,
-)
+from perfeval_xl.figures import to_decimal
+from perfeval_xl.values import convert, parse_value, unit_family
+from perfeval_xl.words import attainment, is_lower_better
 
 
 @pytest.mark.parametrize(
@@ -137,8 +132,8 @@ def test_to_decimal_gives_a_number_none_or_valueerror(value):
 
 
 def test_excel_floats_are_taken_at_15_significant_digits():
+    from perfeval_xl.figures import float_text
     from perfeval_xl.rules import budget_score, execution_rate
-    from perfeval_xl.values import float_text
 
     total = 100 + 0.1 + 21.05  # =100+0.1+21.05 as Excel computes it
     assert total != 121.15 and repr(total) == "121.14999999999999"
