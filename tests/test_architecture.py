@@ -1,6 +1,6 @@
 """The house rules of the code base that a reviewer checks by reading: no import cycle between the
 package's modules (module-level imports, as Python runs them on import), and none hidden in an import
-inside a function on the core and template side."""
+inside a function on the core and template side; every module readable in one sitting."""
 
 from __future__ import annotations
 
@@ -141,3 +141,16 @@ def test_no_cycle_through_the_core_or_the_template_even_inside_functions():
     assert _cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [{"a", "b", "c"}]
     tangled = [sorted(c) for c in _cycles(graph) if c & CORE_AND_TEMPLATE]
     assert not tangled, f"import cycles (counting imports inside functions): {tangled}"
+
+
+#: a module a newcomer can read in one sitting: about 400 lines; past this one it is split by concern
+MAX_MODULE_LINES = 450
+
+
+def test_every_module_is_readable_in_one_sitting():
+    sizes = {
+        str(p.relative_to(PACKAGE.parent)): len(p.read_text(encoding="utf-8").splitlines())
+        for p in [*PACKAGE.rglob("*.py"), PACKAGE.parent / "udfs.py"]
+    }
+    assert len(sizes) > 20
+    assert not {m: n for m, n in sizes.items() if n > MAX_MODULE_LINES}
