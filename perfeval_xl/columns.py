@@ -238,6 +238,8 @@ RATE_BUCKETS = (
 
 #: every table by key, in the order the API and the files list them
 TABLES = {t.key: t for t in (FORMS, INDICATORS, FINDINGS, ERRORS, DEPARTMENTS, BUCKETS)}
+#: table key -> column names (the CSV headers, the DataFrames' columns)
+COLUMNS = {key: table.names for key, table in TABLES.items()}
 #: the tables whose rows are streamed from the workers (one row per form, indicator, finding, error)
 STREAMED = ("forms", "indicators", "findings", "errors")
 

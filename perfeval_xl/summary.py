@@ -24,7 +24,7 @@ from .safeout import atomic_write, sweep_stale, temp_prefix, xml_text
 from .xlsxstream import MAX_TEXT, Packed, Part, RowXml, assemble, pack, unpack_rows
 
 if TYPE_CHECKING:
-    from .batch import Consolidation
+    from .consolidation import Consolidation
 
 #: 执行率 below this (percent) is highlighted
 LOW_RATE = 60

@@ -9,16 +9,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .columns import TABLES
+from .columns import COLUMNS, TABLES
 from .safeout import atomic_write, publish, sweep_stale, temp_prefix
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .batch import Consolidation
-
-#: table key -> column names (see :mod:`perfeval_xl.columns`)
-COLUMNS = {key: table.names for key, table in TABLES.items()}
+    from .consolidation import Consolidation
 
 #: first characters that make Excel (or WPS) run a CSV cell as a formula; the full-width forms too,
 #: since Excel with a Chinese input method turns ＝ ＋ － ＠ typed first into their ASCII twins
