@@ -31,6 +31,7 @@ from .discovery import EXTENSIONS, DisplayNames, discover, display_names, is_own
 from .filerows import ChunkOut, FileRows, error_chunk, process_chunk, process_file  # noqa: F401 - the API
 from .profiles import Profile, get_profile, profile_argument
 from .safeout import display_path
+from .summary import SummaryWriter, pack_table
 from .tablefiles import TABLE_FILES, _CsvSink, csv_rows, write_parquet  # noqa: F401
 
 
@@ -111,8 +112,6 @@ def consolidate_to(
     rows arrive, so memory does not grow with the number of inputs. Parquet (``parquet_dir``) is
     written from in-memory tables at the end. ``discovered`` is :func:`discover`'s answer, when the
     caller already has it."""
-    from .summary import SummaryWriter, pack_table
-
     started = time.perf_counter()
     if isinstance(inputs, (str, os.PathLike)):
         inputs = [inputs]

@@ -19,6 +19,7 @@ from .columns import form_rows
 from .model import ReadError
 from .profiles import Profile
 from .safeout import display_path
+from .summary import pack_table
 from .tablefiles import csv_rows
 
 if TYPE_CHECKING:
@@ -210,8 +211,6 @@ def _chunk_out(
         "errors": rows.errors,
     }
     if "xml" in want:
-        from .summary import pack_table
-
         out.xml = {key: pack_table(key, table) for key, table in tables.items()}
     if "csv" in want:
         out.csv = {key: csv_rows(table) for key, table in tables.items()}
@@ -224,8 +223,6 @@ def error_chunk(errors: list[tuple], want: frozenset[str]) -> ChunkOut:
     """The output of files that produced nothing but error rows."""
     out = ChunkOut(len(errors), 0, 0, [], errors)
     if "xml" in want:
-        from .summary import pack_table
-
         out.xml = {"errors": pack_table("errors", errors)}
     if "csv" in want:
         out.csv = {"errors": csv_rows(errors)}
