@@ -135,6 +135,10 @@ class Grid:
         left, right = _LETTERS[a], _LETTERS[b]
         return lambda r: f"{left}{r + r0}:{right}{r + r0}"
 
+    def sheet_row(self, r: int) -> int:
+        """The 1-based row (sheet row, or line of a text export) of grid row r."""
+        return r + self._r0 + 1 if self._sheet else self._line(r)
+
     def _line(self, r: int) -> int:
         if self.lines is not None and 0 <= r < len(self.lines):
             return self.lines[r]

@@ -90,7 +90,7 @@ def deviation_findings(result: Result) -> list[Finding]:
     for r in result.indicators:
         ind = r.indicator
         if ind.points is not None and r.score < ind.points and not ind.deviation_reason.strip():
-            name = ind.name or "（未命名指标）"
+            name = ind.name or labels.UNNAMED_INDICATOR
             out.append(
                 finding(
                     "missing-deviation-reason",
@@ -142,7 +142,7 @@ def stated_findings(result: Result) -> list[Finding]:
     for r in result.indicators:
         ind = r.indicator
         if ind.stated_score is not None and ind.stated_score != r.score:  # format only then
-            name = ind.name or "（未命名指标）"
+            name = ind.name or labels.UNNAMED_INDICATOR
             compare(name, ind.stated_score, r.score, f"“{name}”得分", ind.ref)
     compare(
         "分值合计",

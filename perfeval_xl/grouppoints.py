@@ -25,7 +25,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 
 from . import checks
-from .labels import WHOLE_TABLE
+from .labels import UNNAMED_INDICATOR, WHOLE_TABLE
 from .model import Finding, Form, Indicator
 
 #: Whether an indicator, given full points, scores them all (its target is met).
@@ -104,7 +104,7 @@ def derive(form: Form, met: MetTest) -> tuple[list[Indicator], list[list[int]], 
         if len(unknown) == 1 and rest >= 0:
             points[unknown[0][0]] = rest
         elif unknown:
-            names = "、".join(f"“{indicators[u[0]].name or '（未命名指标）'}”" for u in unknown)
+            names = "、".join(f"“{indicators[u[0]].name or UNNAMED_INDICATOR}”" for u in unknown)
             findings.append(
                 checks.finding(
                     "missing-points",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from . import checks
+from . import checks, labels
 from .arithmetic import HUNDRED, ONE, ZERO, fmt, round2, rounded, scaled_ratio
 from .deadlines import LATE_WORDS, TIMELY_WORDS, When, day_number, month_number, parse_when
 from .figures import normalize
@@ -19,7 +19,7 @@ from .words import attainment, is_lower_better, says_none
 
 def indicator_name(ind: Indicator) -> str:
     """The name a finding gives an indicator: its 三级指标, else （未命名指标）."""
-    return ind.name or "（未命名指标）"
+    return ind.name or labels.UNNAMED_INDICATOR
 
 
 def _as_percent(target: Value, actual: Value) -> bool:

@@ -129,6 +129,8 @@ OTHER_HEADER_LABELS = (
     "填报日期",
     "财政审核评分",
 )
+#: How a message names an indicator whose 三级指标 is blank.
+UNNAMED_INDICATOR = "（未命名指标）"
 #: A 三级指标 that breaks the indicator above it down (其中桃树种植面积 under 种植面积), with no 分值 or
 #: 得分 of its own: not an indicator (``score --explain`` lists it).
 BREAKDOWN_PREFIX = "其中"

@@ -50,6 +50,9 @@ class Indicator:
     shares_score: bool = False
     #: which goal block of the indicator table the row is in (1, 2 … : 年度绩效目标1, 年度绩效目标2)
     block: int = 1
+    #: the 1-based sheet row (or text line) it was read from; None for an indicator built in code
+    #: (where it stands, not what it says: not compared)
+    row: int | None = field(default=None, compare=False)
 
 
 @dataclass(slots=True)

@@ -227,6 +227,7 @@ class IndicatorsReader(TotalsReader):
                     row_ref(r),
                     shares,
                     block,
+                    g.sheet_row(r),
                 )
             )
         if by_group and not f.level1_points and f.indicators:

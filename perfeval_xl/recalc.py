@@ -9,7 +9,6 @@ scored with :func:`perfeval_xl.rules.evaluate`, and the values are written into 
 from __future__ import annotations
 
 import os
-import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -25,15 +24,6 @@ from .rules import evaluate
 from .sheetformulas import computed_cells
 from .template_sheet import NOTES
 from .template_style import put_text
-
-_ROW_NUMBER = re.compile(r"[A-Z]{1,3}(\d+)|第(\d+)行")
-
-
-def _row_of(ref: str) -> int | None:
-    m = _ROW_NUMBER.search(ref or "")
-    if not m:
-        return None
-    return int(m.group(1) or m.group(2))
 
 
 def _text(value: object) -> str:
@@ -52,11 +42,11 @@ def _indicator_rows(ws, lay: L.Layout) -> list[int]:
 
 
 def _match_rows(ws, lay: L.Layout, result: Result) -> list[int | None]:
-    """The sheet row of each indicator result: from its ``ref`` when it names a row, else by order."""
+    """The sheet row of each indicator result: the row it was read from, else by order."""
     filled = _indicator_rows(ws, lay)
     out: list[int | None] = []
     for k, ir in enumerate(result.indicators):
-        row = _row_of(ir.indicator.ref)
+        row = ir.indicator.row
         if row is None or not (L.INDICATOR_FIRST_ROW <= row <= lay.last_indicator_row):
             row = filled[k] if k < len(filled) else None
         out.append(row)

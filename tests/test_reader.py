@@ -81,6 +81,7 @@ def essence(form, *, stated: bool = True) -> dict:
         data.pop(key)
     for row in data["funds"] + data["indicators"]:
         row.pop("ref")
+        row.pop("row", None)  # an indicator's sheet row: where, not what
     if not stated:
         for key in ("stated_total_points", "stated_total_score", "stated_grade"):
             data.pop(key)
