@@ -89,7 +89,9 @@ def process_file(path: str, profile: Profile | str | None = None, shown: str | N
                 if not forms and not n_forms and why is None:
                     why = reader.why_no_form(g)  # a scoring table: say so, naming its header
             except Exception as exc:  # noqa: BLE001 - one bad sheet must not stop the batch
-                if _looks_like_form(g):
+                # a ReadError names a form the reader started on (its name label, its funds block);
+                # anything else counts only on a sheet that carries form labels
+                if isinstance(exc, ReadError) or _looks_like_form(g):
                     out.errors.append((path, g.sheet, _reason(exc)))
                 continue
             for form in forms:
