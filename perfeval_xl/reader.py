@@ -40,6 +40,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
+from . import labels as L
 from . import (
     reader_base,
     reader_cells,
@@ -57,6 +58,7 @@ from .reader_fields import FieldsReader
 from .reader_funds import FundsReader
 from .reader_indicators import IndicatorsReader
 from .reader_scan import _scan, _starts
+from .reader_vocab import _key_of
 
 FormErrorHandler = Callable[[ReadError], None]
 
@@ -171,7 +173,7 @@ def why_no_form(grid: Grid) -> ReadError | None:
     found, _, _ = _scan(grid)
     at = found.get("indicators")
     if not at:
-        return None
+        return _indicator_rows_only(grid)
     return ReadError(
         grid.source,
         "没有找到绩效自评表：有指标表头（三级指标），但没有项目名称、部门名称或专项名称，也没有资金部分"
@@ -179,3 +181,20 @@ def why_no_form(grid: Grid) -> ReadError | None:
         grid.sheet,
         grid.ref(*at[0]),
     )
+
+
+def _indicator_rows_only(grid: Grid) -> ReadError | None:
+    """A copy that starts inside the indicator table (产出指标 … 合计 with no header, no name and no
+    funds block above): say so, naming the first 一级指标 cell; None when there is none either."""
+    level1 = {_key_of(w) for w in L.LEVEL1_CHOICES}
+    for r, row in enumerate(grid.rows):
+        for c, v in enumerate(row):
+            if v.__class__ is str and _key_of(v) in level1:
+                return ReadError(
+                    grid.source,
+                    f"没有找到绩效自评表：只有绩效指标部分（“{cell_text(v)}”…），缺少表头、项目名称和项目资金部分，"
+                    "可能只复制了表的下半部分",
+                    grid.sheet,
+                    grid.ref(r, c),
+                )
+    return None

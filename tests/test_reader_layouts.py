@@ -480,3 +480,18 @@ def test_chongqing_department_layout():
     assert result.total_points == 100 and result.total_score == 95
     mismatches = [f.where for f in result.findings if f.code == "stated-mismatch"]
     assert mismatches == ["财政供养人员控制率", "总分"]  # the publisher's 20 for 92 % of 100 %, and so 97.6
+
+
+def test_a_copy_that_starts_inside_the_indicator_table_says_so(tmp_path):
+    """A stored page cut at the start (sichuan, dyrmt.com): indicator rows and 合计, nothing above them."""
+    rows = [
+        ["", "", "", "", ""],
+        ["产出指标", "数量指标", "足额保障率", "=", "100", "%", "", "22.5"],
+        ["", "", "科目调整次数", "≤", "10", "次", "", "22.5"],
+        ["合计", "", "", "", "", "", "", "100"],
+    ]
+    path = tmp_path / "fragment.txt"
+    path.write_text("\n".join("\t".join(r) for r in rows) + "\n", encoding="utf-8")
+    with pytest.raises(ReadError) as info:
+        read_forms(path)
+    assert info.value.cell == "第2行第1列" and "只有绩效指标部分（“产出指标”…）" in info.value.reason
