@@ -77,12 +77,13 @@ def derive(form: Form, met: MetTest) -> tuple[list[Indicator], list[list[int]], 
             f"第{indicators[group[0][0]].block}个绩效目标区块（区块标题）" if whole else f"一级指标“{name}”"
         )
         only = "区块标题" if whole else "一级指标"
+        place = checks.at(form.refs.get(f"level1_points.{level1}") or indicators[group[0][0]].ref or None)
         if weight is None:
             findings.append(
                 checks.finding(
                     "missing-points",
                     name,
-                    f"{what}没有写分值，其下各指标无法计分{checks.at(_ref(form, indicators, group))}",
+                    f"{what}没有写分值，其下各指标无法计分{place}",
                 )
             )
             continue
@@ -110,7 +111,7 @@ def derive(form: Form, met: MetTest) -> tuple[list[Indicator], list[list[int]], 
                     "missing-points",
                     name,
                     f"{what}的分值 {_fmt(weight)} 只写在{only}上，{names}的分值无法由表上数字推定，"
-                    f"不计分{checks.at(_ref(form, indicators, group))}",
+                    f"不计分{place}",
                 )
             )
         for unit in group:
@@ -130,7 +131,7 @@ def derive(form: Form, met: MetTest) -> tuple[list[Indicator], list[list[int]], 
                     "points-derived",
                     name,
                     f"{what}的分值 {_fmt(weight)} 未分到各指标，按表上得分推定为 "
-                    f"{'、'.join(derived)}{note}{checks.at(_ref(form, indicators, group))}",
+                    f"{'、'.join(derived)}{note}{place}",
                     severity="warning" if note else None,
                 )
             )
@@ -139,9 +140,3 @@ def derive(form: Form, met: MetTest) -> tuple[list[Indicator], list[list[int]], 
 
 def _by_block(form: Form) -> bool:
     return any(key.startswith(WHOLE_TABLE) for key in form.level1_points)
-
-
-def _ref(form: Form, indicators: list[Indicator], group: list[list[int]]) -> str | None:
-    first = indicators[group[0][0]]
-    key = block_key(first.block) if _by_block(form) else first.level1
-    return form.refs.get(f"level1_points.{key}") or first.ref or None

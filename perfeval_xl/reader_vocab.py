@@ -64,13 +64,10 @@ _FUNDS_TITLES = tuple(_key_of(w) for w in L.FUNDS_TITLES)
 _TOTAL_KEYS = frozenset(_key_of(w) for w in L.TOTAL_LABELS)
 _GRADE_WORDS = {_key_of(w): g for w, g in L.GRADE_WORDS.items()}
 #: A label and its value in one cell: 总分：83, 自评等级：优 (keys: whitespace gone, ： full-width).
-_INLINE_TOTAL = re.compile(
-    "(" + "|".join(map(re.escape, sorted(_TOTAL_KEYS, key=len, reverse=True))) + r")：?(\d+(?:\.\d+)?)分?"
-)
+_TOTAL_WORD = "(" + "|".join(map(re.escape, sorted(_TOTAL_KEYS, key=len, reverse=True))) + ")"
+_INLINE_TOTAL = re.compile(_TOTAL_WORD + r"：?(\d+(?:\.\d+)?)分?")
 #: A total label carrying the total points: 总分(100分) (the figure beside it is then the stated 总分).
-_TOTAL_WITH_POINTS = re.compile(
-    "(" + "|".join(map(re.escape, sorted(_TOTAL_KEYS, key=len, reverse=True))) + r")（(\d+(?:\.\d+)?)分?）"
-)
+_TOTAL_WITH_POINTS = re.compile(_TOTAL_WORD + r"（(\d+(?:\.\d+)?)分?）")
 _INLINE_GRADE = re.compile(
     "("
     + "|".join(re.escape(_key_of(w)) for w in sorted(L.GRADE_LABELS, key=len, reverse=True))
@@ -90,7 +87,7 @@ _ALL_LABELS = frozenset(
         *(_key_of(w) for w in (*L.FUNDS_HEADER, *L.INDICATOR_HEADER, L.JUDGEMENT, L.REMARKS)),
         *(_key_of(w) for w in (*L.SECTION_TITLES, *L.FUND_IGNORED_HEADERS, *L.INDICATOR_IGNORED_HEADERS)),
         *(_key_of(w) for w in ("指标性质", "度量单位", "计量单位")),
-        *(_key_of(w) for w in (*L.HEADER_TOTAL_LABELS, *L.OTHER_HEADER_LABELS)),
+        *(_key_of(w) for w in L.OTHER_HEADER_LABELS),  # (HEADER_TOTAL_LABELS are roles: above)
     }
 )
 _STATED_FUND_FIELDS = frozenset({"stated_points", "stated_rate", "stated_score"})
