@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from . import labels
-from .model import Finding, FundRow, Result
+from .model import Finding, Form, FundRow, Result
 from .profiles import Profile
 
 
@@ -227,6 +227,18 @@ def funds_findings(result: Result) -> list[Finding]:
     return out
 
 
+def states_no_points(form: Form, budget_points: Decimal) -> bool:
+    """The form states no 分值 at all: none per indicator, none per 一级指标 or goal block, none for the
+    budget (some transfer-payment forms). One ``no-points`` finding then speaks for every row, which
+    the rules leave without a ``missing-points`` of its own."""
+    return (
+        bool(form.indicators)
+        and budget_points == 0
+        and not form.level1_points
+        and all(ind.points is None for ind in form.indicators)
+    )
+
+
 def points_findings(result: Result, profile: Profile) -> list[Finding]:
     out = []
     form = result.form
@@ -237,7 +249,7 @@ def points_findings(result: Result, profile: Profile) -> list[Finding]:
             else "（未找到绩效指标表头）"
         )
         out.append(finding("no-indicators", "绩效指标", f"没有读到任何绩效指标，表单不完整{where}"))
-    elif result.total_points == 0 and all(ind.points is None for ind in form.indicators):
+    elif states_no_points(form, result.budget_points):
         out.append(
             finding(
                 "no-points",

@@ -125,8 +125,7 @@ def _evaluate(form: Form, prof: Profile, notes: list[Finding]) -> Result:
         form = replace(form, indicators=inds)
         notes = notes + group_notes
     indicators = [score_indicator(ind, prof, year) for ind in form.indicators]
-    if form.indicators and all(ind.points is None for ind in form.indicators) and not units:
-        # a form without any 分值 (some transfer-payment forms): one no-points finding says it
+    if checks.states_no_points(form, budget_points):  # one no-points finding speaks for the rows
         indicators = [
             replace(r, findings=[f for f in r.findings if f.code != "missing-points"]) for r in indicators
         ]

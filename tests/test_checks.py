@@ -252,6 +252,12 @@ def test_a_form_without_indicators_or_without_any_points_says_so_instead_of_poin
     some = evaluate(Form("mixed.txt", funds=funds, indicators=mixed), "transfer-payment")
     codes = [f.code for f in some.findings]
     assert codes.count("missing-points") == 2 and "no-points" not in codes
+    # the budget has its points (10 under the default profile): the form does state some, so each row
+    # without 分值 keeps its own missing-points beside points-not-100
+    budgeted = [FundRow("年度资金总额", annual=D(100), executed=D(90))]
+    scored_budget = evaluate(Form("project.txt", funds=budgeted, indicators=rows))
+    codes = [f.code for f in scored_budget.findings]
+    assert codes.count("missing-points") == 3 and "points-not-100" in codes and "no-points" not in codes
 
 
 def test_an_amount_out_of_scale_for_its_money_unit_is_flagged():
