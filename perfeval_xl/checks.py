@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import NamedTuple
 
 from . import labels
+from .arithmetic import fmt
 from .model import Finding, Form, FundRow, Result
 from .profiles import Profile
 
@@ -71,10 +72,6 @@ CODES: dict[str, Code] = {
 SEVERITY_NAMES = {"error": "错误", "warning": "警告", "info": "提示"}
 
 
-def _f(x: Decimal) -> str:
-    return f"{x:.2f}"
-
-
 def at(ref: str | None) -> str:
     """`` （第6行）`` after a message, when the place is known."""
     return f"（{ref}）" if ref else ""
@@ -95,7 +92,7 @@ def deviation_findings(result: Result) -> list[Finding]:
                 finding(
                     "missing-deviation-reason",
                     name,
-                    f"“{name}”得分 {_f(r.score)} 低于分值 {_f(ind.points)}，未填写偏差原因分析{at(ind.ref)}",
+                    f"“{name}”得分 {fmt(r.score)} 低于分值 {fmt(ind.points)}，未填写偏差原因分析{at(ind.ref)}",
                 )
             )
     return out
@@ -126,7 +123,7 @@ def stated_findings(result: Result) -> list[Finding]:
         if stated is not None and stated != computed:
             out.append(
                 finding(
-                    "stated-mismatch", where, f"{what}表上为 {_f(stated)}，计算应为 {_f(computed)}{at(ref)}"
+                    "stated-mismatch", where, f"{what}表上为 {fmt(stated)}，计算应为 {fmt(computed)}{at(ref)}"
                 )
             )
 
@@ -157,7 +154,7 @@ def stated_findings(result: Result) -> list[Finding]:
             finding(
                 "stated-mismatch",
                 "评分等级",
-                f"评分等级表上为“{form.stated_grade.strip()}”，按总分 {_f(result.total_score)} 应为“{result.grade}”"
+                f"评分等级表上为“{form.stated_grade.strip()}”，按总分 {fmt(result.total_score)} 应为“{result.grade}”"
                 f"{at(form.refs.get('grade'))}",
             )
         )
@@ -187,7 +184,7 @@ def amount_findings(result: Result) -> list[Finding]:
                 finding(
                     "amount-unit",
                     what,
-                    f"{total.label}{what} {_f(value)} {form.money_unit}，与金额单位“{form.money_unit}”不相称："
+                    f"{total.label}{what} {fmt(value)} {form.money_unit}，与金额单位“{form.money_unit}”不相称："
                     f"请核对是否按{other}填写{at(total.ref)}",
                 )
             ]
@@ -262,8 +259,8 @@ def points_findings(result: Result, profile: Profile) -> list[Finding]:
             finding(
                 "points-not-100",
                 "分值合计",
-                f"分值合计为 {_f(result.total_points)}（预算执行 {_f(result.budget_points)} + 指标 "
-                f"{_f(result.indicator_points)}），应为 100",
+                f"分值合计为 {fmt(result.total_points)}（预算执行 {fmt(result.budget_points)} + 指标 "
+                f"{fmt(result.indicator_points)}），应为 100",
             )
         )
     if profile.expected_weights:
@@ -278,7 +275,7 @@ def points_findings(result: Result, profile: Profile) -> list[Finding]:
                     finding(
                         "weights",
                         level1,
-                        f"{level1}分值合计 {_f(got)}，{profile.title}预期为 {_f(expected)}",
+                        f"{level1}分值合计 {fmt(got)}，{profile.title}预期为 {fmt(expected)}",
                     )
                 )
     return out
