@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from . import labels
 from .arithmetic import fmt
-from .model import Finding, Form, FundRow, Result
+from .model import Finding, Form, FundResult, Result
 from .profiles import Profile
 
 
@@ -109,10 +109,13 @@ def same_rate(stated: Decimal, computed: Decimal) -> bool:
     return abs(stated) <= 2 and (stated * 100).quantize(_CENT, rounding=ROUND_HALF_UP) == computed
 
 
-def rate_undefined(row: FundRow) -> bool:
-    """Nothing budgeted and nothing spent (0 of 0): no execution rate is defined, so whatever rate the form
-    states for the row (100% or 0%) is not a mismatch."""
-    return row.annual == 0 and not row.executed
+def rate_agrees(fr: FundResult) -> bool:
+    """Does the rate a fund row states say the computed one (:func:`same_rate`)? Also true when nothing
+    was budgeted and nothing spent (0 of 0): no rate is defined, so whatever the form states there (100%
+    or 0%) is no mismatch. The row must state a rate."""
+    row = fr.row
+    assert row.stated_rate is not None
+    return same_rate(row.stated_rate, fr.execution_rate) or (row.annual == 0 and not row.executed)
 
 
 def stated_findings(result: Result) -> list[Finding]:
@@ -130,9 +133,7 @@ def stated_findings(result: Result) -> list[Finding]:
     total_row = form.total_fund
     for fr in result.funds:
         row = fr.row
-        if row.stated_rate is not None and not (
-            same_rate(row.stated_rate, fr.execution_rate) or rate_undefined(row)
-        ):
+        if row.stated_rate is not None and not rate_agrees(fr):
             compare("执行率", row.stated_rate, fr.execution_rate, f"{row.label}执行率", row.ref)
     if total_row is not None:
         compare("预算执行得分", total_row.stated_score, result.budget_score, "预算执行得分", total_row.ref)

@@ -133,7 +133,7 @@ def _num(x: Decimal | None, places: int = 2) -> str:
 def _disagreeing_rate(fr: FundResult) -> Decimal | None:
     """The rate the form states for a fund row when it disagrees with the computed one (as the checks see it)."""
     stated = fr.row.stated_rate
-    if stated is None or checks.same_rate(stated, fr.execution_rate) or checks.rate_undefined(fr.row):
+    if stated is None or checks.rate_agrees(fr):
         return None
     return stated
 

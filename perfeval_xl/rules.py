@@ -196,9 +196,7 @@ def stated_matches(result: Result) -> tuple[int, int]:
     for fr in result.funds:
         if fr.row.stated_rate is not None:
             total += 1
-            matched += checks.same_rate(fr.row.stated_rate, fr.execution_rate) or checks.rate_undefined(
-                fr.row
-            )
+            matched += checks.rate_agrees(fr)
     pairs: list[tuple[object, object]] = []
     row = form.total_fund
     if row is not None and row.stated_score is not None:
