@@ -88,6 +88,7 @@ class _FormReader(FieldsReader, FundsReader, IndicatorsReader):
             self.read_goals(after_funds, ind_row if ind_row is not None else self.r1)
         if ind_row is not None:
             self.read_indicators(ind_row)
+        self.header_total()
         self.read_grade(ind_row if ind_row is not None else after_funds)
         return f
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from decimal import Decimal
 
 from .cellgrid import Grid
 from .headers import Column, HeaderError, is_second_row, map_columns
@@ -52,6 +53,9 @@ class FormBase:
 
     lo_title = 0
     nameless: frozenset[tuple[int, int]] = frozenset()  # starts that are funds blocks, not name labels
+    #: 自评得分 | 98 among the header fields: (score, its cell, the label's cell, the label), the stated
+    #: 总分 unless a totals row states one (see :meth:`TotalsReader.header_total`)
+    stated_in_header: tuple[Decimal | None, str, str, str] | None = None
     lean = False
     explain = False
 

@@ -53,10 +53,12 @@ class FieldsReader(FormBase):
         if pos is not None:  # 自评得分 | 98 among the header fields
             value, vc = self.right_value(*pos)
             if vc is not None and _is_figure(value):
-                f.stated_total_score = self.number(pos[0], vc, "自评得分", stated=True, points=True)
-                self.refs["total_score"] = self.g.ref(pos[0], vc)
-                self.refs["label.total"] = self.g.ref(*pos)
-                self.headers["total"] = cell_text(self.g.cell(*pos))
+                self.stated_in_header = (
+                    self.number(pos[0], vc, "自评得分", stated=True, points=True),
+                    self.g.ref(pos[0], vc),
+                    self.g.ref(*pos),
+                    cell_text(self.g.cell(*pos)),
+                )
         if not f.year:
             self.year_from_title()
         if nameless and f.kind == L.KIND_DEPARTMENT and f.department:

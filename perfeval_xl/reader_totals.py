@@ -28,8 +28,6 @@ class TotalsReader(FormBase):
         f, g = self.form, self.g
         row = g.rows[r]
         label_c = next((c for rr, c in self.found.get("total", ()) if rr == r), None)
-        header_total = f.stated_total_score, self.refs.get("total_score")  # 自评得分 | 98 in the header
-        f.stated_total_score = None
         inline = with_points = None
         if label_c is not None:
             self.refs["total"] = g.ref(r, label_c)
@@ -75,9 +73,14 @@ class TotalsReader(FormBase):
                 continue
             if _is_figure(v):
                 raise self.error(f"合计行的数字“{t}”不在“分值”“得分”列下，无法确定它是什么", r, c)
-        if f.stated_total_score is None and header_total[0] is not None:
-            f.stated_total_score = header_total[0]
-            self.refs["total_score"] = header_total[1]  # type: ignore[assignment]
+
+    def header_total(self) -> None:
+        """The 总分 stated among the header fields (自评得分 | 98), when no totals row states one."""
+        if self.stated_in_header is None or self.form.stated_total_score is not None:
+            return
+        score, ref, label_ref, label = self.stated_in_header
+        self.form.stated_total_score = score
+        self.refs["total_score"], self.refs["label.total"], self.headers["total"] = ref, label_ref, label
 
     def read_grade(self, lo: int) -> None:
         pos = self.first("grade", lo)
