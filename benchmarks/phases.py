@@ -87,7 +87,41 @@ def _instrument():
     _wrap(summary, "pack_table", "summary XML + deflate")
     if hasattr(work, "form_rows"):
         _wrap(work, "form_rows", "table rows")
+    if hasattr(work, "pack_table"):  # imported by name into the worker's module
+        _wrap(work, "pack_table", "summary XML + deflate")
     return chunk
+
+
+def _references(files: list[str]) -> dict[str, float]:
+    """CPU seconds, in this run, of two yardsticks: the calamine floor's own work (open every file,
+    every sheet to Python values) and the cheapest pass any Python reader makes over those values
+    (every cell looked at once, each text looked up in a dict, each number made a Decimal)."""
+    from decimal import Decimal
+
+    import python_calamine as pc
+
+    start = _clock()
+    books = []
+    for path in files:
+        wb = pc.CalamineWorkbook.from_path(path)
+        books.append([wb.get_sheet_by_name(name).to_python() for name in wb.sheet_names])
+        wb.close()
+    floor = _clock() - start
+    seen: dict[str, int] = {}
+    start = _clock()
+    for sheets in books:
+        for rows in sheets:
+            for row in rows:
+                for v in row:
+                    if v.__class__ is str:
+                        if v:
+                            seen.get(v)
+                    elif v.__class__ is float:
+                        Decimal(repr(v))
+    return {
+        "reference: calamine floor (open + every sheet to Python)": floor,
+        "reference: one Python pass over those cells (dict look-up / Decimal)": _clock() - start,
+    }
 
 
 def main() -> None:
@@ -118,6 +152,8 @@ def main() -> None:
             rounds["scoring"].append(_acc["scoring"])
             rounds["table rows"].append(_acc["table rows"])
             rounds["summary XML + deflate"].append(_acc["summary XML + deflate"])
+            for name, seconds in _references(files).items():
+                rounds[name].append(seconds)
         load = " / ".join(f"{x:.2f}" for x in os.getloadavg())
         print(
             f"{len(files)} 个录入式工作簿，worker 在本进程内的 CPU 毫秒（{args.rounds} 轮中位数；负载 {load}）：\n"
