@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from itertools import chain
+from itertools import chain, repeat
 from typing import Any, NamedTuple
 
 from .safeout import xml_text
@@ -33,8 +33,9 @@ _MAX_LINES = 8  # a longer text is cut on paper (it is whole in the cell)
 
 class RowXml:
     """Turns row tuples of one table into ``<row>`` XML (UTF-8) without ``r`` attributes: every cell
-    is written, a blank one as ``<c/>``, so positions follow from the order. Works column by column:
-    text columns through a cache of escaped cells, number columns through one string build per cell."""
+    is written, a blank one as ``<c/>``, so positions follow from the order. Works column by column, in
+    UTF-8 pieces joined once: a text column escapes and encodes each distinct text once (a project's
+    name repeats on each of its rows), a number column builds each (ASCII) cell."""
 
     def __init__(
         self, styles: Sequence[int | None], text_style: int, wrapped: Sequence[tuple[int, int]] = ()
@@ -45,62 +46,55 @@ class RowXml:
         self.numeric = [style is not None for style in styles]
         self.text_pre = [f'<c s="{text_style}" t="inlineStr">' for _s in styles]
         self.num_pre = [f'<c s="{style}"><v>' if style is not None else "" for style in styles]
+        self.num_pre_b = [pre.encode() for pre in self.num_pre]
         self.wrapped = list(wrapped)
 
     def row_starts(self, rows: Sequence[tuple]) -> list[str]:
         """Each row's start tag: a row whose printed text wraps onto several lines gets the height of
         those lines (spreadsheet programs do not grow rows for wrapped text on their own on opening)."""
         cols = list(zip(*rows, strict=True))
-        return self._row_starts([(cols[c], set(cols[c]), width) for c, width in self.wrapped], len(rows))
-
-    @staticmethod
-    def _row_starts(wrapped: Sequence[tuple[tuple, Iterable[Any], int]], n: int) -> list[str]:
-        """``wrapped``: (column, its distinct values, width) of each wrapped column."""
-        needs = []
-        for col, distinct, width in wrapped:
-            tall = _tall(distinct, width)
-            if tall:
-                needs.append([tall.get(v, 1) for v in col])
-        if not needs:
-            return [_ROW] * n
-        most = needs[0] if len(needs) == 1 else list(map(max, *needs))
-        return [_ROW_START[k] for k in most]
+        lines = _lines([(cols[c], set(cols[c]), width) for c, width in self.wrapped])
+        return [_ROW] * len(rows) if lines is None else list(map(_ROW_START.__getitem__, lines))
 
     def __call__(self, rows: Sequence[tuple]) -> bytes:
         if not rows:
             return b""
         n = len(rows)
         cols = list(zip(*rows, strict=True))
-        parts: list[Iterable[str]] = [()]
+        parts: list[Iterable[bytes]] = [()]
         wrapped = dict(self.wrapped)
         tall: list[tuple[tuple, Iterable[Any], int]] = []
         for c, col in enumerate(cols):
             if self.numeric[c]:
-                pre = self.num_pre[c]
+                pre = self.num_pre_b[c]
                 parts.append(
                     [
-                        pre + str(v) + "</v></c>"
+                        pre + str(v).encode() + b"</v></c>"
                         if (t := v.__class__) is int or (t is Decimal and v.is_finite())
-                        else _BLANK
+                        else _BLANK_B
                         if v is None
-                        else self._cell(c, v)
+                        else self._cell(c, v).encode()
                         for v in col
                     ]
                 )
             else:
-                cache: dict[Any, str] = {None: _BLANK, "": _BLANK}
-                parts.append([cache[v] if v in cache else self._text(c, v, cache) for v in col])
+                distinct = set(col)
+                if all(v.__class__ is str or v is None for v in distinct):  # each text escaped once
+                    cache = {v: self._text(c, v) for v in distinct}
+                    parts.append(list(map(cache.__getitem__, col)))
+                else:  # numbers in a text column: equal numbers can be written differently (1.0, 1.00)
+                    parts.append([self._text(c, v) for v in col])
                 if c in wrapped:
-                    tall.append((col, cache, wrapped[c]))  # the cache's keys: the column's distinct texts
-        parts[0] = self._row_starts(tall, n)
-        parts.append(["</row>"] * n)
-        return "".join(chain.from_iterable(zip(*parts, strict=True))).encode("utf-8")
+                    tall.append((col, distinct, wrapped[c]))
+        lines = _lines(tall)
+        parts[0] = [_ROW_B] * n if lines is None else list(map(_ROW_START_B.__getitem__, lines))
+        parts.append([_ROW_END_B] * n)
+        return b"".join(chain.from_iterable(zip(*parts, strict=True)))
 
-    def _text(self, c: int, v: Any, cache: dict[Any, str]) -> str:
-        if type(v) is str:
-            frag = cache[v] = self.text_pre[c] + inline(v) + "</c>"
-            return frag
-        return self._cell(c, v)
+    def _text(self, c: int, v: Any) -> bytes:
+        if v.__class__ is str and v:
+            return (self.text_pre[c] + inline(v) + "</c>").encode()
+        return self._cell(c, v).encode()
 
     def _cell(self, c: int, v: Any) -> str:
         """Any value the fast paths did not take: None, text in a number column, floats, booleans."""
@@ -115,6 +109,21 @@ class RowXml:
 
 
 _BLANK = "<c/>"
+_BLANK_B = b"<c/>"
+_ROW_END_B = b"</row>"
+
+
+def _lines(wrapped: Sequence[tuple[tuple, Iterable[Any], int]]) -> Iterable[int] | None:
+    """How many lines each row's wrapped text takes (None: one line for every row); ``wrapped``: the
+    (column, its distinct values, width) of each wrapped column."""
+    needs = []
+    for col, distinct, width in wrapped:
+        tall = _tall(distinct, width)
+        if tall:
+            needs.append(map(tall.get, col, repeat(1)))
+    if not needs:
+        return None
+    return needs[0] if len(needs) == 1 else map(max, *needs)
 
 
 def _tall(texts: Iterable[Any], width: int) -> dict[Any, int]:
@@ -133,6 +142,8 @@ def _tall(texts: Iterable[Any], width: int) -> dict[Any, int]:
 _ROW_START = [_ROW] * 2 + [
     f'<row ht="{k * _LINE_HEIGHT}" customHeight="1">' for k in range(2, _MAX_LINES + 1)
 ]
+_ROW_B = _ROW.encode()
+_ROW_START_B = [start.encode() for start in _ROW_START]
 
 
 class Packed(NamedTuple):
