@@ -5,6 +5,7 @@ with the profile's bands and the form's 定性评分), with the row's own findin
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 from . import checks, labels
@@ -13,7 +14,7 @@ from .deadlines import LATE_WORDS, TIMELY_WORDS, When, day_number, month_number,
 from .figures import normalize
 from .model import Finding, Indicator, IndicatorResult
 from .profiles import Profile, get_profile
-from .values import PERCENT_UNITS, Value, convert, parse_value
+from .values import PERCENT_UNITS, Op, Value, convert, parse_value
 from .words import attainment, is_lower_better, says_none
 
 
@@ -54,29 +55,20 @@ def _quantitative(ind: Indicator, prof: Profile, points: Decimal, target: Value)
     actual = parse_value(ind.actual)
     findings: list[Finding] = []
     op = target.op
-    if op is None and not target.is_range:
-        op = "<=" if is_lower_better(ind.name, ind.level2) else ">="
-        reading = "越低越好，按“≤”理解" if op == "<=" else "按“≥”理解"
-        findings.append(
-            checks.finding("no-operator", name, f"“{name}”的年度指标值“{target.text}”未写比较符号，{reading}")
-        )
-    direction = "range" if target.is_range else op
+    if op is None and target.high is None:
+        op, note = _no_operator(ind.name, ind.level2, target.text)
+        findings.append(note)
+    direction = "range" if target.high is not None else op
 
-    def done(num: Decimal = ONE, den: Decimal = ONE) -> IndicatorResult:
-        """Score = 分值 × num ÷ den within [0, 分值] (full points by default)."""
-        value = scaled_ratio(points, num, den, prof)
+    def done(num: Decimal | None = None, den: Decimal = ONE) -> IndicatorResult:
+        """Score = 分值 × num ÷ den within [0, 分值] (full points without ``num``)."""
+        value = rounded(points, prof) if num is None else scaled_ratio(points, num, den, prof)
         return IndicatorResult(ind, value, "quantitative", direction, findings)
 
     if actual.number is None:
         verdict = attainment(ind.actual)
         if verdict == "met":
-            findings.append(
-                checks.finding(
-                    "actual-without-figure",
-                    name,
-                    f"“{name}”的实际完成值“{actual.text}”未给出数值，按达成计分",
-                )
-            )
+            findings.append(_met_without_figure(name, actual.text))
             return done()
         if verdict in ("partial", "unmet"):
             return _qualitative(ind, prof, points, verdict, findings, direction)
@@ -153,13 +145,47 @@ def _quantitative(ind: Indicator, prof: Profile, points: Decimal, target: Value)
     return done(a, t) if a < t else done(t, a)  # min(实际/目标, 目标/实际)
 
 
+# Findings that depend on an indicator's texts only (frozen, so shared): forms of one template repeat
+# their indicators, so each is made once per distinct (short) text.
+_MEMO_TEXT = 200  # longer texts are not kept (a worker's memory stays flat)
+
+
+def _no_operator(name: str, level2: str, text: str) -> tuple[Op, Finding]:
+    """The operator a target without one is read with (≤ for a lower-is-better name), and its finding."""
+    short = len(name) + len(level2) + len(text) <= _MEMO_TEXT
+    return (_no_operator_memo if short else _no_operator_memo.__wrapped__)(name, level2, text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _no_operator_memo(name: str, level2: str, text: str) -> tuple[Op, Finding]:
+    op: Op = "<=" if is_lower_better(name, level2) else ">="
+    reading = "越低越好，按“≤”理解" if op == "<=" else "按“≥”理解"
+    name = name or labels.UNNAMED_INDICATOR
+    return op, checks.finding("no-operator", name, f"“{name}”的年度指标值“{text}”未写比较符号，{reading}")
+
+
+def _met_without_figure(name: str, text: str) -> Finding:
+    """The finding of a 实际完成值 that says 达成 without a figure."""
+    short = len(name) + len(text) <= _MEMO_TEXT
+    return (_met_without_figure_memo if short else _met_without_figure_memo.__wrapped__)(name, text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _met_without_figure_memo(name: str, text: str) -> Finding:
+    return checks.finding(
+        "actual-without-figure", name, f"“{name}”的实际完成值“{text}”未给出数值，按达成计分"
+    )
+
+
+_MONTHS = ("月", "月份")
+
 #: words in an indicator's name that make a bare month target (``9月``) a deadline
 _TIMELINESS_NAMES = ("时间", "时限", "期限", "日期", "时效", "及时", "进度", "完成时")
 
 
 def _bare_month_deadline(ind: Indicator, target: Value) -> When | None:
     """``9月`` / ``9月份`` under a 时效指标 (or an indicator named …时间, …时限): a deadline too."""
-    if target.op not in (None, "<=", "<") or target.unit not in ("月", "月份") or target.is_range:
+    if target.op not in (None, "<=", "<") or target.unit not in _MONTHS or target.is_range:
         return None
     timely = "时效" in ind.level2 or any(w in ind.name for w in _TIMELINESS_NAMES)
     return parse_when(ind.target) if timely else None
@@ -328,7 +354,9 @@ def score_indicator(
         finding = checks.finding("missing-points", name, f"“{name}”的分值 {fmt(ind.points)} 为负数，不计分")
         return IndicatorResult(ind, round2(0, prof), "unscored", None, [finding])
     target = parse_value(ind.target)
-    when = target.when or _bare_month_deadline(ind, target)
+    when = target.when
+    if when is None and target.unit in _MONTHS:
+        when = _bare_month_deadline(ind, target)
     if when is not None:
         return _deadline(ind, prof, ind.points, when, year)
     if target.is_numeric:
