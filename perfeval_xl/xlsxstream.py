@@ -19,7 +19,7 @@ import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
-from itertools import chain, repeat
+from itertools import repeat
 from typing import Any, NamedTuple
 
 from .safeout import xml_text
@@ -35,7 +35,7 @@ class RowXml:
     """Turns row tuples of one table into ``<row>`` XML (UTF-8) without ``r`` attributes: every cell
     is written, a blank one as ``<c/>``, so positions follow from the order. Works column by column, in
     UTF-8 pieces joined once: a text column escapes and encodes each distinct text once (a project's
-    name repeats on each of its rows), a number column builds each (ASCII) cell."""
+    name repeats on each of its rows), a number column makes a cell per distinct ``str`` of its values."""
 
     def __init__(
         self, styles: Sequence[int | None], text_style: int, wrapped: Sequence[tuple[int, int]] = ()
@@ -66,6 +66,11 @@ class RowXml:
         tall: list[tuple[tuple, Iterable[Any], int]] = []
         for c, col in enumerate(cols):
             if self.numeric[c]:
+                if set(map(type, col)) <= _PLAIN_NUMBERS:  # Decimal, int, None: a cell per distinct text
+                    texts = list(map(str, col))
+                    cache = {v: self._number(c, v) for v in set(texts)}
+                    parts.append(list(map(cache.__getitem__, texts)))
+                    continue
                 pre = self.num_pre_b[c]
                 parts.append(
                     [
@@ -89,7 +94,17 @@ class RowXml:
         lines = _lines(tall)
         parts[0] = [_ROW_B] * n if lines is None else list(map(_ROW_START_B.__getitem__, lines))
         parts.append([_ROW_END_B] * n)
-        return b"".join(chain.from_iterable(zip(*parts, strict=True)))
+        cells = [b""] * (n * len(parts))  # row by row: the columns' pieces interleaved
+        for k, part in enumerate(parts):
+            cells[k :: len(parts)] = part
+        return b"".join(cells)
+
+    def _number(self, c: int, text: str) -> bytes:
+        """The cell of a number column's Decimal, int or None as ``str`` writes it: "None", "NaN",
+        "sNaN", "Infinity" (with or without "-") are blank; digits never hold an N or an I."""
+        if "N" in text or "I" in text:
+            return _BLANK_B
+        return self.num_pre_b[c] + text.encode() + b"</v></c>"
 
     def _text(self, c: int, v: Any) -> bytes:
         if v.__class__ is str and v:
@@ -110,6 +125,7 @@ class RowXml:
 
 _BLANK = "<c/>"
 _BLANK_B = b"<c/>"
+_PLAIN_NUMBERS = frozenset({Decimal, int, type(None)})
 _ROW_END_B = b"</row>"
 
 

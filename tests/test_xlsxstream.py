@@ -42,6 +42,21 @@ def test_row_xml_numbers_that_are_not_finite_stay_blank():
     assert xml == "<row><c/><c/></row>"
 
 
+def test_row_xml_number_columns_write_each_value_as_it_is():
+    # Decimals keep their own digits (equal values written differently stay different), ints as such,
+    # None and every non-finite Decimal blank; a bool is 1 or 0, a text stays text
+    col = [Decimal("2"), Decimal("2.00"), Decimal("-0.50"), Decimal("1E+3"), Decimal("-Infinity"),
+           Decimal("sNaN"), Decimal("NaN5"), None, 7]  # fmt: skip
+    xml = RowXml([2], 5)([(v,) for v in col]).decode()
+    cells = ["2", "2.00", "-0.50", "1E+3", None, None, None, None, "7"]
+    assert xml == "".join(f'<row><c s="2"><v>{v}</v></c></row>' if v else "<row><c/></row>" for v in cells)
+    xml = RowXml([2], 5)([(True,), (1,), ("1",), (Decimal("1.0"),)]).decode()
+    assert xml == (
+        '<row><c s="2"><v>1</v></c></row><row><c s="2"><v>1</v></c></row>'
+        '<row><c s="5" t="inlineStr"><is><t>1</t></is></c></row><row><c s="2"><v>1.0</v></c></row>'
+    )
+
+
 @pytest.mark.parametrize(
     "text, xml",
     [
