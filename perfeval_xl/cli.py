@@ -115,7 +115,9 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: 参数错误：{message}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with ``command`` (a name of :data:`COMMANDS`) only that sub-command is
+    registered: parsing its arguments gives the same result, without building the other six."""
     parser = _Parser(
         prog="perfeval-xl",
         description="财政项目支出绩效自评：计分、Excel 模板、批量汇总。",
@@ -125,7 +127,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--version", action="version", version=f"perfeval-xl {__version__}", help="显示版本号"
     )
     sub = parser.add_subparsers(dest="command", metavar="子命令", parser_class=_Parser)
-    for module_name in COMMANDS.values():
+    names = [COMMANDS[command]] if command in COMMANDS else COMMANDS.values()
+    for module_name in names:
         try:
             module = importlib.import_module(f"perfeval_xl.commands.{module_name}")
         except ModuleNotFoundError as exc:  # a command whose module is not built yet
@@ -137,7 +140,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    args_given = sys.argv[1:] if argv is None else argv
+    # The sub-command named first is the only one built (``--help`` and the like build them all).
+    parser = build_parser(args_given[0] if args_given else None)
     with _chinese_argparse():
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):

@@ -4,7 +4,7 @@ Rows of a table become ``<row>`` elements without ``r`` attributes (ECMA-376 mak
 without one follows the previous row, a cell the previous cell), so a chunk's XML does not depend on
 where it lands. Each chunk is deflated as an independent, byte-aligned segment (:func:`pack`); the
 segments of a sheet are appended to a file as they arrive (:class:`Part`) and their CRC-32s combined
-(:func:`crc32_combine`); :func:`assemble` writes the xlsx zip from an XlsxWriter skeleton and the parts,
+(:func:`crc32_combine`); :func:`assemble` writes the xlsx zip from the skeleton's members and the parts,
 each sheet one deflate stream of skeleton head + rows + skeleton tail. Nothing here knows which table
 or column a row belongs to (see :mod:`perfeval_xl.summary`). Standard library only.
 """
@@ -235,19 +235,25 @@ class Part:
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
 
 
-def assemble(skeleton: io.BytesIO, filename: str, streams: dict[str, tuple[Part, str]]) -> None:
-    """Write the xlsx zip: the skeleton's members, each streamed sheet (``streams``: zip member name ->
-    (part, its last cell, e.g. ``"U12"``)) as skeleton head + the part's compressed rows + skeleton tail
-    in one deflate stream, its ``<dimension>`` set to ``A1:`` the last cell."""
+def assemble(
+    skeleton: io.BytesIO | Sequence[tuple[str, bytes]], filename: str, streams: dict[str, tuple[Part, str]]
+) -> None:
+    """Write the xlsx zip: the skeleton's members (``(name, data)`` in order, or a zip), each streamed
+    sheet (``streams``: zip member name -> (part, its last cell, e.g. ``"U12"``)) as skeleton head + the
+    part's compressed rows + skeleton tail in one deflate stream, its ``<dimension>`` set to ``A1:`` the
+    last cell."""
     import struct
 
-    skeleton.seek(0)
+    if isinstance(skeleton, io.BytesIO):
+        skeleton.seek(0)
+        with zipfile.ZipFile(skeleton) as zin:
+            skeleton = [(info.filename, zin.read(info)) for info in zin.infolist()]
     central: list[bytes] = []
-    with zipfile.ZipFile(skeleton) as zin, open(filename, "wb") as out:
-        for info in zin.infolist():
-            data = zin.read(info.filename)
-            name = info.filename.encode("utf-8")
-            part, last = streams.get(info.filename, (None, ""))
+    dos_time, dos_date = 0, 1 << 5 | 1  # 1980-01-01 00:00, as XlsxWriter dated every member
+    with open(filename, "wb") as out:
+        for member, data in skeleton:
+            name = member.encode("utf-8")
+            part, last = streams.get(member, (None, ""))
             if part is None or not part.rows:
                 comp = zlib.compressobj(1, zlib.DEFLATED, -15)
                 pieces: list[bytes | str] = [comp.compress(data) + comp.flush()]  # data, or a file's path
@@ -256,7 +262,7 @@ def assemble(skeleton: io.BytesIO, filename: str, streams: dict[str, tuple[Part,
                 xml = data.decode("utf-8")
                 head, sep, tail = xml.partition("</sheetData>")
                 if not sep:
-                    raise RuntimeError(f"unexpected worksheet XML in {info.filename}")
+                    raise RuntimeError(f"unexpected worksheet XML in {member}")
                 head_b = _DIMENSION.sub(f'<dimension ref="A1:{last}"/>', head, count=1).encode("utf-8")
                 tail_b = (sep + tail).encode("utf-8")
                 c1 = zlib.compressobj(1, zlib.DEFLATED, -15)
@@ -269,9 +275,6 @@ def assemble(skeleton: io.BytesIO, filename: str, streams: dict[str, tuple[Part,
             csize = sum(len(p) if isinstance(p, bytes) else os.path.getsize(p) for p in pieces)
             if max(size, csize, out.tell()) >= 0xFFFFFFFF:
                 raise RuntimeError("汇总工作簿过大（超过 4 GB）")
-            y, mo, d, h, mi, s = info.date_time
-            dos_time = h << 11 | mi << 5 | s // 2
-            dos_date = (y - 1980) << 9 | mo << 5 | d
             offset = out.tell()
             out.write(struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, 8, dos_time, dos_date, crc, csize, size,
                                   len(name), 0))  # fmt: skip

@@ -76,3 +76,27 @@ def test_exit_codes_are_the_same_table_for_every_command(tmp_path, capsys):
     from perfeval_xl.cli import EXIT_CODES
 
     assert sorted(EXIT_CODES) == [0, 1, 2, 3]
+
+
+def _parse_output(parser, argv, capsys) -> tuple[object, str, str]:
+    from perfeval_xl.cli import _chinese_argparse
+
+    with _chinese_argparse():
+        try:
+            outcome: object = vars(parser.parse_args(argv))
+        except SystemExit as exc:
+            outcome = ("exit", exc.code)
+    captured = capsys.readouterr()
+    return outcome, captured.out, captured.err
+
+
+@pytest.mark.parametrize("command", list(COMMANDS))
+def test_a_parser_of_one_command_parses_it_like_the_whole_parser(command, capsys):
+    """``main`` builds only the sub-command named first: its help, its errors and its parsed arguments
+    are those of the whole command line."""
+    for argv in ([command, "--help"], [command], [command, "x", "--no-such-option"], [command, "a.xlsx"]):
+        whole = _parse_output(build_parser(), argv, capsys)
+        alone = _parse_output(build_parser(command), argv, capsys)
+        assert whole == alone, argv
+    sub = next(a for a in build_parser(command)._actions if a.dest == "command")
+    assert list(sub.choices) == [command]

@@ -164,10 +164,12 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, started: float, out: Path) -> int:
-    from .. import workers
+    from .. import batch, workers  # noqa: F401 - batch: imported once, here, for the workers too
 
     # The workers are forked before the inputs are searched: they carry no copy of the file list
-    # (with the default --jobs, one: how many more help depends on the number of files found).
+    # (with the default --jobs, one: how many more help depends on the number of files found). They
+    # are forked after the batch modules are imported: the workers need most of them (the row
+    # tables, the row XML) and would otherwise import them again.
     workers.prestart(args.jobs or 1)
     try:
         return _consolidate(args, started, out)
