@@ -138,3 +138,18 @@ def test_the_skeleton_reads_back(tmp_path):
     assert depts_ws["A7"].value == "执行率分布" and depts_ws["A7"].font.b
     assert [depts_ws.cell(r, 2).value for r in range(9, 15)] == [1, 0, 1, 0, 0, 1]
     assert depts_ws.print_area == "'按主管部门'!$A$1:$J$29"
+
+
+def test_the_streamed_rows_use_the_skeletons_cell_styles():
+    from perfeval_xl import summary
+
+    assert summary._STYLE == skeleton.CELL_STYLES
+    styles = dict(
+        skeleton.parts("x", {"forms": [1], "indicators": [], "findings": [], "errors": []}, [], [])[0]
+    )
+    xfs = re.findall(r"<xf [^>]*?numFmtId=\"(\d+)\"", styles["xl/styles.xml"].decode().split("<cellXfs")[1])
+    assert [xfs[i] for i in (summary._STYLE_MONEY, summary._STYLE_TWO, summary._STYLE_INT)] == [
+        "164",
+        "165",
+        "1",
+    ]
