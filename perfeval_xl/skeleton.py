@@ -6,15 +6,15 @@ formats), the department sheet's small tables and its two charts -- so they are 
 directly, instead of through a general spreadsheet library (whose import and object model cost more
 than everything else a small batch does in the parent process). The XML is the one XlsxWriter wrote for
 the same workbook before, part for part (``tests/test_skeleton.py`` compares them), so the workbook
-opens, prints and looks exactly as it did. :func:`parts` returns the members; :mod:`perfeval_xl.summary`
-streams the data rows into the table sheets (:func:`perfeval_xl.xlsxstream.assemble`). Standard library
-only.
+opens, prints and looks exactly as it did. This module writes the sheets (and the department sheet's
+charts), :mod:`perfeval_xl.skeleton_book` the workbook-wide parts. :func:`parts` returns the members;
+:mod:`perfeval_xl.summary` streams the data rows into the table sheets
+(:func:`perfeval_xl.xlsxstream.assemble`). Standard library only.
 """
 
 from __future__ import annotations
 
 import math
-import time
 from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
@@ -22,9 +22,9 @@ from typing import Any
 from . import columns as C
 from . import labels
 from .cellgrid import column_letter
-from .columns import STREAMED, SUMMARY_TITLE, Table
+from .columns import STREAMED, Table
 from .safeout import xml_text
-from .theme import THEME_XML
+from .skeleton_book import DOC_REL, HEAD, MAIN, Book, cell_range, esc, quoted
 
 #: the tables streamed into their own sheets, in sheet order after 汇总/按主管部门
 TABLES: dict[str, Table] = {key: C.TABLES[key] for key in STREAMED}
@@ -50,12 +50,6 @@ _ROW_PX = 20  # the default row height (15 pt) in pixels
 _COL_PX = 64  # the default column width in pixels
 
 _SELECTED = ' tabSelected="1"'
-_HIDDEN = ' hidden="1"'
-_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-_DOC_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_CT = "application/vnd.openxmlformats-officedocument."
 
 
 def parts(
@@ -64,7 +58,7 @@ def parts(
     """The workbook's zip members ``(name, xml)`` without the big tables' data rows, and which
     member is which table's sheet: member name -> (table key, part number). ``counts[key]`` holds the
     data rows of each part (sheet) of a streamed table (several beyond Excel's row limit)."""
-    book = _Book()
+    book = Book()
     streamed: dict[str, list[_Sheet]] = {}
     for key, table in TABLES.items():
         if key == "indicators":
@@ -99,9 +93,9 @@ def _count_axis(largest: int) -> dict:
 class _Sheet:
     """One worksheet: its cells (by row), widths and styles, conditional formats, print area."""
 
-    def __init__(self, book: _Book, name: str, table: Table, n_rows: int):
+    def __init__(self, book: Book, name: str, table: Table, n_rows: int):
         self.name = name
-        self.ref = _quoted(name)
+        self.ref = quoted(name)
         self.table = table
         self.n_rows = n_rows
         self.styles = [CELL_STYLES[c.kind] for c in table.columns]
@@ -146,12 +140,12 @@ class _Sheet:
             return
         self.text(r, c, xml_text(str(v)[:MAX_TEXT]))
 
-    def conditional(self, book: _Book, col: int, rule: str, look: str) -> None:
+    def conditional(self, book: Book, col: int, rule: str, look: str) -> None:
         """A conditional format on the data rows of column ``col``; ``rule`` has ``{dxf}`` and
         ``{priority}`` to fill in."""
         rule = rule.format(dxf=book.dxf(look), priority=len(self.formats) + 1)
         self.formats.append(
-            f'<conditionalFormatting sqref="{_range(1, col, self.n_rows, col)}">{rule}</conditionalFormatting>'
+            f'<conditionalFormatting sqref="{cell_range(1, col, self.n_rows, col)}">{rule}</conditionalFormatting>'
         )
 
     def xml(self, selected: bool, drawing: bool) -> str:
@@ -159,9 +153,9 @@ class _Sheet:
         last_row = max(cells)
         last_col = max(max(row) for row in cells.values())
         out = [
-            _HEAD,
-            f'<worksheet xmlns="{_MAIN}" xmlns:r="{_DOC_REL}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>',
-            f'<dimension ref="{_range(0, 0, last_row, last_col)}"/>',
+            HEAD,
+            f'<worksheet xmlns="{MAIN}" xmlns:r="{DOC_REL}"><sheetPr><pageSetUpPr fitToPage="1"/></sheetPr>',
+            f'<dimension ref="{cell_range(0, 0, last_row, last_col)}"/>',
             f'<sheetViews><sheetView{_SELECTED if selected else ""} workbookViewId="0">'
             '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
             '<selection pane="bottomLeft"/></sheetView></sheetViews><sheetFormatPr defaultRowHeight="15"/><cols>',
@@ -196,11 +190,46 @@ class _Sheet:
         out.append("</worksheet>")
         return "".join(out)
 
+    def drawing(self) -> str:
+        """The two charts' anchors: side by side from the row below the tables."""
+        widths = [int(c.width * 7 + 0.5) + 5 for c in self.table.columns]
+        anchors = []
+        for i, x in enumerate((0, _CHART_GAP)):
+            c1, x1 = _locate(widths, 0, x)
+            c2, x2 = _locate(widths, c1, x1 + _CHART_WIDTH)
+            r2, y2 = divmod(_CHART_HEIGHT, _ROW_PX)
+            r1, r2 = self.chart_row, self.chart_row + r2
+            anchors.append(
+                f"<xdr:twoCellAnchor><xdr:from><xdr:col>{c1}</xdr:col><xdr:colOff>{x1 * 9525}</xdr:colOff>"
+                f"<xdr:row>{r1}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:to><xdr:col>{c2}</xdr:col>"
+                f"<xdr:colOff>{x2 * 9525}</xdr:colOff><xdr:row>{r2}</xdr:row><xdr:rowOff>{y2 * 9525}</xdr:rowOff>"
+                f'</xdr:to><xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="{i + 2}" '
+                f'name="Chart {i + 1}"/><xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr><xdr:xfrm><a:off x="0" y="0"/>'
+                '<a:ext cx="0" cy="0"/></xdr:xfrm><a:graphic><a:graphicData '
+                'uri="http://schemas.openxmlformats.org/drawingml/2006/chart"><c:chart '
+                f'xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" xmlns:r="{DOC_REL}" '
+                f'r:id="rId{i + 1}"/></a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/>'
+                "</xdr:twoCellAnchor>"
+            )
+        return (
+            f'{HEAD}<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
+            f'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">{"".join(anchors)}</xdr:wsDr>'
+        )
+
+    def defined_names(self, index: int) -> list[tuple[str, int, str]]:
+        """Its autofilter range, print area and print titles: (name, sheet index, formula)."""
+        area = cell_range(0, 0, self.print_rows, self.print_cols - 1, True)
+        return [
+            ("_xlnm._FilterDatabase", index, f"{self.ref}!{self.filter_range()}"),
+            ("_xlnm.Print_Area", index, f"{self.ref}!{area}"),
+            ("_xlnm.Print_Titles", index, f"{self.ref}!$1:$1"),
+        ]
+
     def filter_range(self, absolute: bool = True) -> str:
-        return _range(0, 0, max(self.n_rows, 1), len(self.table.columns) - 1, absolute)
+        return cell_range(0, 0, max(self.n_rows, 1), len(self.table.columns) - 1, absolute)
 
 
-def _table_sheets(book: _Book, table: Table, counts: Sequence[int]) -> list[_Sheet]:
+def _table_sheets(book: Book, table: Table, counts: Sequence[int]) -> list[_Sheet]:
     """A table sheet per part (名称, 名称（2）, … beyond Excel's row limit): header row, widths, column
     formats, frozen header, autofilter over ``counts[k]`` data rows, the printed columns as the print
     area. Printed, a table sheet is A4 landscape, its printed columns one page wide (the technical
@@ -214,7 +243,7 @@ def _table_sheets(book: _Book, table: Table, counts: Sequence[int]) -> list[_She
     return sheets
 
 
-def _highlight_forms(book: _Book, sheets: list[_Sheet]) -> None:
+def _highlight_forms(book: Book, sheets: list[_Sheet]) -> None:
     if not sum(s.n_rows for s in sheets):
         return
     forms = C.FORMS
@@ -236,7 +265,7 @@ def _low_rate(letter: str) -> str:
 
 
 def _highlight_mismatch(
-    book: _Book, sheets: list[_Sheet], table: Table, computed: str, stated: str, text: bool = False
+    book: Book, sheets: list[_Sheet], table: Table, computed: str, stated: str, text: bool = False
 ) -> None:
     """Mark a stated value that differs from the computed one."""
     if not sum(s.n_rows for s in sheets):
@@ -245,13 +274,13 @@ def _highlight_mismatch(
     b = table.index(stated)
     bl = column_letter(b)
     present = f'${bl}2<>""' if text else f"ISNUMBER(${bl}2)"
-    formula = _esc(f"AND({present},${bl}2<>${a}2)")
+    formula = esc(f"AND({present},${bl}2<>${a}2)")
     rule = f'<cfRule type="expression" dxfId="{{dxf}}" priority="{{priority}}"><formula>{formula}</formula></cfRule>'
     for sheet in sheets:
         sheet.conditional(book, b, rule, _DIFF)
 
 
-def _departments(book: _Book, depts: Sequence[tuple], buckets: Sequence[tuple]) -> None:
+def _departments(book: Book, depts: Sequence[tuple], buckets: Sequence[tuple]) -> None:
     """按主管部门: the department table, the execution-rate distribution below it, and the two charts
     (grades of all departments, execution-rate distribution) below both, inside the printed page."""
     table = C.DEPARTMENTS
@@ -290,14 +319,14 @@ def _departments(book: _Book, depts: Sequence[tuple], buckets: Sequence[tuple]) 
     )
     ws.charts.append(
         _chart(1, "评分等级分布", points,
-               f"{sheet}!{_range(0, g0, 0, g1, True)}", table.names[g0 : g1 + 1],
-               f"{sheet}!{_range(total_row, g0, total_row, g1, True)}", grades,
+               f"{sheet}!{cell_range(0, g0, 0, g1, True)}", table.names[g0 : g1 + 1],
+               f"{sheet}!{cell_range(total_row, g0, total_row, g1, True)}", grades,
                _count_axis(max(depts[-1][2 : 2 + len(labels.GRADES)]))["major_unit"])
     )  # fmt: skip
     ws.charts.append(
         _chart(2, "执行率分布", '<c:spPr><a:solidFill><a:srgbClr val="5B9BD5"/></a:solidFill></c:spPr>',
-               f"{sheet}!{_range(top + 2, 0, last_bucket, 0, True)}", [str(row[0]) for row in buckets],
-               f"{sheet}!{_range(top + 2, 1, last_bucket, 1, True)}", [f"{float(row[1]):.16g}" for row in buckets],
+               f"{sheet}!{cell_range(top + 2, 0, last_bucket, 0, True)}", [str(row[0]) for row in buckets],
+               f"{sheet}!{cell_range(top + 2, 1, last_bucket, 1, True)}", [f"{float(row[1]):.16g}" for row in buckets],
                _count_axis(max(row[1] for row in buckets))["major_unit"])
     )  # fmt: skip
     ws.chart_row = last_bucket + 2
@@ -309,16 +338,16 @@ def _chart(n: int, title: str, fill: str, cat_ref: str, cats: Sequence[str], val
            vals: Sequence[str], step: int) -> str:  # fmt: skip
     """A column chart of one series (项目数), its values labelled, a whole-number value axis."""
     ax1, ax2 = (5000 + n) * 10000 + 1, (5000 + n) * 10000 + 2
-    cat_pts = "".join(f'<c:pt idx="{i}"><c:v>{_esc(v)}</c:v></c:pt>' for i, v in enumerate(cats))
+    cat_pts = "".join(f'<c:pt idx="{i}"><c:v>{esc(v)}</c:v></c:pt>' for i, v in enumerate(cats))
     val_pts = "".join(f'<c:pt idx="{i}"><c:v>{v}</c:v></c:pt>' for i, v in enumerate(vals))
     return (
-        f'{_HEAD}<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
-        f'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="{_DOC_REL}">'
+        f'{HEAD}<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
+        f'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main" xmlns:r="{DOC_REL}">'
         f'<c:lang val="en-US"/><c:chart>{_chart_title(title)}<c:plotArea><c:layout/><c:barChart>'
         '<c:barDir val="col"/><c:grouping val="clustered"/><c:ser><c:idx val="0"/><c:order val="0"/>'
         f'<c:tx><c:v>项目数</c:v></c:tx>{fill}<c:dLbls><c:showVal val="1"/></c:dLbls>'
-        f'<c:cat><c:strRef><c:f>{_esc(cat_ref)}</c:f><c:strCache><c:ptCount val="{len(cats)}"/>{cat_pts}'
-        f"</c:strCache></c:strRef></c:cat><c:val><c:numRef><c:f>{_esc(val_ref)}</c:f><c:numCache>"
+        f'<c:cat><c:strRef><c:f>{esc(cat_ref)}</c:f><c:strCache><c:ptCount val="{len(cats)}"/>{cat_pts}'
+        f"</c:strCache></c:strRef></c:cat><c:val><c:numRef><c:f>{esc(val_ref)}</c:f><c:numCache>"
         f'<c:formatCode>General</c:formatCode><c:ptCount val="{len(vals)}"/>{val_pts}</c:numCache></c:numRef>'
         f'</c:val></c:ser><c:axId val="{ax1}"/><c:axId val="{ax2}"/></c:barChart>'
         f'<c:catAx><c:axId val="{ax1}"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:axPos val="b"/>'
@@ -337,34 +366,7 @@ def _chart(n: int, title: str, fill: str, cat_ref: str, cats: Sequence[str], val
 def _chart_title(text: str) -> str:
     return (
         "<c:title><c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr/></a:pPr>"
-        f'<a:r><a:rPr lang="en-US"/><a:t>{_esc(text)}</a:t></a:r></a:p></c:rich></c:tx><c:layout/></c:title>'
-    )
-
-
-def _drawing(sheet: _Sheet) -> str:
-    """The two charts' anchors: side by side from the row below the tables."""
-    widths = [int(c.width * 7 + 0.5) + 5 for c in sheet.table.columns]
-    anchors = []
-    for i, x in enumerate((0, _CHART_GAP)):
-        c1, x1 = _locate(widths, 0, x)
-        c2, x2 = _locate(widths, c1, x1 + _CHART_WIDTH)
-        r2, y2 = divmod(_CHART_HEIGHT, _ROW_PX)
-        r1, r2 = sheet.chart_row, sheet.chart_row + r2
-        anchors.append(
-            f"<xdr:twoCellAnchor><xdr:from><xdr:col>{c1}</xdr:col><xdr:colOff>{x1 * 9525}</xdr:colOff>"
-            f"<xdr:row>{r1}</xdr:row><xdr:rowOff>0</xdr:rowOff></xdr:from><xdr:to><xdr:col>{c2}</xdr:col>"
-            f"<xdr:colOff>{x2 * 9525}</xdr:colOff><xdr:row>{r2}</xdr:row><xdr:rowOff>{y2 * 9525}</xdr:rowOff>"
-            f'</xdr:to><xdr:graphicFrame macro=""><xdr:nvGraphicFramePr><xdr:cNvPr id="{i + 2}" '
-            f'name="Chart {i + 1}"/><xdr:cNvGraphicFramePr/></xdr:nvGraphicFramePr><xdr:xfrm><a:off x="0" y="0"/>'
-            '<a:ext cx="0" cy="0"/></xdr:xfrm><a:graphic><a:graphicData '
-            'uri="http://schemas.openxmlformats.org/drawingml/2006/chart"><c:chart '
-            f'xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" xmlns:r="{_DOC_REL}" '
-            f'r:id="rId{i + 1}"/></a:graphicData></a:graphic></xdr:graphicFrame><xdr:clientData/>'
-            "</xdr:twoCellAnchor>"
-        )
-    return (
-        f'{_HEAD}<xdr:wsDr xmlns:xdr="http://schemas.openxmlformats.org/drawingml/2006/spreadsheetDrawing" '
-        f'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main">{"".join(anchors)}</xdr:wsDr>'
+        f'<a:r><a:rPr lang="en-US"/><a:t>{esc(text)}</a:t></a:r></a:p></c:rich></c:tx><c:layout/></c:title>'
     )
 
 
@@ -374,269 +376,6 @@ def _locate(widths: Sequence[int], col: int, x: int) -> tuple[int, int]:
         x -= widths[col] if col < len(widths) else _COL_PX
         col += 1
     return col, x
-
-
-# ------------------------------------------------------------------------------------------ the book
-
-
-class _Book:
-    """The workbook: its sheets in order, the shared strings, the conditional formats' looks."""
-
-    def __init__(self) -> None:
-        self.sheets: list[_Sheet] = []
-        self.strings: dict[str, int] = {}
-        self.string_uses = 0
-        self.looks: list[str] = []
-        self.bold = False  # the bold style is only added to styles.xml when a cell uses it
-
-    def string(self, text: str) -> int:
-        self.string_uses += 1
-        index = self.strings.get(text)
-        if index is None:
-            index = self.strings[text] = len(self.strings)
-        return index
-
-    def dxf(self, look: str) -> int:
-        if look not in self.looks:
-            self.looks.append(look)
-        return self.looks.index(look)
-
-    def members(self, profile: str) -> list[tuple[str, bytes]]:
-        sheets = self.sheets
-        drawn = [s for s in sheets if s.charts]
-        names = {}
-        for i, sheet in enumerate(sheets, 1):
-            names[f"xl/worksheets/sheet{i}.xml"] = sheet.xml(i == 1, bool(sheet.charts))
-        out = [
-            ("[Content_Types].xml", self._content_types(drawn)),
-            ("_rels/.rels", _RELS),
-            ("xl/_rels/workbook.xml.rels", self._workbook_rels()),
-            *names.items(),
-            ("xl/workbook.xml", self._workbook()),
-        ]
-        charts = [chart for sheet in drawn for chart in sheet.charts]
-        out += [(f"xl/charts/chart{i}.xml", chart) for i, chart in enumerate(charts, 1)]
-        out += [(f"xl/drawings/drawing{i}.xml", _drawing(sheet)) for i, sheet in enumerate(drawn, 1)]
-        out += [
-            ("xl/sharedStrings.xml", self._shared_strings()),
-            ("xl/styles.xml", self._styles()),
-            ("xl/theme/theme1.xml", THEME_XML),
-        ]
-        chart = 0
-        for i, sheet in enumerate(drawn, 1):
-            k = sheets.index(sheet) + 1
-            out.append(
-                (
-                    f"xl/worksheets/_rels/sheet{k}.xml.rels",
-                    _rels([("drawing", f"../drawings/drawing{i}.xml")]),
-                )
-            )
-        for i, sheet in enumerate(drawn, 1):
-            targets = [("chart", f"../charts/chart{chart + j}.xml") for j in range(1, len(sheet.charts) + 1)]
-            chart += len(sheet.charts)
-            out.append((f"xl/drawings/_rels/drawing{i}.xml.rels", _rels(targets)))
-        out += [("docProps/core.xml", _core(profile)), ("docProps/app.xml", self._app())]
-        return [(name, xml.encode("utf-8")) for name, xml in out]
-
-    def _defined_names(self) -> list[tuple[str, int, str]]:
-        """(name, sheet index, formula) in Excel's order: by name, then by formula."""
-        names = []
-        for i, sheet in enumerate(self.sheets):
-            names.append(("_xlnm._FilterDatabase", i, f"{sheet.ref}!{sheet.filter_range()}"))
-            names.append(
-                (
-                    "_xlnm.Print_Area",
-                    i,
-                    f"{sheet.ref}!{_range(0, 0, sheet.print_rows, sheet.print_cols - 1, True)}",
-                )
-            )
-            names.append(("_xlnm.Print_Titles", i, f"{sheet.ref}!$1:$1"))
-        return sorted(
-            names, key=lambda n: n[0].replace("_xlnm.", "").lower() + "::" + n[2].lstrip("'").lower()
-        )
-
-    def _workbook(self) -> str:
-        sheets = "".join(
-            f'<sheet name="{_esc(s.name)}" sheetId="{i}" r:id="rId{i}"/>'
-            for i, s in enumerate(self.sheets, 1)
-        )
-        names = "".join(
-            f'<definedName name="{name}" localSheetId="{i}"{_HIDDEN if "Filter" in name else ""}>'
-            f"{_esc(formula)}</definedName>"
-            for name, i, formula in self._defined_names()
-        )
-        return (
-            f'{_HEAD}<workbook xmlns="{_MAIN}" xmlns:r="{_DOC_REL}"><fileVersion appName="xl" lastEdited="4" '
-            'lowestEdited="4" rupBuild="4505"/><workbookPr defaultThemeVersion="124226"/><bookViews>'
-            '<workbookView xWindow="240" yWindow="15" windowWidth="16095" windowHeight="9660"/></bookViews>'
-            f'<sheets>{sheets}</sheets><definedNames>{names}</definedNames><calcPr calcId="124519" '
-            'fullCalcOnLoad="1"/></workbook>'
-        )
-
-    def _workbook_rels(self) -> str:
-        targets = [("worksheet", f"worksheets/sheet{i}.xml") for i in range(1, len(self.sheets) + 1)]
-        targets += [
-            ("theme", "theme/theme1.xml"),
-            ("styles", "styles.xml"),
-            ("sharedStrings", "sharedStrings.xml"),
-        ]
-        return _rels(targets)
-
-    def _content_types(self, drawn: list[_Sheet]) -> str:
-        parts = [
-            ("/docProps/app.xml", "application/vnd.openxmlformats-officedocument.extended-properties+xml"),
-            ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml"),
-            ("/xl/styles.xml", f"{_CT}spreadsheetml.styles+xml"),
-            ("/xl/theme/theme1.xml", f"{_CT}theme+xml"),
-            ("/xl/workbook.xml", f"{_CT}spreadsheetml.sheet.main+xml"),
-        ]
-        parts += [(f"/xl/worksheets/sheet{i}.xml", f"{_CT}spreadsheetml.worksheet+xml")
-                  for i in range(1, len(self.sheets) + 1)]  # fmt: skip
-        n_charts = sum(len(s.charts) for s in drawn)
-        parts += [(f"/xl/charts/chart{i}.xml", f"{_CT}drawingml.chart+xml") for i in range(1, n_charts + 1)]
-        parts += [(f"/xl/drawings/drawing{i}.xml", f"{_CT}drawing+xml") for i in range(1, len(drawn) + 1)]
-        parts.append(("/xl/sharedStrings.xml", f"{_CT}spreadsheetml.sharedStrings+xml"))
-        overrides = "".join(f'<Override PartName="{name}" ContentType="{kind}"/>' for name, kind in parts)
-        return (
-            f'{_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            f'<Default Extension="xml" ContentType="application/xml"/>{overrides}</Types>'
-        )
-
-    def _shared_strings(self) -> str:
-        items = "".join(_si(text) for text in self.strings)
-        return (
-            f'{_HEAD}<sst xmlns="{_MAIN}" count="{self.string_uses}" uniqueCount="{len(self.strings)}">'
-            f"{items}</sst>"
-        )
-
-    def _styles(self) -> str:
-        xfs = _XFS + (
-            ['<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>']
-            if self.bold
-            else []
-        )
-        dxfs = (
-            f'<dxfs count="{len(self.looks)}">{"".join(self.looks)}</dxfs>'
-            if self.looks
-            else '<dxfs count="0"/>'
-        )
-        return (
-            f'{_HEAD}<styleSheet xmlns="{_MAIN}"><numFmts count="2"><numFmt numFmtId="164" formatCode="#,##0.00"/>'
-            '<numFmt numFmtId="165" formatCode="0.00"/></numFmts><fonts count="2"><font><sz val="11"/>'
-            '<color theme="1"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font><font><b/>'
-            '<sz val="11"/><color theme="1"/><name val="Calibri"/><family val="2"/><scheme val="minor"/></font>'
-            '</fonts><fills count="3"><fill><patternFill patternType="none"/></fill><fill><patternFill '
-            'patternType="gray125"/></fill><fill><patternFill patternType="solid"><fgColor rgb="FFDDEBF7"/>'
-            '<bgColor indexed="64"/></patternFill></fill></fills><borders count="2"><border><left/><right/><top/>'
-            '<bottom/><diagonal/></border><border><left style="thin"><color auto="1"/></left><right style="thin">'
-            '<color auto="1"/></right><top style="thin"><color auto="1"/></top><bottom style="thin">'
-            '<color auto="1"/></bottom><diagonal/></border></borders><cellStyleXfs count="1"><xf numFmtId="0" '
-            f'fontId="0" fillId="0" borderId="0"/></cellStyleXfs><cellXfs count="{len(xfs)}">{"".join(xfs)}'
-            '</cellXfs><cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
-            f'{dxfs}<tableStyles count="0" defaultTableStyle="TableStyleMedium9" '
-            'defaultPivotStyle="PivotStyleLight16"/></styleSheet>'
-        )
-
-    def _app(self) -> str:
-        printed = [
-            f"{sheet_ref}!{name.replace('_xlnm.', '')}"
-            for name, i, _f in self._defined_names()
-            if "Print" in name
-            for sheet_ref in (self.sheets[i].ref,)
-        ]
-        titles = [s.name for s in self.sheets] + printed
-        lpstr = "".join(f"<vt:lpstr>{_esc(t)}</vt:lpstr>" for t in titles)
-        return (
-            f'{_HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
-            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><Application>Microsoft '
-            "Excel</Application><DocSecurity>0</DocSecurity><ScaleCrop>false</ScaleCrop><HeadingPairs>"
-            '<vt:vector size="4" baseType="variant"><vt:variant><vt:lpstr>Worksheets</vt:lpstr></vt:variant>'
-            f"<vt:variant><vt:i4>{len(self.sheets)}</vt:i4></vt:variant><vt:variant><vt:lpstr>Named Ranges"
-            f"</vt:lpstr></vt:variant><vt:variant><vt:i4>{len(printed)}</vt:i4></vt:variant></vt:vector>"
-            f'</HeadingPairs><TitlesOfParts><vt:vector size="{len(titles)}" baseType="lpstr">{lpstr}</vt:vector>'
-            "</TitlesOfParts><Company></Company><LinksUpToDate>false</LinksUpToDate><SharedDoc>false</SharedDoc>"
-            "<HyperlinksChanged>false</HyperlinksChanged><AppVersion>12.0000</AppVersion></Properties>"
-        )
-
-
-_XFS = [
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>',
-    '<xf numFmtId="0" fontId="1" fillId="2" borderId="1" xfId="0" applyFont="1" applyFill="1" applyBorder="1" '
-    'applyAlignment="1"><alignment vertical="center" wrapText="1"/></xf>',  # the header row
-    '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1">'
-    '<alignment vertical="top"/></xf>',  # money
-    '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1">'
-    '<alignment vertical="top"/></xf>',  # two
-    '<xf numFmtId="1" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyAlignment="1">'
-    '<alignment vertical="top"/></xf>',  # int
-    '<xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0" applyAlignment="1">'
-    '<alignment vertical="top" wrapText="1"/></xf>',  # text
-]
-
-_RELS_HEAD = f'{_HEAD}<Relationships xmlns="{_PKG_REL}">'
-_RELS = (
-    f'{_RELS_HEAD}<Relationship Id="rId1" Type="{_DOC_REL}/officeDocument" Target="xl/workbook.xml"/>'
-    f'<Relationship Id="rId2" Type="{_PKG_REL}/metadata/core-properties" Target="docProps/core.xml"/>'
-    f'<Relationship Id="rId3" Type="{_DOC_REL}/extended-properties" Target="docProps/app.xml"/></Relationships>'
-)
-
-
-def _rels(targets: Sequence[tuple[str, str]]) -> str:
-    items = "".join(
-        f'<Relationship Id="rId{i}" Type="{_DOC_REL}/{kind}" Target="{target}"/>'
-        for i, (kind, target) in enumerate(targets, 1)
-    )
-    return f"{_RELS_HEAD}{items}</Relationships>"
-
-
-def _core(profile: str) -> str:
-    now = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
-    return (
-        f'{_HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
-        'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
-        'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"<dc:title>{_esc(SUMMARY_TITLE)}</dc:title><dc:creator></dc:creator>"
-        f"<dc:description>{_esc(xml_text('评分规则：' + profile))}</dc:description><cp:lastModifiedBy></cp:lastModifiedBy>"
-        f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
-        f'<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified></cp:coreProperties>'
-    )
-
-
-# ------------------------------------------------------------------------------------------ the text
-
-
-def _esc(text: str) -> str:
-    """Text as XML character data (quotes need no escaping there)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def _si(text: str) -> str:
-    """A shared string: a literal ``_xHHHH_`` kept literal, control characters as ``_xHHHH_``
-    (Excel's escapes), leading or trailing white space preserved."""
-    if "_x" in text:
-        import re
-
-        text = re.sub("(_x[0-9a-fA-F]{4}_)", r"_x005F\1", text)
-    if not text.isprintable():
-        text = "".join(f"_x{ord(ch):04X}_" if ch < " " and ch not in "\t\n" else ch for ch in text)
-        text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
-    space = ' xml:space="preserve"' if text and (text[0].isspace() or text[-1].isspace()) else ""
-    return f"<si><t{space}>{_esc(text)}</t></si>"
-
-
-def _quoted(name: str) -> str:
-    """A sheet name as formulas write it: quoted unless it is all letters, digits, ``_`` and ``.``."""
-    return name if all(ch.isalnum() or ch in "_." for ch in name) else "'" + name.replace("'", "''") + "'"
-
-
-def _range(r1: int, c1: int, r2: int, c2: int, absolute: bool = False) -> str:
-    """``A1:B2`` (or ``$A$1:$B$2``) from 0-based rows and columns; one cell as ``A1``."""
-    d = "$" if absolute else ""
-    first = f"{d}{column_letter(c1)}{d}{r1 + 1}"
-    if (r1, c1) == (r2, c2):
-        return first
-    return f"{first}:{d}{column_letter(c2)}{d}{r2 + 1}"
 
 
 def _spans(cells: dict[int, dict[int, str]]) -> dict[int, str]:
