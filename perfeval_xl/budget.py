@@ -11,7 +11,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from . import checks, labels
-from .arithmetic import HUNDRED, Number, round2, scaled_ratio
+from .arithmetic import HUNDRED, ZEROS, Number, scaled_ratio
 from .figures import to_decimal
 from .model import Finding, Form
 from .profiles import Profile, get_profile
@@ -22,7 +22,7 @@ def execution_rate(annual: Number, executed: Number, profile: Profile | str | No
     prof = get_profile(profile)
     budget, spent = to_decimal(annual), to_decimal(executed)
     if budget is None or spent is None:
-        return round2(Decimal(0), prof)
+        return ZEROS[prof.decimals]
     return scaled_ratio(HUNDRED, spent, budget, prof, cap=False)
 
 
@@ -40,7 +40,7 @@ def budget_score(
         full = prof.budget_points
     budget, spent = to_decimal(annual), to_decimal(executed)
     if budget is None or spent is None or full <= 0:
-        return round2(Decimal(0), prof)
+        return ZEROS[prof.decimals]
     return scaled_ratio(full, spent, budget, prof)
 
 

@@ -178,9 +178,9 @@ def _forget_texts() -> None:
     if _read_since[0] < FORGET_EVERY:
         return
     _read_since[0] = 0
-    from . import headers, indicator_rules, labels, reader, reader_scan, values
+    from . import headers, indicator_rules, labels, reader, reader_scan, rules, values
 
-    for module in (*reader.PARTS, headers, labels, values, indicator_rules):
+    for module in (*reader.PARTS, headers, labels, values, indicator_rules, rules):
         for obj in list(vars(module).values()):
             clear = getattr(obj, "cache_clear", None)
             if callable(clear):

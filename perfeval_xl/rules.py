@@ -17,6 +17,7 @@ Decimal('9.94')
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import replace
 from decimal import Decimal
@@ -100,10 +101,22 @@ _YEAR = re.compile(r"(?<!\d)(19\d\d|20\d\d)(?!\d)")
 def form_year(form: Form) -> int | None:
     """The year a form reports on (its 年度 field, else its title: ``（2022年度）``), or None."""
     for text in (form.year, form.title):
-        m = _YEAR.search(normalize(text)) if text else None
-        if m is not None:
-            return int(m.group(1))
+        year = _year_in(text) if text else None
+        if year is not None:
+            return year
     return None
+
+
+def _year_in(text: object) -> int | None:
+    """The year a 年度 field or title names (memoised: a batch's forms repeat them)."""
+    short = isinstance(text, str) and len(text) <= 200
+    return (_year_in_memo if short else _year_in_memo.__wrapped__)(text)
+
+
+@functools.lru_cache(maxsize=1024)
+def _year_in_memo(text: object) -> int | None:
+    m = _YEAR.search(normalize(text))
+    return int(m.group(1)) if m is not None else None
 
 
 def _evaluate(form: Form, prof: Profile, notes: list[Finding]) -> Result:
