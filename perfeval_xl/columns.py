@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal
 
-from . import checks, labels  # checks: used in the column expressions below
+from . import checks, labels
 from .model import Form, Result
 from .report import profile_label  # noqa: F401 - used in the column expressions below
 
@@ -92,6 +92,7 @@ def _fund(form: Form, field: str) -> Decimal | None:
 
 
 SEVERITY_NAMES = checks.SEVERITY_NAMES
+PROBLEM_NAMES = {code: c.meaning for code, c in checks.CODES.items()}  # 问题类型 of each finding code
 KIND_NAMES = {"quantitative": "定量", "qualitative": "定性", "unscored": "未计分"}
 
 PROJECT, DEPARTMENT, UNIT, YEAR = labels.PROJECT, labels.DEPARTMENT, labels.UNIT, labels.YEAR
@@ -163,25 +164,26 @@ FORMS = Table(
     ("form", "r", "source"),
 )
 
-#: 指标明细: one row per indicator; values over ``form``, ``ir`` (an IndicatorResult) and ``source``.
+#: 指标明细: one row per indicator; values over ``form``, ``ir`` (an IndicatorResult), ``ind`` (its
+#: Indicator) and ``source``.
 INDICATORS = Table(
     "indicators",
     "指标明细",
     (
         Column(PROJECT, "text", 20, True, "form.project"),
-        Column(labels.LEVEL1, "text", 10, True, "ir.indicator.level1"),
-        Column(labels.LEVEL2, "text", 12, True, "ir.indicator.level2"),
-        Column(labels.LEVEL3, "text", 24, True, "ir.indicator.name"),
-        Column(labels.TARGET, "text", 14, True, "ir.indicator.target"),
-        Column(labels.ACTUAL, "text", 14, True, "ir.indicator.actual"),
-        Column(labels.POINTS, "two", 6, True, "ir.indicator.points"),
+        Column(labels.LEVEL1, "text", 10, True, "ind.level1"),
+        Column(labels.LEVEL2, "text", 12, True, "ind.level2"),
+        Column(labels.LEVEL3, "text", 24, True, "ind.name"),
+        Column(labels.TARGET, "text", 14, True, "ind.target"),
+        Column(labels.ACTUAL, "text", 14, True, "ind.actual"),
+        Column(labels.POINTS, "two", 6, True, "ind.points"),
         Column(labels.SCORE, "two", 6, True, "ir.score"),
-        Column(STATED_SCORE, "two", 8, True, "ir.indicator.stated_score"),
+        Column(STATED_SCORE, "two", 8, True, "ind.stated_score"),
         Column(KIND, "text", 6, True, "KIND_NAMES.get(ir.kind, ir.kind)"),
-        Column(labels.DEVIATION, "text", 24, True, "ir.indicator.deviation_reason"),
+        Column(labels.DEVIATION, "text", 24, True, "ind.deviation_reason"),
         *_SOURCE_COLUMNS,
     ),
-    ("form", "ir", "source"),
+    ("form", "ir", "ind", "source"),
 )
 
 #: 问题清单: one row per finding; values over ``form``, ``f`` (a Finding) and ``source``.
@@ -192,7 +194,7 @@ FINDINGS = Table(
         Column(PROJECT, "text", 20, True, "form.project"),
         Column(PLACE, "text", 16, True, "f.where"),
         Column(SEVERITY, "text", 6, True, "SEVERITY_NAMES.get(f.severity, f.severity)"),
-        Column(PROBLEM, "text", 22, True, 'checks.CODES.get(f.code, ("", f.code))[1]'),
+        Column(PROBLEM, "text", 22, True, "PROBLEM_NAMES.get(f.code, f.code)"),
         Column(MESSAGE, "text", 60, True, "f.message"),
         Column(CODE, "text", 16, False, "f.code"),
         *_SOURCE_COLUMNS,
@@ -246,8 +248,9 @@ STREAMED = ("forms", "indicators", "findings", "errors")
 
 def form_rows(form: Form, result: Result, source: str) -> tuple[tuple, list[tuple], list[tuple]]:
     """A scored form's rows: its 汇总 row, its 指标明细 rows and its 问题清单 rows."""
+    indicator_row, finding_row = INDICATORS.row, FINDINGS.row
     return (
         FORMS.row(form, result, source),
-        [INDICATORS.row(form, ind, source) for ind in result.indicators],
-        [FINDINGS.row(form, f, source) for f in result.findings],
+        [indicator_row(form, ir, ir.indicator, source) for ir in result.indicators],
+        [finding_row(form, f, source) for f in result.findings],
     )
