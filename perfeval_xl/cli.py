@@ -142,8 +142,8 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     args_given = sys.argv[1:] if argv is None else argv
     # The sub-command named first is the only one built (``--help`` and the like build them all).
-    parser = build_parser(args_given[0] if args_given else None)
-    with _chinese_argparse():
+    with _chinese_argparse():  # (also spares argparse's gettext look-ups while the parser is built)
+        parser = build_parser(args_given[0] if args_given else None)
         args = parser.parse_args(argv)
         if not getattr(args, "func", None):
             parser.print_help()

@@ -7,7 +7,6 @@ Text without ``<`` or ``&`` is only trimmed, so plain cells cost next to nothing
 
 from __future__ import annotations
 
-import html
 import re
 
 # A tag that ends or starts a block: becomes a line break.
@@ -35,6 +34,8 @@ def html_to_text(value: str) -> str:
         text = _BLOCK_TAG.sub("\n", text)
         text = _OTHER_TAG.sub("", text)
     if "&" in text:
+        import html  # (and its table of entities: ~1 ms to import, for the few texts that need it)
+
         text = html.unescape(text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))

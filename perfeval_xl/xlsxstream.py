@@ -318,6 +318,54 @@ def assemble(
         )
 
 
+_CRC_POLY = 0xEDB88320  # CRC-32's polynomial, bit-reflected (bit 31 is x⁰, bit 0 is x³¹)
+
+
+def _times_x(v: int) -> int:
+    """v × x modulo the polynomial (reflected order)."""
+    return (v >> 1) ^ _CRC_POLY if v & 1 else v >> 1
+
+
+def _mult_mod_poly(a: int, b: int) -> int:
+    """a × b modulo the polynomial (reflected order)."""
+    product = 0
+    bit = 1 << 31
+    while a:
+        if a & bit:
+            product ^= b
+            a ^= bit
+        bit >>= 1
+        b = _times_x(b)
+    return product
+
+
+#: ``_X_POW2[k]``: x^(2^k) modulo the polynomial, k = 0..31, by repeated squaring (built on first use)
+_X_POW2: list[int] = []
+
+#: ``_CRC_ZEROS[k][i]``: what appending 2**k zero bytes makes of a CRC's bit i (a GF(2) matrix, by
+#: columns); built on demand and kept, since it depends on nothing but k (the parent combines a CRC per
+#: streamed segment).
+_CRC_ZEROS: list[list[int]] = []
+
+
+def _crc_zeros(k: int) -> list[int]:
+    """Appending 2**k zero bytes multiplies a CRC by x^(8 × 2**k): column i is that power times bit
+    i's own power (x^(31-i)), i.e. the power shifted 31-i times."""
+    if not _X_POW2:
+        x = 1 << 30  # x¹
+        for _ in range(32):  # x^(2^32) is x again (x's order modulo the polynomial is 2^32 - 1)
+            _X_POW2.append(x)
+            x = _mult_mod_poly(x, x)
+    while len(_CRC_ZEROS) <= k:
+        power = _X_POW2[(len(_CRC_ZEROS) + 3) % 32]  # 2**k bytes: x^(2^(k+3))
+        columns = [0] * 32
+        for i in range(31, -1, -1):
+            columns[i] = power
+            power = _times_x(power)
+        _CRC_ZEROS.append(columns)
+    return _CRC_ZEROS[k]
+
+
 def _gf2_times(mat: list[int], vec: int) -> int:
     total = 0
     i = 0
@@ -327,27 +375,6 @@ def _gf2_times(mat: list[int], vec: int) -> int:
         vec >>= 1
         i += 1
     return total
-
-
-def _gf2_square(mat: list[int]) -> list[int]:
-    return [_gf2_times(mat, m) for m in mat]
-
-
-#: ``_CRC_ZEROS[k]``: the CRC-32 operator (GF(2) matrix) that appends 2**k zero bytes; built on demand
-#: and kept, since it depends on nothing but k (the parent combines a CRC per streamed segment).
-_CRC_ZEROS: list[list[int]] = []
-
-
-def _crc_zeros(k: int) -> list[int]:
-    while len(_CRC_ZEROS) <= k:
-        if _CRC_ZEROS:
-            op = _gf2_square(_CRC_ZEROS[-1])
-        else:
-            op = [0xEDB88320] + [1 << n for n in range(31)]  # one zero bit
-            for _ in range(3):  # 2, 4, 8 zero bits
-                op = _gf2_square(op)
-        _CRC_ZEROS.append(op)
-    return _CRC_ZEROS[k]
 
 
 def crc32_combine(crc1: int, crc2: int, len2: int) -> int:
