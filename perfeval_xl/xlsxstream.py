@@ -185,13 +185,17 @@ def unpack_rows(packed: Packed) -> list[bytes]:
 
 
 _SPECIAL = re.compile(r"[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]|_x[0-9A-Fa-f]{4}_|^\s|\s$")
+#: the characters that can start a :data:`_SPECIAL` match inside a text (any ``_`` for ``_x0041_``): one
+#: character class is searched several times faster than the alternation
+_MAYBE_SPECIAL = re.compile(r"[&<>_\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _LITERAL_X = re.compile(r"_x[0-9A-Fa-f]{4}_")
 
 
 def inline(text: str) -> str:
     """``<is>`` element of an inline string (escaped as Excel expects)."""
     text = text[:MAX_TEXT]
-    if _SPECIAL.search(text) is None:
+    plain = text and not text[0].isspace() and not text[-1].isspace() and _MAYBE_SPECIAL.search(text) is None
+    if plain or _SPECIAL.search(text) is None:
         return f"<is><t>{text}</t></is>"
     text = xml_text(text)  # characters XML forbids: line breaks or nothing, as in every other writer
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -65,6 +65,10 @@ def test_row_xml_number_columns_write_each_value_as_it_is():
         ("_x000D_", '<is><t xml:space="preserve">_x005F_x000D_</t></is>'),  # a literal escape stays literal
         ("行\x0b二\uffff", '<is><t xml:space="preserve">行\n二</t></is>'),  # XML-forbidden characters
         ("=HYPERLINK(1)", "<is><t>=HYPERLINK(1)</t></is>"),  # text, never a formula
+        ("a_b_x12_", "<is><t>a_b_x12_</t></is>"),  # underscores that are no escape
+        ("尾随全角空格\u3000", '<is><t xml:space="preserve">尾随全角空格\u3000</t></is>'),
+        ("\x1c分隔", '<is><t xml:space="preserve">分隔</t></is>'),  # whitespace to Python, forbidden in XML
+        ("", "<is><t></t></is>"),
     ],
 )
 def test_inline_strings(text, xml):
