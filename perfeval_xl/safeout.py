@@ -71,9 +71,13 @@ def honour_umask(path: str | os.PathLike) -> None:
 def temp_prefix() -> str:
     """The name prefix of this process's temporary files: host and process id, so that a later run
     on the same machine can tell what a killed run (SIGKILL, power loss) left behind."""
-    import socket
+    if hasattr(os, "uname"):
+        node = os.uname().nodename  # what gethostname() answers, without importing socket
+    else:
+        import socket
 
-    host = "".join(ch if ch.isalnum() else "_" for ch in socket.gethostname())[:40]
+        node = socket.gethostname()
+    host = "".join(ch if ch.isalnum() else "_" for ch in node)[:40]
     return f".~perfeval-{host}.{os.getpid()}-"
 
 

@@ -58,15 +58,24 @@ class _Worker:
     """One worker process; it runs whatever work each task names (so it can be started early)."""
 
     def __init__(self, context, limits):
+        """``context``: a multiprocessing context (where there is no fork), or None: forked by
+        :mod:`perfeval_xl.forkproc`."""
         self.limits = limits
-        self.state = context.RawArray("d", 2)  # (index of the file being read or -1, monotonic start)
-        self.state[0] = -1
-        parent_end, child_end = context.Pipe()
-        self.conn = parent_end
-        self.proc = context.Process(
-            target=_worker_main, args=(child_end, self.state, limits, os.getpid()), daemon=True
-        )
-        self.proc.start()
+        if context is None:
+            from . import forkproc
+
+            self.state: Any = forkproc.SharedDoubles(2)
+            self.conn, child_end = forkproc.channel()
+        else:
+            self.state = context.RawArray("d", 2)
+            self.conn, child_end = context.Pipe()
+        self.state[0] = -1  # (index of the file being read or -1, monotonic start)
+        args = (child_end, self.state, limits, os.getpid())
+        if context is None:
+            self.proc: Any = forkproc.ForkProcess(_worker_main, args, close_in_child=[self.conn])
+        else:
+            self.proc = context.Process(target=_worker_main, args=args, daemon=True)
+            self.proc.start()
         child_end.close()
         self.task: _Task | None = None
 
@@ -80,6 +89,8 @@ class _Worker:
             self.proc.kill()
         self.proc.join(5)
         self.conn.close()
+        if _FORK:
+            self.proc.close()
 
 
 class Pool:
@@ -88,12 +99,7 @@ class Pool:
     def __init__(
         self, jobs: int, work: Callable, args: tuple = (), limits: limits_module.Limits | None = None
     ):
-        import multiprocessing
-
-        methods = multiprocessing.get_all_start_methods()
-        self.context = multiprocessing.get_context(
-            "fork" if "fork" in methods and os.name == "posix" else None
-        )
+        self.context = None if _FORK else _spawn_context()
         self.jobs = max(1, jobs)
         self.work = work
         self.args = args
@@ -124,7 +130,10 @@ class Pool:
 
         A task whose worker died comes back as several outcomes under the same key: the files read
         again in pieces, in order, and a :class:`Failure` for the file that could not be read."""
-        from multiprocessing.connection import wait
+        if _FORK:
+            from .forkproc import wait
+        else:
+            from multiprocessing.connection import wait  # type: ignore[assignment]
 
         pending: deque[_Task] = deque()
         source = iter(tasks)
@@ -211,6 +220,16 @@ class Pool:
             yield task.key, [culprit], Failure(reason)
 
 
+#: workers are forked (POSIX): by :mod:`perfeval_xl.forkproc`; elsewhere multiprocessing starts them
+_FORK = os.name == "posix" and hasattr(os, "fork")
+
+
+def _spawn_context():
+    import multiprocessing
+
+    return multiprocessing.get_context()
+
+
 def _stop(w: _Worker) -> None:
     try:
         w.conn.send(None)  # a clean exit for an idle worker
@@ -225,14 +244,11 @@ def prestart(jobs: int) -> None:
     """Start ``jobs`` workers now, for the next :class:`Pool` to take (same limits). A process about
     to find thousands of files starts its workers first, so they are forked before the list exists
     and do not carry a copy of it; :func:`discard_spares` stops those not taken."""
-    import multiprocessing
-
-    if "fork" not in multiprocessing.get_all_start_methods() or os.name != "posix":
+    if not _FORK:
         return  # elsewhere workers start fresh anyway: nothing to gain
-    context = multiprocessing.get_context("fork")
     lim = limits_module.current()
     while len(_SPARE) < jobs:
-        _SPARE.append(_Worker(context, lim))
+        _SPARE.append(_Worker(None, lim))
 
 
 def discard_spares() -> None:
