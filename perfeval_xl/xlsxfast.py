@@ -58,7 +58,7 @@ _DIMENSION = re.compile(r"<dimension\b([^>]*)>")
 #: a cell: its reference (1), the rest of its start tag (2: ends in "/" for an empty cell), then either a
 #: plain value ``<v>…</v></c>`` (3) or, rarely, another body up to ``</c>`` (4); the part's ``<`` are
 #: counted against what was matched, so nothing in ``<sheetData>`` goes unseen
-_CELL = re.compile(r'<c r="([^"]*)"([^>]*)>(?:<v>([^<]*)</v></c>|(</c>|<v/></c>|<is>.*?</is></c>))?', re.S)
+_CELL = re.compile(r'<c r="([^>]*)>(?:<v>([^<]*)</v></c>|(</c>|<v/></c>|<is>.*?</is></c>))?', re.S)
 _CELL_ATTRS = re.compile(r'(?:\s+[st]="[^"]*")*\s*/?')
 #: a shared string: one plain <t> (1), one <t xml:space="preserve"> (2), or any other body (3)
 _SI = re.compile(r'<si><t>([^<]*)</t></si>|<si><t xml:space="preserve">([^<]*)</t></si>|<si>(.*?)</si>|<si/>', re.S)
@@ -72,6 +72,10 @@ _XF = re.compile(r"<xf\b([^>]*)>")
 _DATE_BUILTINS = frozenset({"14", "15", "16", "17", "18", "19", "20", "21", "22", "45", "46", "47"})
 _SHEET_TYPES = {"worksheet": True, "chartsheet": False, "dialogsheet": False}
 _STATES = (None, "visible", "hidden", "veryHidden")
+
+#: "0", "1", … (a shared string's index as a cell's <v> writes it)
+_INDEXES: list[str] = []
+
 
 class Declined(Exception):
     """The workbook lies outside the simple subset: calamine reads it."""
@@ -145,17 +149,19 @@ def _read(parts, members, data, book, refused):
     if len({n for n, _ in sheets}) != len(sheets):
         raise Declined("duplicate sheet names")
     dates, percent = _styles(part(_STYLES, False))
-    shared = {str(i): text for i, text in enumerate(_shared_strings(part(_SHARED, False)))}  # by <v>
+    strings = _shared_strings(part(_SHARED, False))
+    while len(_INDEXES) < len(strings):
+        _INDEXES.extend(map(str, range(len(_INDEXES), len(_INDEXES) + 4096)))
+    shared = dict(zip(_INDEXES, strings))  # by the text of <v>
     out = []
     known: dict[str, set[tuple[int, int]]] = {}
-    kinds: dict[str, tuple[int, bool, bool]] = {}  # a cell's attributes -> what they say
     for name, path in sheets:
         if name in refused:
             out.append((name, None, None))
             continue
         if path not in parts:
             raise Declined("a sheet part the pre-check did not unpack")
-        rows, start, marked = _sheet(part(path) or "", shared, (dates, percent, kinds))
+        rows, start, marked = _sheet(part(path) or "", shared, (dates, percent))
         out.append((name, rows, start))
         known[name] = marked
     book.known(known, percent)
@@ -232,15 +238,18 @@ def _shared_strings(xml: str | None) -> list[str]:
     return out
 
 
-def _styles(xml: str | None) -> tuple[list[bool], frozenset[int]]:
-    """Per ``cellXfs`` entry: is its number format a date/time one for calamine; and the percent ones
-    (as :mod:`perfeval_xl.xlsxcells` finds them)."""
+def _styles(xml: str | None) -> tuple[frozenset[int], frozenset[int]]:
+    """The ``cellXfs`` indexes whose number format calamine reads as a date, time or duration; and the
+    percent ones (as :mod:`perfeval_xl.xlsxcells` finds them). Remembered by the part's text."""
     if xml is None:
-        return [], frozenset()
+        return frozenset(), frozenset()
+    found = _STYLES_OF.get(xml)
+    if found is not None:
+        return found
     if re.search(r":(?:numFmts?|cellXfs|xf)[\s>/]", xml) or xml.count("<cellXfs") > 1:
         raise Declined("prefixed or repeated style tables")
     custom: dict[str, bool] = {}
-    dates: list[bool] = []
+    dates: list[int] = []
     for m in _STYLE_PART.finditer(xml):
         if m.group(1) == "numFmts":
             for tag in _NUMFMT.findall(m.group(2) or ""):
@@ -248,10 +257,19 @@ def _styles(xml: str | None) -> tuple[list[bool], frozenset[int]]:
                 if "numFmtId" in a and "formatCode" in a:
                     custom[a["numFmtId"]] = is_date_format(_text(a["formatCode"], True))
         else:
-            for tag in _XF.findall(m.group(2) or ""):
+            for i, tag in enumerate(_XF.findall(m.group(2) or "")):
                 fid = _attrs(tag).get("numFmtId")
-                dates.append(fid is not None and custom.get(fid, fid in _DATE_BUILTINS))
-    return dates, xlsxcells.percent_styles(xml)
+                if fid is not None and custom.get(fid, fid in _DATE_BUILTINS):
+                    dates.append(i)
+    found = (frozenset(dates), xlsxcells.percent_styles(xml))
+    if len(xml) <= 65536:  # workbooks made from one template share their styles
+        if len(_STYLES_OF) >= 64:
+            _STYLES_OF.clear()
+        _STYLES_OF[xml] = found
+    return found
+
+
+_STYLES_OF: dict[str, tuple[frozenset[int], frozenset[int]]] = {}
 
 
 def is_date_format(code: str) -> bool:
@@ -294,37 +312,31 @@ _EMPTY, _NUMBER_CELL, _SHARED_CELL, _BOOL, _STR, _INLINE = range(6)
 _TYPES = {"n": _NUMBER_CELL, "s": _SHARED_CELL, "b": _BOOL, "str": _STR, "inlineStr": _INLINE}
 
 
-def _cell_kind(attrs: str, dates: list[bool], percent: frozenset[int]) -> tuple[int, bool, bool]:
-    """What a cell's start tag says: (kind, percent style, date style)."""
-    if not _CELL_ATTRS.fullmatch(attrs):
-        raise Declined("a cell with other attributes")
-    a = _attrs(attrs.rstrip("/"))
-    s, t = a.get("s", "0"), a.get("t", "n")
-    if not (s.isdigit() and s.isascii()) or t not in _TYPES:
-        raise Declined("a cell type calamine reads otherwise")
-    style = int(s)
-    kind = _EMPTY if attrs.endswith("/") else _TYPES[t]
-    return kind, style in percent, style < len(dates) and dates[style]
-
-
-#: 0-based (row, column) of a cell reference, kept across files (forms share their layout)
-_PLACES: dict[str, tuple[int, int]] = {}
-
-
-def _place(ref: str) -> tuple[int, int]:
-    found = _PLACES.get(ref)
+def _head(head: str) -> tuple[tuple[int, int], int, int, int, int]:
+    """What a cell's start tag says (``head``: from its reference to the end of the tag):
+    ((row, column), row, column, style index, kind), kept across files (forms share their layout)."""
+    found = _HEADS.get(head)
     if found is None:
-        if _REF.fullmatch(ref) is None:
-            raise Declined("a cell reference calamine reads otherwise")
+        ref, _, attrs = head.partition('"')
+        if _REF.fullmatch(ref) is None or not _CELL_ATTRS.fullmatch(attrs):
+            raise Declined("a cell reference or attributes calamine reads otherwise")
+        a = _attrs(attrs.rstrip("/"))
+        s, t = a.get("s", "0"), a.get("t", "n")
+        if not (s.isdigit() and s.isascii()) or t not in _TYPES:
+            raise Declined("a cell type calamine reads otherwise")
         at = 1 if ref[1].isdigit() else 2 if ref[2].isdigit() else 3
         col = 0
         for ch in ref[:at]:
             col = col * 26 + ord(ch) - 64
-        found = (int(ref[at:]) - 1, col - 1)
-        if len(_PLACES) >= 65536:
-            _PLACES.clear()
-        _PLACES[ref] = found
+        row = int(ref[at:]) - 1
+        found = ((row, col - 1), row, col - 1, int(s), _EMPTY if attrs.endswith("/") else _TYPES[t])
+        if len(_HEADS) >= 65536:
+            _HEADS.clear()
+        _HEADS[head] = found
     return found
+
+
+_HEADS: dict[str, tuple[tuple[int, int], int, int, int, int]] = {}
 
 
 def _unusual(code: int, v: str, other: str) -> object:
@@ -341,10 +353,10 @@ def _unusual(code: int, v: str, other: str) -> object:
     return None  # an inline string's <v> is not read; an empty <v> is a blank cell
 
 
-def _sheet(xml: str, shared: dict[str, str], styles: tuple[list[bool], frozenset[int], dict]):
-    """One worksheet part: (rows, start, the cells with a percent style). ``styles``: the date styles,
-    the percent styles, and the cell kinds seen so far in the workbook."""
-    dates, percent, kinds = styles
+def _sheet(xml: str, shared: dict[str, str], styles: tuple[frozenset[int], frozenset[int]]):
+    """One worksheet part: (rows, start, the cells with a percent style). ``styles``: the indexes of
+    the date and of the percent styles."""
+    dates, percent = styles
     at = xml.find("<sheetData")
     if at < 0 or xml.find("<worksheet") < 0 or xml.find("<worksheet") > at:
         raise Declined("no sheetData, or a prefixed worksheet")
@@ -362,17 +374,17 @@ def _sheet(xml: str, shared: dict[str, str], styles: tuple[list[bool], frozenset
     unseen = xml.count("<", start, end) - xml.count("<row", start, end) - xml.count("</row>", start, end)
     empty = other_lt = others = 0  # empty cells; the "<" of cells with another body, and their number
     marked: set[tuple[int, int]] = set()
-    places: list[tuple[int, int]] = []
-    values: list[object] = []
+    at_row: dict[int, list[object]] = {}  # row -> its values from column 0 ("" before the first)
+    c0 = 1 << 30  # the leftmost column with a value
+    last, row = -1, []
     string = shared.get
-    number = _NUMBER.fullmatch
-    cached = _PLACES.get
+    floats = _FLOATS.get
+    heads = _HEADS.get
     found = _CELL.findall(xml, start, end)
-    for ref, attrs, v, other in found:
-        kind = kinds.get(attrs)
-        if kind is None:
-            kind = kinds[attrs] = _cell_kind(attrs, dates, percent)
-        code, pct, date = kind
+    for head, v, other in found:
+        place, r, c, style, code = heads(head) or _head(head)
+        if style in percent:
+            marked.add(place)
         if other or not v or code == _EMPTY or code == _INLINE:
             if code == _EMPTY:
                 empty += 1
@@ -380,42 +392,71 @@ def _sheet(xml: str, shared: dict[str, str], styles: tuple[list[bool], frozenset
                 others += 1
                 other_lt += 1 + other.count("<")
             value = _unusual(code, v, other)
-            if pct:
-                marked.add(cached(ref) or _place(ref))
-            if value is not None:
-                places.append(cached(ref) or _place(ref))
-                values.append(value)
-            continue
-        if code == _SHARED_CELL:
+            if value is None:
+                continue
+        elif code == _SHARED_CELL:
             value = string(v)
             if value is None:
                 raise Declined("a shared string index calamine refuses")
         elif code == _NUMBER_CELL:
-            if date or number(v) is None:
-                raise Declined("a date-formatted number, or one written otherwise")
-            value = float(v)
+            value = floats(v)
+            if value is None:
+                value = _float(v)
+            if style in dates:
+                raise Declined("a date-formatted number")
         elif code == _BOOL:
             if v != "0" and v != "1":
                 raise Declined("a boolean written otherwise")
             value = v == "1"
         else:
             value = _text(v, True)
-        place = cached(ref) or _place(ref)
-        if pct:
-            marked.add(place)
-        places.append(place)
-        values.append(value)
+        if r != last:
+            last = r
+            row = at_row.get(r)  # type: ignore[assignment]
+            if row is None:
+                row = at_row[r] = []
+                c0 = min(c0, c)
+        n = len(row)
+        if c == n:
+            row.append(value)
+        elif c > n:
+            row += [""] * (c - n)
+            row.append(value)
+        else:  # a cell left of one already read (calamine: the later of two cells wins)
+            row[c] = value
+            c0 = min(c0, c)
     # every other cell was read as <c …><v>…</v></c> (four "<", one "<v>"): a formula, an error value or
     # any other element in a cell or between the rows leaves a "<" or a "<v>" unaccounted for
     plain = len(found) - empty - others
     if unseen != empty + other_lt + 4 * plain or xml.count("<v>", start, end) != plain:
         raise Declined("something in sheetData besides rows and plain cells")
-    if not places:
+    if not at_row:
         return [], None, marked
-    rs, cs = zip(*places)
-    r0, c0 = min(rs), min(cs)
-    width = max(cs) - c0 + 1
-    rows: list[list[object]] = [[""] * width for _ in range(max(rs) - r0 + 1)]
-    for (r, c), value in zip(places, values):
-        rows[r - r0][c - c0] = value
+    r0 = min(at_row)
+    width = max(map(len, at_row.values())) - c0
+    rows: list[list[object]] = []
+    for r in range(r0, max(at_row) + 1):
+        found_row = at_row.get(r)
+        if found_row is None:
+            rows.append([""] * width)
+        else:
+            rest = found_row[c0:]
+            if len(rest) < width:
+                rest += [""] * (width - len(rest))
+            rows.append(rest)
     return rows, (r0, c0), marked
+
+
+#: a number's text -> its value, kept across files (bounded)
+_FLOATS: dict[str, float] = {}
+
+
+def _float(v: str) -> float:
+    """A number as calamine reads it, or Declined for a text it reads otherwise."""
+    if _NUMBER.fullmatch(v) is None:
+        raise Declined("a number written otherwise")
+    value = float(v)
+    if len(_FLOATS) >= 65536:
+        _FLOATS.clear()
+    _FLOATS[v] = value
+    return value
