@@ -142,10 +142,10 @@ def workbook_grids(
     refused: dict[str, ReadError] | None = None,
 ) -> Iterator[Grid]:
     if kind == "xlsx":
-        book = xlsxcells.facts(source)
-        fast = xlsxfast.read_sheets(source, book, refused)
+        facts = xlsxcells.facts(source)
+        fast = xlsxfast.read_sheets(source, facts, refused)
         if fast is not None:  # an ordinary workbook: its cells as calamine gives them, without calamine
-            yield from _fast_grids(source, fast, book, on_sheet_error, refused or {})
+            yield from _fast_grids(source, fast, facts, on_sheet_error, refused or {})
             return
     import python_calamine as pc
 

@@ -279,6 +279,12 @@ class WorkbookFacts:
         return _text(data if data is not None else z.read(name))
 
     def _sheet(self, sheet: str) -> _Sheet | None:
+        if self._parts is not None:  # the common case: asked before
+            part = self._parts.get(sheet)
+            if part is None:
+                return None
+            if part in self._sheets:
+                return self._sheets[part]
         z = PartReader(self.path, self._members, self._data, MAX_PART_BYTES)
         try:
             if self._parts is None:
