@@ -151,7 +151,7 @@ def _read(
             continue
         if path not in parts:
             raise Declined("a sheet part the pre-check did not unpack")
-        rows, start, marked = _sheet(part(path, "</sheetData>") or "", shared, (dates, percent))
+        rows, start, marked = _sheet(part(path) or "", shared, (dates, percent))
         out.append((name, rows, start))
         known[name] = marked
     book.known(known, percent)
