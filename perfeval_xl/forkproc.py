@@ -35,8 +35,12 @@ class Channel:
 
     def send(self, obj: Any) -> None:
         data = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        _write_all(self.write_fd, len(data).to_bytes(8, "little"))
-        _write_all(self.write_fd, data)
+        header = len(data).to_bytes(8, "little")
+        if len(data) < 65536:  # one write: the reader wakes once
+            _write_all(self.write_fd, header + data)
+        else:
+            _write_all(self.write_fd, header)
+            _write_all(self.write_fd, data)
 
     def recv(self) -> Any:
         size = int.from_bytes(_read_exact(self.read_fd, 8), "little")
