@@ -7,7 +7,6 @@ from a JSON file with the same keys (``perfeval-xl score --profile my-province.j
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -198,6 +197,8 @@ def get_profile(name: str | Profile | None = None) -> Profile:
     if builtin is not None:
         return builtin
     if key.lower().endswith(".json"):
+        import json  # only for a rule file (~1 ms to import, on every run otherwise)
+
         path = Path(key)
         try:
             text = path.read_text(encoding="utf-8")
