@@ -50,6 +50,8 @@ _STYLES = "xl/styles.xml"
 _ROOT_REL = re.compile(r"<Relationship\b([^>]*)>")
 _SHEET_TAG = re.compile(r"<sheet\b([^>]*)>")
 _REF = re.compile(r"[A-Z]{1,3}[1-9][0-9]{0,6}")
+#: a row whose reference is not ``r="<row>"`` first (calamine refuses a sheet whose row says "r=x")
+_ODD_ROW = re.compile(r'<row(?! r="[1-9][0-9]{0,6}"[\s>/])')
 _DIMENSION = re.compile(r"<dimension\b([^>]*)>")
 #: a cell: its start tag from the reference on (1: ends in "/" for an empty cell), then either a plain
 #: value ``<v>…</v></c>`` (2) or, rarely, another body (3); the ``<`` of sheetData are counted against
@@ -221,8 +223,8 @@ def _sheet(xml: str, shared: dict[str, str], styles: tuple[frozenset[int], froze
         return [], None, set()
     start = xml.index(">", at) + 1
     end = xml.find("</sheetData>", start)
-    if end < 0:
-        raise Declined("no end of sheetData")
+    if end < 0 or _ODD_ROW.search(xml, start, end):
+        raise Declined("no end of sheetData, or a row without a reference calamine reads")
     # every "<" of sheetData is a row's, or a cell's as matched below
     unseen = xml.count("<", start, end) - xml.count("<row", start, end) - xml.count("</row>", start, end)
     empty = other_lt = others = 0  # empty cells; the "<" of cells with another body, and their number

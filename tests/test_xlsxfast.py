@@ -270,6 +270,8 @@ _DECLINED = [
     '<row r="1"><c r="A1"><v>1</v></c><x/></row>',
     '<row r="1"><c r="A1" s=\'1\'><v>1</v></c></row>',
     '<row r="1"><c r="IW1"><v>1</v></c></row>',  # beyond column IV
+    '<row r="x"><c r="A1"><v>1</v></c></row>',  # calamine: an error
+    '<row><c r="A1"><v>1</v></c></row>',
 ]
 
 
