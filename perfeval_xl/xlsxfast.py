@@ -77,10 +77,23 @@ def read_sheets(source: str, book: xlsxcells.WorkbookFacts, refused: dict | None
     if at_hand is None or os.path.splitext(source)[1][1:] in ("xls", "xla", "xlsb", "ods"):
         return None
     parts, members, data = at_hand
+    if _formulas(parts):
+        return None
     try:
         return _read(parts, members, data, book, refused or {})
     except (Declined, ValueError, KeyError, IndexError, UnicodeDecodeError):
         return None
+
+
+def _formulas(parts: dict[str, bytes]) -> bool:
+    """Does a sheet part hold a formula (the template's sheets do): declined before anything is parsed."""
+    for name, raw in parts.items():
+        if (
+            name.startswith("xl/worksheets/")
+            and raw.find(b"<f", raw.find(b"<sheetData"), raw.rfind(b"</sheetData>")) >= 0
+        ):
+            return True
+    return False
 
 
 def _read(
@@ -140,6 +153,12 @@ def _read(
             sheets.append((xlsxtext.text(a["name"], True), path))
     if len({n for n, _ in sheets}) != len(sheets):
         raise Declined("duplicate sheet names")
+    texts = {}  # the sheets' XML
+    for name, path in sheets:
+        if name not in refused:
+            if path not in parts:
+                raise Declined("a sheet part the pre-check did not unpack")
+            texts[name] = part(path) or ""
     dates, percent = xlsxtext.styles(part(_STYLES, "</styleSheet>", False))
     strings = xlsxtext.shared_strings(part(_SHARED, "</sst>", False))
     while len(_INDEXES) < len(strings):
@@ -147,13 +166,11 @@ def _read(
     shared = dict(zip(_INDEXES, strings, strict=False))  # by the text of <v>
     out: Sheets = []
     known: dict[str, set[tuple[int, int]]] = {}
-    for name, path in sheets:
+    for name, _ in sheets:
         if name in refused:
             out.append((name, None, None))
             continue
-        if path not in parts:
-            raise Declined("a sheet part the pre-check did not unpack")
-        rows, start, marked = _sheet(part(path) or "", shared, (dates, percent))
+        rows, start, marked = _sheet(texts[name], shared, (dates, percent))
         out.append((name, rows, start))
         known[name] = marked
     book.known(known, percent)
