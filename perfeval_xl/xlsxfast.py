@@ -161,9 +161,12 @@ def _read(
             texts[name] = part(path) or ""
     dates, percent = xlsxtext.styles(part(_STYLES, "</styleSheet>", False))
     strings = xlsxtext.shared_strings(part(_SHARED, "</sst>", False))
-    while len(_INDEXES) < len(strings):
-        _INDEXES.extend(map(str, range(len(_INDEXES), len(_INDEXES) + 4096)))
-    shared = dict(zip(_INDEXES, strings, strict=False))  # by the text of <v>
+    if len(strings) <= 65536:  # by the text of <v>: "0", "1", … kept for the next file
+        while len(_INDEXES) < len(strings):
+            _INDEXES.extend(map(str, range(len(_INDEXES), len(_INDEXES) + 4096)))
+        shared = dict(zip(_INDEXES, strings, strict=False))
+    else:
+        shared = {str(i): s for i, s in enumerate(strings)}
     out: Sheets = []
     known: dict[str, set[tuple[int, int]]] = {}
     for name, _ in sheets:
