@@ -181,7 +181,7 @@ def _read(
 
 
 #: cell kinds
-_EMPTY, _NUMBER_CELL, _SHARED_CELL, _BOOL, _STR, _INLINE = range(6)
+_SHARED_CELL, _NUMBER_CELL, _BOOL, _STR, _EMPTY, _INLINE = range(6)  # the two unusual ones last
 _TYPES = {"n": _NUMBER_CELL, "s": _SHARED_CELL, "b": _BOOL, "str": _STR, "inlineStr": _INLINE}
 
 
@@ -261,7 +261,7 @@ def _sheet(xml: str, shared: dict[str, str], styles: tuple[frozenset[int], froze
         place, r, c, style, code = heads(head) or _head(head)
         if style in percent:
             marked.add(place)
-        if other or not v or code == _EMPTY or code == _INLINE:
+        if other or not v or code >= _EMPTY:
             if code == _EMPTY:
                 empty += 1
             elif other:
@@ -291,7 +291,8 @@ def _sheet(xml: str, shared: dict[str, str], styles: tuple[frozenset[int], froze
             found_row = at_row.get(r)
             if found_row is None:
                 found_row = at_row[r] = []
-                c0 = min(c0, c)
+                if c < c0:
+                    c0 = c
             row = found_row
         n = len(row)
         if c == n:

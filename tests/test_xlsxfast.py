@@ -318,6 +318,20 @@ def test_other_declined_workbooks(tmp_path):
     assert xlsxfast.read_sheets(str(named_xls), xlsxcells.facts(str(named_xls)), refused) is None
 
 
+def test_namespace_prefixes_are_left_to_calamine(tmp_path):
+    path = _book(tmp_path / "p.xlsx", "")
+    sheet = (f'<x:worksheet {_NS.replace("xmlns", "xmlns:x")}><x:sheetData><x:row r="1"><x:c r="A1"><x:v>1</x:v>'
+             "</x:c></x:row></x:sheetData></x:worksheet>")  # fmt: skip
+    with zipfile.ZipFile(path) as z:
+        members = {n: z.read(n) for n in z.namelist()}
+    members["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in members.items():
+            z.writestr(name, data)
+    assert calamine_sheets(path)[0][1] == [[1.0]]  # calamine reads it …
+    assert not same_as_calamine(path)  # … and so it does the reading
+
+
 def test_an_empty_sheet(tmp_path):
     assert same_as_calamine(_book(tmp_path / "e.xlsx", ""))
     grids = list(load_grids(_book(tmp_path / "f.xlsx", '<row r="3"><c r="B3" s="1"/></row>')))
