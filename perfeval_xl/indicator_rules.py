@@ -9,7 +9,7 @@ import functools
 from decimal import Decimal
 
 from . import checks, labels
-from .arithmetic import HUNDRED, ONE, ZERO, fmt, round2, rounded, scaled_ratio
+from .arithmetic import HUNDRED, ONE, ZERO, ZEROS, fmt, rounded, scaled_ratio
 from .deadlines import LATE_WORDS, TIMELY_WORDS, When, day_number, month_number, parse_when
 from .figures import normalize
 from .model import Finding, Indicator, IndicatorResult
@@ -349,10 +349,10 @@ def score_indicator(
     name = indicator_name(ind)
     if ind.points is None:
         finding = checks.finding("missing-points", name, f"“{name}”未填写分值，不计分")
-        return IndicatorResult(ind, round2(0, prof), "unscored", None, [finding])
+        return IndicatorResult(ind, ZEROS[prof.decimals], "unscored", None, [finding])
     if ind.points < 0:
         finding = checks.finding("missing-points", name, f"“{name}”的分值 {fmt(ind.points)} 为负数，不计分")
-        return IndicatorResult(ind, round2(0, prof), "unscored", None, [finding])
+        return IndicatorResult(ind, ZEROS[prof.decimals], "unscored", None, [finding])
     target = parse_value(ind.target)
     when = target.when
     if when is None and target.unit in _MONTHS:

@@ -130,7 +130,7 @@ def _evaluate(form: Form, prof: Profile, notes: list[Finding]) -> Result:
         rate = next(fr.execution_rate for fr in funds if fr.row is total)
         b_score = budget_score(total.annual, total.executed, budget_points, prof)
     else:
-        rate = b_score = round2(0, prof)
+        rate = b_score = ZEROS[prof.decimals]
     year = form_year(form)
     units: list[list[int]] = []
     if grouppoints.applies(form):  # points only per 一级指标 (产出指标(60分)): derive them exactly
