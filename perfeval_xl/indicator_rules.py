@@ -310,7 +310,6 @@ def _qualitative(
         return done(ZERO)
 
     low, high, closed, word = bands[verdict]
-    span = f"[{fmt(low)}, {fmt(high)}{']' if closed else ')'}"
     if judgement is None:
         if verdict == "met":
             return done(full)
@@ -318,7 +317,7 @@ def _qualitative(
             checks.finding(
                 "qualitative-band",
                 name,
-                f"“{name}”为{word}，未填写评分，按区间 {span} 下限 {fmt(low)} 计分",
+                f"“{name}”为{word}，未填写评分，按区间 {_span(low, high, closed)} 下限 {fmt(low)} 计分",
             )
         )
         return done(low)
@@ -328,11 +327,16 @@ def _qualitative(
             checks.finding(
                 "qualitative-band",
                 name,
-                f"“{name}”为{word}，所填评分 {fmt(judgement)} 不在区间 {span} 内，按下限 {fmt(low)} 计分",
+                f"“{name}”为{word}，所填评分 {fmt(judgement)} 不在区间 {_span(low, high, closed)} 内，按下限 {fmt(low)} 计分",
             )
         )
         return done(low)
     return done(judgement)
+
+
+def _span(low: Decimal, high: Decimal, closed: bool) -> str:
+    """A band as a message writes it: ``[80.00, 100.00]``, ``[60.00, 80.00)``."""
+    return f"[{fmt(low)}, {fmt(high)}{']' if closed else ')'}"
 
 
 def score_indicator(
@@ -362,7 +366,8 @@ def score_indicator(
     if target.is_numeric:
         return _quantitative(ind, prof, ind.points, target)
     full = ind.points
-    if normalize(ind.actual) and normalize(ind.actual) == normalize(ind.target):
+    actual = normalize(ind.actual)
+    if actual and actual == normalize(ind.target):
         verdict: str | None = "met"
     else:
         verdict = attainment(ind.actual)
