@@ -161,5 +161,20 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+def entry() -> NoReturn:
+    """The ``perfeval-xl`` command and ``python -m perfeval_xl``: :func:`main`, then the process ends
+    at once, without the interpreter's teardown of every module (~8 ms of CPU, a tenth of a small
+    run): what a command writes is closed and in place when it returns (temporary files are removed by
+    their context managers), so only the standard streams are left to flush. An exception (and
+    argparse's exits) still takes the ordinary way out."""
+    code = main()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # a pipe closed early: nothing more to say
+        pass
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()
