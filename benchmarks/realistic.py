@@ -51,6 +51,52 @@ def in_yuan(block: Block) -> Block:
     return out
 
 
+_MET_FIGURE = re.compile(r"^(≥|>=)?(\d+(?:\.(\d+))?)(?:\((.+)\))?$")
+_PERCENT_SIGN = re.compile(r"^(\d+)%$")
+
+
+def vary_indicators(block: Block, rng: random.Random) -> Block:
+    """The same form with other figures in its indicator rows, each row as met as before: a batch's
+    forms share their indicators' names but not their targets and results (without this the 8,827
+    indicator rows of 300 workbooks held 24 distinct cases, and caches keyed by text hit far more
+    often than in a real batch). A ``≥`` (or bare) target that its actual reaches gets a new target
+    and an actual at or above it, in the same decimals and unit; a target whose actual is only
+    words (达成指标) gets a new figure in its own form; anything else stays."""
+    out = [list(row) for row in block]
+    header = _find(out, labels.LEVEL1)
+    if not header:
+        return out
+    hr = header[0]
+    cols = {cell.strip(): c for c, cell in enumerate(out[hr])}
+    ct, ca = cols.get(labels.TARGET), cols.get(labels.ACTUAL)
+    if ct is None or ca is None:
+        return out
+    for row in out[hr + 1 :]:
+        if len(row) <= max(ct, ca):
+            continue
+        target, actual = row[ct].strip(), row[ca].strip()
+        t, a = _MET_FIGURE.match(target), _MET_FIGURE.match(actual)
+        if t and a and t.group(4) == a.group(4) and Decimal(a.group(2)) >= Decimal(t.group(2)):
+            unit = t.group(4)
+            places = len(t.group(3) or "")
+            if unit in _PERCENT_UNITS:
+                new_t = Decimal(rng.randint(60, 99))
+                new_a = new_t + (100 - new_t) * Decimal(rng.randint(0, 100)) / 100
+            else:
+                new_t = (Decimal(t.group(2)) * Decimal(rng.randint(50, 150)) / 100).quantize(Decimal(1))
+                new_a = new_t * Decimal(rng.randint(100, 250)) / 100
+            suffix = f"({unit})" if unit else ""
+            row[ct] = f"{t.group(1) or ''}{new_t:.{places}f}{suffix}"
+            row[ca] = f"{new_a:.{len(a.group(3) or '')}f}{suffix}"
+            if Decimal(row[ca].split("(")[0]) < Decimal(row[ct].lstrip("≥>=").split("(")[0]):
+                row[ca] = row[ct].lstrip("≥>=")  # rounding down never makes a met row unmet
+        elif t and not a and t.group(1) is None and t.group(4) is None:  # 3.00 | 达成指标
+            row[ct] = f"{rng.randint(1, 12):.{len(t.group(3) or '')}f}"
+        elif _PERCENT_SIGN.match(target) and not a:  # 90% | 达成指标
+            row[ct] = f"{rng.randint(1, 99)}%"
+    return out
+
+
 def generate(folder: Path, n: int, style: str = "clerk", seed: int = 2023) -> list[Path]:
     """``n`` distinct workbooks in ``folder`` (100 per sub-folder); ``style`` is ``clerk`` or ``text``.
 
@@ -66,6 +112,7 @@ def generate(folder: Path, n: int, style: str = "clerk", seed: int = 2023) -> li
         for _ in range(rng.randint(1, 6)):
             serial += 1
             block = make_examples.vary(blocks[serial % len(blocks)], rng, serial)
+            block = vary_indicators(block, rng)
             if rng.random() < 0.2:
                 block = in_yuan(block)
             if sheets and len(sheets[-1]) == 1 and rng.random() < 0.25:
