@@ -3,7 +3,6 @@ an ordered, de-duplicated list, what the tables call each file, and the tool's o
 
 from __future__ import annotations
 
-import glob
 import os
 import zipfile
 from collections.abc import Iterable, Sequence
@@ -84,6 +83,8 @@ def discover(
         elif path.is_file():
             add(path, explicit=True)
         elif _is_glob(text):
+            import glob  # (with fnmatch: only for patterns)
+
             matches = sorted(glob.glob(text, recursive=True))
             hits = 0
             for m in matches:
@@ -147,8 +148,8 @@ def is_own_output(path: str | os.PathLike) -> bool:
     if p.suffix.lower() in (".csv", ".parquet"):
         return True
 
-    try:
-        with zipfile.ZipFile(p) as zf:
+    try:  # (member names as UTF-8: ours are ASCII; cp437, zipfile's default, costs a codec import)
+        with zipfile.ZipFile(p, metadata_encoding="utf-8") as zf:
             info = zf.getinfo("docProps/core.xml")
             if info.file_size > 65536:
                 return False
