@@ -170,8 +170,13 @@ def entry() -> NoReturn:
     code = main()
     try:
         sys.stdout.flush()
+    except BrokenPipeError:  # output piped into `head` and closed early: not an error of ours
+        pass
+    except OSError:  # the output could not be written (a full disk): fail as the interpreter would
+        code = code or 120
+    try:
         sys.stderr.flush()
-    except OSError:  # a pipe closed early: nothing more to say
+    except OSError:
         pass
     os._exit(code)
 
