@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
 import time
 from collections import deque
@@ -330,9 +331,9 @@ def _quiet_native_errors() -> None:
     if os.environ.get("PERFEVAL_DEBUG"):
         return
     os.environ["RUST_BACKTRACE"] = "0"
-    import faulthandler
-
-    faulthandler.disable()  # (enabled by test runners: it would print the aborting thread's stack)
+    faulthandler = sys.modules.get("faulthandler")  # enabled only if imported (by a test runner, -X)
+    if faulthandler is not None:
+        faulthandler.disable()  # it would print the aborting thread's stack
     try:
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, 2)
