@@ -1,6 +1,7 @@
 """The summary workbook's skeleton (:mod:`perfeval_xl.skeleton`) is the workbook XlsxWriter wrote before
 it, part for part: the same members in the same order with the same XML (only the creation time in
-docProps/core.xml differs), for every shape a batch can give it. The reference is the XlsxWriter code
+docProps/core.xml differs, and the theme, which is the project's own: see :mod:`perfeval_xl.theme`),
+for every shape a batch can give it. The reference is the XlsxWriter code
 the skeleton replaced (tests/summary_reference.py)."""
 
 from __future__ import annotations
@@ -102,9 +103,38 @@ def test_the_skeleton_is_the_xml_xlsxwriter_wrote(case):
     assert [name for name, _ in ours] == [name for name, _ in theirs]
     assert targets == their_targets
     for (name, xml), (_, expected) in zip(ours, theirs, strict=True):
+        if name == "xl/theme/theme1.xml":
+            continue  # the project's own theme (test_the_theme_gives_what_the_styles_refer_to)
         if name == "docProps/core.xml":
             xml, expected = _TIME.sub("T", xml.decode()).encode(), _TIME.sub("T", expected.decode()).encode()
         assert xml.decode() == expected.decode(), name
+
+
+def test_the_theme_gives_what_the_styles_refer_to():
+    """The theme is well-formed DrawingML with the colour and font slots the styles and a
+    spreadsheet program look up (<color theme="1"/>, <scheme val="minor"/>), and the schema's three
+    entries in each format list."""
+    from xml.etree import ElementTree as ET
+
+    from perfeval_xl.theme import THEME_XML
+
+    a = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
+    root = ET.fromstring(THEME_XML.encode())
+    colours = root.find(f"{a}themeElements/{a}clrScheme")
+    assert [el.tag.removeprefix(a) for el in colours] == [
+        "dk1", "lt1", "dk2", "lt2", *(f"accent{i}" for i in range(1, 7)), "hlink", "folHlink"
+    ]  # fmt: skip
+    assert colours.find(f"{a}dk1/{a}sysClr").get("lastClr") == "000000"
+    fonts = root.find(f"{a}themeElements/{a}fontScheme")
+    assert fonts.find(f"{a}minorFont/{a}latin").get("typeface") == "Calibri"
+    assert fonts.find(f"{a}minorFont/{a}font[@script='Hans']").get("typeface") == "宋体"
+    fmt = root.find(f"{a}themeElements/{a}fmtScheme")
+    assert [len(lst) for lst in fmt] == [3, 3, 3, 3]
+    styles = dict(
+        skeleton.parts("x", {"forms": [1], "indicators": [], "findings": [], "errors": []}, [], [])[0]
+    )
+    assert styles["xl/theme/theme1.xml"] == THEME_XML.encode()
+    assert '<color theme="1"/>' in styles["xl/styles.xml"].decode()
 
 
 def test_the_skeleton_reads_back(tmp_path):
