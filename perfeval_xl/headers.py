@@ -129,22 +129,26 @@ def map_columns(
         id(fields),
         what,
     )
-    cacheable = True
     try:
         cached = _CACHE.get(key)
     except TypeError:  # a cell that cannot be hashed (a Decimal NaN): no caching
-        cacheable, cached = False, None
+        return _map_columns(rows, r, fields, parts or {}, known, two_rows, what)
     if cached is None:
         found = _map_columns(rows, r, fields, parts or {}, known, two_rows, what)
-        cached = [(c.field, c.col, c.text, c.row - r) for c in found.values()]
         if len(_CACHE) > 4096:  # bounded: forms repeat the same few header rows
             _CACHE.clear()
-        if cacheable:
-            _CACHE[key] = cached
-    return {f: Column(f, c, text, r + dr) for f, c, text, dr in cached}
+        cached = _CACHE[key] = ([(c.field, c.col, c.text, c.row - r) for c in found.values()], {r: found})
+    relative, at_rows = cached
+    here = at_rows.get(r)
+    if here is None:
+        here = {f: Column(f, c, text, r + dr) for f, c, text, dr in relative}
+        if len(at_rows) < 4:  # the same header in the same rows: the next form of the same layout
+            at_rows[r] = here
+    return dict(here)  # a dict of its own (the caller may change it); Columns are never changed
 
 
-_CACHE: dict[tuple, list[tuple[str, int, str, int]]] = {}
+#: header rows -> their columns (row relative to the header), and the Columns at the rows met so far
+_CACHE: dict[tuple, tuple[list[tuple[str, int, str, int]], dict[int, dict[str, Column]]]] = {}
 
 
 def _map_columns(rows, r, fields, parts, known, two_rows, what) -> dict[str, Column]:

@@ -8,7 +8,7 @@ from decimal import Decimal
 from .cellgrid import Grid
 from .headers import Column, HeaderError, is_second_row, map_columns
 from .model import Form, ReadError
-from .reader_cells import _blank, _cached, _decimal_of, cell_text
+from .reader_cells import _cached, _decimal_of, cell_text
 from .reader_vocab import (
     _EXCEL_ERRORS,
     _FUND_FIELDS,
@@ -81,10 +81,11 @@ class FormBase:
 
     def right_value(self, r: int, c: int) -> tuple[object, int | None]:
         """First non-blank cell right of (r, c), unless that is another label."""
-        row = self.g.rows[r] if 0 <= r < len(self.g.rows) else []
+        rows = self.g.rows
+        row = rows[r] if 0 <= r < len(rows) else []
         for cc in range(c + 1, len(row)):
             v = row[cc]
-            if _blank(v):
+            if v is None or (isinstance(v, str) and not v.strip()):  # _blank, inline
                 continue
             if _is_label(v):
                 return None, None

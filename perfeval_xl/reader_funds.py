@@ -60,10 +60,10 @@ class FundsReader(FormBase):
         attrs = [col.field for col in order]
         header_cols = [col.col for col in order]
         shift = self.fund_shift(found, header_row, last_header, header_cols)
-        cols = [hc + shift for hc in header_cols]
+        block = _FundColumns(attrs, [hc + shift for hc in header_cols])
         fraction_rates: list[tuple[FundRow, int, int]] = []
         for r, c, label in found:
-            self.read_fund_row(r, c, label, attrs, cols, fraction_rates)
+            self.read_fund_row(r, c, label, block, fraction_rates)
         if fraction_rates:
             self.restore_percent_rates(fraction_rates)
         self.budget_points(columns, fr, fc)
@@ -154,77 +154,67 @@ class FundsReader(FormBase):
         return found
 
     def read_fund_row(
-        self,
-        r: int,
-        c: int,
-        label: str,
-        attrs: list[str],
-        cols: list[int],
-        fraction_rates: list[tuple[FundRow, int, int]],
+        self, r: int, c: int, label: str, block: _FundColumns, fraction_rates: list[tuple[FundRow, int, int]]
     ) -> None:
-        """The fund row at r (its label at column c): the figures in ``cols`` (the header's columns,
-        shifted), field ``attrs[i]`` in ``cols[i]``. A 执行率 that may be a percent-formatted fraction is
-        noted in ``fraction_rates``."""
+        """The fund row at r (its label at column c), in the columns of ``block``. A 执行率 that may be a
+        percent-formatted fraction is noted in ``fraction_rates``."""
         g, f = self.g, self.form
-        unit = f.money_unit
+        attrs, cols = block.attrs, block.cols
         row = g.rows[r]
         n = len(row)
-        values: dict[str, Decimal | None] = dict.fromkeys(_FUND_ATTRS)
+        values: list[Decimal | None] = []  # in block.attrs order
         for attr, cc in zip(attrs, cols, strict=True):
             v = row[cc] if cc < n else None
             if v.__class__ is float and v == v and v not in _INFINITIES:  # _quick's first case, inline
-                values[attr] = _decimal_of(v)
+                values.append(_decimal_of(v))
                 continue
             q = _quick(v)  # the common case: a plain number, or "-" on the sub-rows
-            if q is not _SLOW:
-                values[attr] = q
-            elif v.__class__ is str and v and v in _PLACEHOLDERS:  # "-" on the sub-rows (blank: number())
-                values[attr] = None
-            else:
-                values[attr] = self.number(
+            if q is _SLOW and v.__class__ is str and v and v in _PLACEHOLDERS:  # "-" (blank: number())
+                q = None
+            elif q is _SLOW:
+                q = self.number(
                     r,
                     cc,
                     (f"“{label}”的", _FUND_WHAT[attr]),
                     stated=attr in _STATED_FUND_FIELDS,
                     percent=attr == "stated_rate",
-                    unit=unit if attr in ("initial", "annual", "executed") else None,
+                    unit=f.money_unit if attr in ("initial", "annual", "executed") else None,
                     points=attr == "stated_points",
                     formula_ok=attr == "stated_points",  # the template's =PE_BUDGET_POINTS(…)
                 )
+            values.append(q)
         # a stated score or rate is checked by the rules; the points must be points
-        if values["stated_points"] is not None and "stated_points" in attrs:
-            self.in_range(
-                values["stated_points"],
-                r,
-                cols[attrs.index("stated_points")],
-                f"“{label}”的{_FUND_WHAT['stated_points']}",
-            )
-        if values["stated_rate"] is not None and values["stated_rate"] < 0:
-            raise self.error(f"“{label}”的执行率不应为负数", r, cols[attrs.index("stated_rate")])
-        if values["stated_points"] is None and "stated_points" in attrs:  # the budget's points
-            cc = cols[attrs.index("stated_points")]
-            v = row[cc] if 0 <= cc < n else None
+        i, j = block.points, block.rate
+        points = values[i] if i is not None else None
+        if points is not None:
+            self.in_range(points, r, cols[i], f"“{label}”的{_FUND_WHAT['stated_points']}")  # type: ignore[index]
+        rate = values[j] if j is not None else None
+        if rate is not None and rate < 0:
+            raise self.error(f"“{label}”的执行率不应为负数", r, cols[j])  # type: ignore[index]
+        if points is None and i is not None:  # the budget's points
+            v = row[cols[i]] if 0 <= cols[i] < n else None
             if not (v.__class__ is str and v and v in _PLACEHOLDERS):  # "-" on a sub-row is no error value
-                self.no_error_value(r, cc, (f"“{label}”的", _FUND_WHAT["stated_points"]))
+                self.no_error_value(r, cols[i], (f"“{label}”的", _FUND_WHAT["stated_points"]))
+        values.append(None)  # the FundRow fields the header lacks
+        initial, annual, executed, points_at, rate_at, score_at = block.slots
         fund = FundRow(
             label,
-            initial=values["initial"],
-            annual=values["annual"],
-            executed=values["executed"],
-            stated_points=values["stated_points"],
-            stated_rate=values["stated_rate"],
-            stated_score=values["stated_score"],
+            values[initial],
+            values[annual],
+            values[executed],
+            values[points_at],
+            values[rate_at],
+            values[score_at],
+            g.row_ref(r, c, max(c, cols[-1])),
         )
-        rate = fund.stated_rate
-        if rate is not None and 0 < rate <= 2 and "stated_rate" in attrs:  # 0.9949 shown as 99.49%?
-            c_rate = cols[attrs.index("stated_rate")]
+        if rate is not None and 0 < rate <= 2:  # 0.9949 shown as 99.49%?
+            c_rate = cols[j]  # type: ignore[index]
             if c_rate < n and row[c_rate].__class__ is float:
                 fraction_rates.append((fund, r, c_rate))
         if not self.lean:
             for attr, ref in zip(attrs, g.refs_in_row(r, cols), strict=True):
                 self.refs[f"funds.{label}.{attr}"] = ref
             self.headers[f"funds.{label}"] = cell_text(row[c])
-        fund.ref = g.row_ref(r, c, max(c, cols[-1]))
         self.refs[f"funds.{label}"] = fund.ref
         f.funds.append(fund)
 
@@ -233,6 +223,8 @@ class FundsReader(FormBase):
         read in percent, 99.49, when the cell's format says so (asked from the workbook, see
         :meth:`Grid.percent_formatted`)."""
         percent = self.g.percent_formatted([(r, c) for _, r, c in rates])
+        if not percent:
+            return
         for fund, r, c in rates:
             if (r, c) in percent and fund.stated_rate is not None:
                 fund.stated_rate = fund.stated_rate * 100
@@ -352,6 +344,17 @@ class FundsReader(FormBase):
             total.stated_points = Decimal(0)  # (some score 预算执行率 as an indicator row instead)
             self.refs["budget_points"] = self.refs["funds.header"]
             self.headers["budget_points"] = "资金部分没有分值、得分列，不计预算执行得分"
+
+
+class _FundColumns:
+    """The fund rows' columns: field ``attrs[i]`` in column ``cols[i]``; ``slots``: each FundRow figure's
+    index in a row's values (_FUND_ATTRS order; ``len(attrs)``, a None after them, when not in the header)."""
+
+    def __init__(self, attrs: list[str], cols: list[int]):
+        self.attrs, self.cols = attrs, cols
+        self.points = attrs.index("stated_points") if "stated_points" in attrs else None
+        self.rate = attrs.index("stated_rate") if "stated_rate" in attrs else None
+        self.slots = tuple(attrs.index(a) if a in attrs else len(attrs) for a in _FUND_ATTRS)
 
 
 def _filled(v: object) -> bool:

@@ -53,6 +53,9 @@ class _Table(NamedTuple):
     adjusted: int | None = None  # 调整指标值 (Chongqing): when filled, the row's target instead
 
 
+_ZERO, _ONE, _HUNDRED = Decimal(0), Decimal(1), Decimal(100)
+
+
 def _indicator_what(name: str) -> str:
     """The start of a message about an indicator's cell: 指标“name”的."""
     return f"指标“{name}”的" if name else "指标的"
@@ -102,6 +105,7 @@ class IndicatorsReader(TotalsReader):
         total_rows = {r for r, _ in self.positions("total", hr + 1)}
         # the header again further down: a second goal block (年度绩效目标2(40分)), the same columns
         more_headers = {r: c for r, c in self.positions("indicators", self.ind_last_header + 1)}
+        stops = total_rows | grade_rows | more_headers.keys()  # one test per row for the three
         block = 1
         block_weights = {1: self.block_weight(hr, c1 if c1 is not None else c3)}
         level1 = level2 = ""
@@ -112,13 +116,14 @@ class IndicatorsReader(TotalsReader):
         numeric_values: list[tuple[int, int, int, str]] = []  # (indicator, row, column, field)
         weight_cells: list[tuple[int, int, int]] | None = [] if table.weight_header else None
         explain = self.explain
+        sheet_row = g.sheet_row
         for r in range(self.ind_last_header + 1, self.r1):
-            if r in total_rows:
-                self.read_totals(r, cp, cs)
-                break
-            if r in grade_rows:
-                break
-            if r in more_headers:
+            if r in stops:
+                if r in total_rows:
+                    self.read_totals(r, cp, cs)
+                    break
+                if r in grade_rows:
+                    break
                 block += 1
                 block_weights[block] = self.next_block(r, more_headers[r], c1, c3)
                 level1 = level2 = ""
@@ -189,9 +194,9 @@ class IndicatorsReader(TotalsReader):
                     points = _quick(v)
                 if points is _SLOW:
                     points = self.number(r, cp, (_indicator_what(name), "分值"), points=True)
-                elif weight_cells is not None and raw_points.__class__ is float and 0 < points < 1:
+                elif weight_cells is not None and raw_points.__class__ is float and _ZERO < points < _ONE:
                     weight_cells.append((len(f.indicators), r, cp))  # 20% stored as 0.2? (restore_weights)
-                if points is not None and not (0 <= points <= 100):
+                if points is not None and not (_ZERO <= points <= _HUNDRED):  # Decimals: quicker than ints
                     self.in_range(points, r, cp, f"{_indicator_what(name)}分值")
             v = row[cs] if cs is not None else None
             stated = _decimal_of(v) if v.__class__ is float and v == v and v not in _INFINITIES else _quick(v)
@@ -227,7 +232,7 @@ class IndicatorsReader(TotalsReader):
                     row_ref(r),
                     shares,
                     block,
-                    g.sheet_row(r),
+                    sheet_row(r),
                 )
             )
         if by_group and not f.level1_points and f.indicators:
@@ -363,6 +368,8 @@ class IndicatorsReader(TotalsReader):
         format, which the fast readers do not report: ask the workbook for those cells' formats and
         read them back as "95%" (so that they compare with "≥95%" written as text)."""
         percent = self.g.percent_formatted([(r, c) for _, r, c, _ in numeric_values])
+        if not percent:
+            return
         for i, r, c, fld in numeric_values:
             if (r, c) in percent:
                 value = _decimal_of(self.g.rows[r][c]) * 100

@@ -10,6 +10,7 @@ import functools
 import re
 
 from . import labels as L
+from .headers import MAX_LABEL as _MAX_LABEL
 from .headers import header_key, key, key_of, lookup
 from .headers import header_key_of as _header_key_of
 
@@ -107,7 +108,12 @@ _IND_WHAT["judgement"] = L.JUDGEMENT
 
 def _is_label(value: object) -> bool:
     """A cell that is some label of the vocabulary (never a header field's value)."""
-    k = _key(value)
+    return value.__class__ is str and len(value) <= _MAX_LABEL and _is_label_text(value)
+
+
+@functools.lru_cache(maxsize=4096)
+def _is_label_text(value: str) -> bool:
+    k = _key_of(value)
     return bool(k) and (k in _ALL_LABELS or _header_key_of(k) in _ALL_LABELS)
 
 
