@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from decimal import Decimal
 from typing import Literal, cast
 
-from . import formulas, limits, xlsxcells, xlsxfast
+from . import formulas, limits, xlsxcells
 from .cellgrid import Grid
 from .model import ReadError
 from .precheck import check_ods, check_xlsx
@@ -141,12 +141,6 @@ def workbook_grids(
     on_sheet_error: SheetErrorHandler | None,
     refused: dict[str, ReadError] | None = None,
 ) -> Iterator[Grid]:
-    if kind == "xlsx":
-        facts = xlsxcells.facts(source)
-        fast = xlsxfast.read_sheets(source, facts, refused)
-        if fast is not None:  # an ordinary workbook: its cells as calamine gives them, without calamine
-            yield from _fast_grids(source, fast, facts, on_sheet_error, refused or {})
-            return
     import python_calamine as pc
 
     try:
@@ -193,26 +187,6 @@ def workbook_grids(
             wb.close()
         except Exception:  # pragma: no cover - closing never matters for correctness
             pass
-
-
-def _fast_grids(
-    source: str,
-    sheets: list[tuple[str, list[list[object]] | None, tuple[int, int] | None]],
-    book: xlsxcells.WorkbookFacts,
-    on_sheet_error: SheetErrorHandler | None,
-    refused: dict[str, ReadError],
-) -> Iterator[Grid]:
-    max_cells = limits.current().max_cells
-    for name, rows, start in sheets:
-        if rows is None:
-            _sheet_failed(refused[name], on_sheet_error)
-            continue
-        height, width = len(rows), len(rows[0]) if rows else 0
-        if height * width > max_cells:
-            _sheet_failed(ReadError(source, f"工作表过大（{height}×{width} 个单元格），未读取", sheet=name),
-                          on_sheet_error)  # fmt: skip
-            continue
-        yield Grid(source, name, rows, start or (0, 0), "xlsx", facts=XlsxFacts(book))
 
 
 def _openpyxl_grids(

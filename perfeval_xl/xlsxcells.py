@@ -213,9 +213,6 @@ class WorkbookFacts:
         self._members: dict[str, tuple[str, int, int, int, int]] | None = None  # zip directory by name
         self._data: bytes | None = None  # the whole file, when it was read in one go
         self._sheet_parts: dict[str, str] | None = None  # sheet name -> part, from the pre-check
-        # what the pre-check unpacked, until the fast path (perfeval_xl.xlsxfast) takes it
-        self._unpacked: tuple[dict[str, bytes], list[tuple[str, int, int, int, int]], bytes] | None = None
-        self._known: dict[str, set[tuple[int, int]]] = {}  # sheets the fast path read: percent cells
 
     def offer(
         self,
@@ -232,38 +229,19 @@ class WorkbookFacts:
         found them in workbook.xml and its rels."""
         self._members = {m[0]: m for m in members} if members is not None else None
         self._data = data
-        self._unpacked = (parts, members, data) if members is not None and data is not None else None
         if self._parts is None and sum(len(b) for b in parts.values()) <= READ_ALL_BYTES:
             self._offered = dict(parts)
             self._sheet_parts = sheets
-
-    def take_unpacked(self) -> tuple[dict[str, bytes], list[tuple[str, int, int, int, int]], bytes] | None:
-        """The parts the pre-check unpacked, its zip directory and the file's bytes (once: None after
-        the first call, and when the file was too large to be read in one go)."""
-        found, self._unpacked = self._unpacked, None
-        return found
-
-    def known(self, sheets: dict[str, set[tuple[int, int]]], percent: frozenset[int]) -> None:
-        """Sheets whose cells :mod:`perfeval_xl.xlsxfast` read: their percent-formatted cells (0-based,
-        whatever their value) and the workbook's percent styles. Such a sheet has no error value and no
-        formula (the fast path declines those), so its questions need no second scan."""
-        self._known.update(sheets)
-        self._percent = percent
 
     # ------------------------------------------------------------------ questions
 
     def cell_facts(self, sheet: str) -> CellFacts:
         """Error values and uncached formulas of a sheet (empty when unknown)."""
-        if sheet in self._known:
-            return _NO_FACTS
         part = self._sheet(sheet)
         return part.cell_facts() if part is not None else _NO_FACTS
 
     def percent_cells(self, sheet: str, cells: list[tuple[int, int]]) -> set[tuple[int, int]]:
         """Which of these 0-based (row, col) cells of ``sheet`` carry a percent number format."""
-        marked = self._known.get(sheet)
-        if marked is not None:
-            return {pos for pos in cells if pos in marked} if marked else set()
         part = self._sheet(sheet)
         if part is None or not cells:
             return set()
@@ -279,12 +257,6 @@ class WorkbookFacts:
         return _text(data if data is not None else z.read(name))
 
     def _sheet(self, sheet: str) -> _Sheet | None:
-        if self._parts is not None:  # the common case: asked before
-            part = self._parts.get(sheet)
-            if part is None:
-                return None
-            if part in self._sheets:
-                return self._sheets[part]
         z = PartReader(self.path, self._members, self._data, MAX_PART_BYTES)
         try:
             if self._parts is None:
@@ -382,11 +354,6 @@ class WorkbookFacts:
             if int(found.group(1) if found else 0) in percent_ids:
                 out.add(i)
         return frozenset(out)
-
-
-def percent_styles(styles: str | None) -> frozenset[int]:
-    """The ``cellXfs`` indexes of ``xl/styles.xml`` (its text) whose number format is a percent one."""
-    return WorkbookFacts._percent_from(styles)
 
 
 _CACHE: OrderedDict[tuple[str, int, int], WorkbookFacts] = OrderedDict()
