@@ -17,6 +17,7 @@ from .reader_cells import (
     _cached,
     _decimal_of,
     _empty_mark,
+    _empty_text,
     _quick,
     _text_of,
 )
@@ -155,7 +156,7 @@ class IndicatorsReader(TotalsReader):
             if weight is not None and by_group and level1:
                 f.level1_points[level1] = _decimal_of(_WEIGHT_NUMBER.search(weight).group(0))  # type: ignore[union-attr]
                 self.refs[f"level1_points.{level1}"] = g.ref(r, c1)  # type: ignore[arg-type]
-            new_level2 = bool(t2) and not _empty_mark(t2)
+            new_level2 = bool(t2) and not _empty_text(t2)  # _empty_mark of a text
             if new_level2:
                 level2 = t2
             if name.startswith("指标"):
@@ -206,10 +207,10 @@ class IndicatorsReader(TotalsReader):
                 judgement = self.number(r, cj, (_indicator_what(name), "定性评分"))
             else:
                 judgement = stated
-            if row[ctr].__class__ is float or row[ca].__class__ is float:
-                for c, fld in ((ctr, "target"), (ca, "actual")):
-                    if c is not None and row[c].__class__ is float and not (parts and fld == "target"):
-                        numeric_values.append((len(f.indicators), r, c, fld))
+            if row[ctr].__class__ is float and not parts:  # a percent format may turn 0.95 into "95%"
+                numeric_values.append((len(f.indicators), r, ctr, "target"))
+            if row[ca].__class__ is float:
+                numeric_values.append((len(f.indicators), r, ca, "actual"))
             if explain:
                 self.note_cells(r, row, table)
                 if ctr != ct:
@@ -372,9 +373,13 @@ class IndicatorsReader(TotalsReader):
             return
         for i, r, c, fld in numeric_values:
             if (r, c) in percent:
-                value = _decimal_of(self.g.rows[r][c]) * 100
-                text = format(value.normalize(), "f") + "%"
-                setattr(self.form.indicators[i], fld, text)
+                setattr(self.form.indicators[i], fld, _percent_text(self.g.rows[r][c]))
+
+
+@functools.lru_cache(maxsize=4096, typed=True)
+def _percent_text(value: float) -> str:
+    """A percent-formatted number as its percentage: 0.95 -> "95%" (cached: 100% again and again)."""
+    return format((_decimal_of(value) * 100).normalize(), "f") + "%"
 
 
 @functools.lru_cache(maxsize=1024)

@@ -129,7 +129,8 @@ def _fund_label_of(value: str) -> str | None:
         k, sub = k[3:], True
     elif k.startswith("其中"):
         k, sub = k[2:], True
-    k = _PAREN_SUFFIX.sub("", k)
+    if k.endswith("）"):
+        k = _PAREN_SUFFIX.sub("", k)
     label = _FUND_ALIASES.get(k)
     if label is None and sub and k and not _HAS_FIGURE.search(k):
         return k  # 其中：中央、省、市补助县级资金 (not 其中：一般公共预算：1873.66万元)
@@ -140,6 +141,8 @@ _HAS_FIGURE = re.compile(r"[\d：]")
 
 
 def _funds_title(k: str) -> bool:
+    if not k.startswith(_FUNDS_TITLES):  # most texts: one test
+        return False
     for t in _FUNDS_TITLES:
         if k.startswith(t) and (len(k) == len(t) or k[len(t)] == "（"):
             return True
