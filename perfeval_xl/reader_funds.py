@@ -291,11 +291,7 @@ class FundsReader(FormBase):
         filled_rows = []
         for r, c, _ in found:
             row = g.rows[r]
-            filled = [
-                cc
-                for cc in range(c + 1, len(row))
-                if (v := row[cc]) is not None and v != "" and (v.__class__ is not str or v.strip())
-            ]  # _filled, inline
+            filled = [cc for cc in range(c + 1, len(row)) if (v := row[cc]).__class__ is float or _filled(v)]
             filled_rows.append((c, tuple(filled)))
         shift = _shift(tuple(filled_rows), all_header, lo)
         if shift is not None:

@@ -64,8 +64,9 @@ def _scan(
     fund_rows: dict[int, tuple[int, str]] = {}
     get = _KINDS.get
     for r, row in enumerate(grid.rows):
-        for c, v in enumerate(row):
-            if v.__class__ is not str or not v:  # numbers and blanks ("" from calamine) are no labels
+        c = -1  # the column of the row's last label so far
+        for v in row:  # (no enumerate: the column is looked up for the few labels only)
+            if not v or v.__class__ is not str:  # blanks ("" from calamine) and numbers are no labels
                 continue
             kind = get(v, _UNSEEN)
             if kind is None:  # most text: not a label (known)
@@ -74,6 +75,11 @@ def _scan(
                 kind = _kind_of(v)
                 if kind is None:
                     continue
+            # this cell's column: the first text equal to it after the last label (an equal text in
+            # between would be that same label, met before this one)
+            c = row.index(v, c + 1)
+            while row[c].__class__ is not str:  # an equal cell of another class is no label
+                c = row.index(v, c + 1)
             tag, key = kind
             if tag == "fund":
                 if r not in fund_rows:
