@@ -1,6 +1,7 @@
 """How fast ``perfeval-xl consolidate`` is, against the strongest peers a user would pick, on realistic forms.
 
     python benchmarks/consolidate.py [--n 500] [--rounds 3] [--jobs 2] [--scale 10000] [--keep DIR]
+                                     [--baseline CHECKOUT]
 
 Generates ``--n`` distinct workbooks typed as clerks type them (:mod:`realistic`: 1 to 6 forms each,
 numbers as numbers, percent-formatted rates and percentages, merged titles and groups, some forms in 元)
@@ -18,7 +19,9 @@ For each: median wall seconds, median CPU seconds (user + system of the process 
 ``RUSAGE_CHILDREN``), files and forms per second, and the peak RSS of the whole process tree (the process
 and its workers summed, sampled every 10 ms from /proc). Ratios are against pandas (calamine) and against
 the calamine floor, by wall time and by CPU time: the machine is shared, so CPU seconds are the steadier
-measure. ``--scale N`` adds one run of consolidate over N distinct clerk-typed workbooks with one and
+measure. ``--baseline CHECKOUT`` (another version's checkout, e.g. ``git worktree add /tmp/old
+534f232``) adds that version's consolidate (one process, clerk batch) to the same interleaved rounds,
+so two versions are compared on the same files in the same minutes. ``--scale N`` adds one run of consolidate over N distinct clerk-typed workbooks with one and
 with ``--jobs`` processes, for the memory bound.
 """
 
@@ -133,9 +136,13 @@ def reader_cmd(code: str, listing: Path) -> list[str]:
     return [sys.executable, "-c", prelude + code]
 
 
-def consolidate_cmd(folder: Path, out: Path, jobs: int) -> list[str]:
-    return [sys.executable, "-m", "perfeval_xl", "consolidate", str(folder), "-o", str(out),
-            "--jobs", str(jobs), "--quiet"]  # fmt: skip
+def consolidate_cmd(folder: Path, out: Path, jobs: int, tree: Path = ROOT) -> list[str]:
+    """``python -m perfeval_xl consolidate …`` with the package of checkout ``tree`` first on the path
+    (``-m`` alone would take the package in the current directory, whichever version that is)."""
+    argv = ["perfeval-xl", "consolidate", str(folder), "-o", str(out), "--jobs", str(jobs), "--quiet"]
+    code = (f"import runpy, sys; sys.path.insert(0, {str(tree)!r}); sys.argv = {argv!r}; "
+            "runpy.run_module('perfeval_xl', run_name='__main__', alter_sys=True)")  # fmt: skip
+    return [sys.executable, "-c", code]
 
 
 def _load() -> str:
@@ -180,12 +187,14 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2, help="processes for the parallel run")
     ap.add_argument("--scale", type=int, default=0, help="also one consolidate run over this many workbooks")
     ap.add_argument("--keep", type=Path, help="generate into this folder and keep it")
+    ap.add_argument("--baseline", type=Path, help="another version's checkout, timed in the same rounds")
     args = ap.parse_args()
 
     work = args.keep or Path(tempfile.mkdtemp(prefix="perfeval-bench-"))
     # An installed package has its bytecode compiled (pip does it); a checkout run with
     # PYTHONDONTWRITEBYTECODE would compile every module at every start instead.
-    subprocess.run([sys.executable, "-m", "compileall", "-q", str(ROOT / "perfeval_xl")], check=True)
+    for tree in (ROOT, args.baseline) if args.baseline else (ROOT,):
+        subprocess.run([sys.executable, "-m", "compileall", "-q", str(tree / "perfeval_xl")], check=True)
     env = dict(os.environ, PYTHONPATH=str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", ""))
     try:
         t = time.perf_counter()
@@ -213,6 +222,9 @@ def main() -> None:
         methods[c1] = consolidate_cmd(work / "clerk", out / "a.xlsx", 1)
         methods[cn] = consolidate_cmd(work / "clerk", out / "b.xlsx", args.jobs)
         methods[ct] = consolidate_cmd(work / "text", out / "c.xlsx", 1)
+        cb = f"perfeval-xl consolidate，1 个进程，{args.baseline} 的版本" if args.baseline else None
+        if cb:
+            methods[cb] = consolidate_cmd(work / "clerk", out / "old.xlsx", 1, args.baseline)
 
         runs = {name: Runs() for name in methods}
         for _ in range(args.rounds):
@@ -246,6 +258,11 @@ def main() -> None:
         print(f"\n录入式表单 / 全文字表单（1 个进程）：墙钟 {w1 / wt:.2f} 倍，CPU {cpu1 / cput:.2f} 倍。")
         wn, cpun = med[cn]
         print(f"--jobs {args.jobs} / --jobs 1：墙钟 {wn / w1:.2f} 倍，CPU {cpun / cpu1:.2f} 倍。")
+        if cb:
+            wb, cpub = med[cb]
+            same = totals(out / "old.xlsx") == clerk_totals
+            print(f"本版本 / {args.baseline} 的版本（1 个进程）：墙钟 {w1 / wb:.2f} 倍，CPU {cpu1 / cpub:.2f} 倍"
+                  f"（两版总分{'相同' if same else '不同'}）。")  # fmt: skip
 
         if args.scale:
             t = time.perf_counter()
