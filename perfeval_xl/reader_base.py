@@ -71,6 +71,14 @@ class FormBase:
         hi = self.r1 if hi is None else hi
         return [(r, c) for r, c in self.found.get(label, ()) if lo <= r < hi]
 
+    def rows_of(self, label: str, lo: int) -> set[int]:
+        """The rows of ``positions(label, lo)`` (a loop: quicker than the comprehensions, once a form)."""
+        rows = set()
+        for r, _ in self.found.get(label, ()):
+            if lo <= r < self.r1:
+                rows.add(r)
+        return rows
+
     def first(self, label: str, lo: int | None = None, hi: int | None = None) -> tuple[int, int] | None:
         """``positions(label, lo, hi)[0]`` or None; the scan lists positions in row order."""
         lo = self.r0 if lo is None else lo

@@ -4,6 +4,7 @@ of the figures against the header, and the budget's points."""
 from __future__ import annotations
 
 import functools
+import operator
 from decimal import Decimal
 
 from . import labels as L
@@ -33,6 +34,7 @@ from .reader_vocab import (
     _is_label,
     _key,
     _key_of,
+    _money_unit_in,
 )
 
 
@@ -56,18 +58,18 @@ class FundsReader(FormBase):
         fr, fc = pos
         header_row, columns, last_header = self.funds_columns(fr, fc, stop)
         found = self.find_fund_rows(columns, header_row, last_header, stop, fc)
-        order = sorted(columns.values(), key=lambda col: col.col)
-        attrs = [col.field for col in order]
+        order = sorted(columns.values(), key=operator.attrgetter("col"))
+        attrs = tuple([col.field for col in order])
         header_cols = [col.col for col in order]
         shift = self.fund_shift(found, header_row, last_header, header_cols)
-        block = _FundColumns(attrs, [hc + shift for hc in header_cols])
+        block = _fund_columns(attrs, tuple([hc + shift for hc in header_cols]))
         fraction_rates: list[tuple[FundRow, int, int]] = []
         for r, c, label in found:
             self.read_fund_row(r, c, label, block, fraction_rates)
         if fraction_rates:
             self.restore_percent_rates(fraction_rates)
         self.budget_points(columns, fr, fc)
-        return max(r for r, _, _ in found) + 1
+        return found[-1][0] + 1  # found is in row order
 
     def funds_columns(self, fr: int, fc: int, stop: int) -> tuple[int, dict[str, Column], int]:
         """The funds block titled at (fr, fc): its header (first row, columns, last row) and the
@@ -90,11 +92,7 @@ class FundsReader(FormBase):
         self.refs["funds.header"] = g.row_ref(header_row)
         if not self.lean:
             self.note_columns("funds", columns)
-        unit_texts = [title, *(col.text for col in columns.values())]
-        f.money_unit = next(
-            (unit for text in unit_texts if isinstance(text, str) for unit in L.MONEY_UNITS if unit in text),
-            None,
-        ) or self.unit_line(fr)  # 万元 is tried before 元 in each text, and is the default
+        f.money_unit = _money_unit_in([title, *[col.text for col in columns.values()]]) or self.unit_line(fr)
         return header_row, columns, last_header
 
     def find_fund_rows(
@@ -267,12 +265,12 @@ class FundsReader(FormBase):
         vocabulary does not know; None for a row without figures (or a row of some other label)."""
         row = self.g.rows[r]
         n = len(row)
-        figures = [c for c in amount_cols if c < n and _is_figure(row[c])]
-        if not figures:
+        first = next((c for c in amount_cols if c < n and _is_figure(row[c])), None)  # the first figure
+        if first is None:
             return None
-        c = next((c for c in range(figures[0]) if not _blank(row[c])), None)
+        c = next((c for c in range(first) if not _blank(row[c])), None)
         if c is None:
-            raise self.error("资金部分有数字却没有资金行名称，无法确定这些数字属于哪一项", r, figures[0])
+            raise self.error("资金部分有数字却没有资金行名称，无法确定这些数字属于哪一项", r, first)
         if _is_label(row[c]):
             return None
         return c, _key_of(cell_text(row[c]))
@@ -302,12 +300,12 @@ class FundsReader(FormBase):
     def aligned(self, found: list[tuple[int, int, str]], all_header: frozenset[int], lo: int) -> bool:
         """Every fund row's label left of the header's first column and its figures only under header
         words (the columns no header word names are blank in every fund row)."""
+        if any(c >= lo for _, c, _ in found):  # (before the columns below are worked out)
+            return False
         rows = self.g.rows
         width = max(len(rows[r]) for r, _, _ in found)
         loose = [cc for cc in range(width) if cc not in all_header]
         for r, c, _ in found:
-            if c >= lo:
-                return False
             row = rows[r]
             n = len(row)
             for cc in loose:
@@ -342,11 +340,17 @@ class FundsReader(FormBase):
             self.headers["budget_points"] = "资金部分没有分值、得分列，不计预算执行得分"
 
 
+@functools.lru_cache(maxsize=256)
+def _fund_columns(attrs: tuple[str, ...], cols: tuple[int, ...]) -> _FundColumns:
+    """The same for every funds block of the same layout (cached)."""
+    return _FundColumns(attrs, cols)
+
+
 class _FundColumns:
     """The fund rows' columns: field ``attrs[i]`` in column ``cols[i]``; ``slots``: each FundRow figure's
     index in a row's values (_FUND_ATTRS order; ``len(attrs)``, a None after them, when not in the header)."""
 
-    def __init__(self, attrs: list[str], cols: list[int]):
+    def __init__(self, attrs: tuple[str, ...], cols: tuple[int, ...]):
         self.attrs, self.cols = attrs, cols
         self.points = attrs.index("stated_points") if "stated_points" in attrs else None
         self.rate = attrs.index("stated_rate") if "stated_rate" in attrs else None

@@ -102,10 +102,10 @@ class IndicatorsReader(TotalsReader):
         cadj = table.adjusted
         used = [c for c in (c1, c2, c3, ct, ca, cp, cs, cd, cj, cto, ctu, cadj) if c is not None]
         lo_c, hi_c = min(used), max(used)
-        grade_rows = {r for r, _ in self.positions("grade", hr + 1)}
-        total_rows = {r for r, _ in self.positions("total", hr + 1)}
+        grade_rows = self.rows_of("grade", hr + 1)
+        total_rows = self.rows_of("total", hr + 1)
         # the header again further down: a second goal block (年度绩效目标2(40分)), the same columns
-        more_headers = {r: c for r, c in self.positions("indicators", self.ind_last_header + 1)}
+        more_headers = dict(self.positions("indicators", self.ind_last_header + 1))
         stops = total_rows | grade_rows | more_headers.keys()  # one test per row for the three
         block = 1
         block_weights = {1: self.block_weight(hr, c1 if c1 is not None else c3)}

@@ -27,7 +27,11 @@ class TotalsReader(FormBase):
     def read_totals(self, r: int, cp: int | None, cs: int | None) -> None:
         f, g = self.form, self.g
         row = g.rows[r]
-        label_c = next((c for rr, c in self.found.get("total", ()) if rr == r), None)
+        label_c = None
+        for rr, c in self.found.get("total", ()):
+            if rr == r:
+                label_c = c
+                break
         inline = with_points = None
         if label_c is not None:
             self.refs["total"] = g.ref(r, label_c)

@@ -117,6 +117,16 @@ def _is_label_text(value: str) -> bool:
     return bool(k) and (k in _ALL_LABELS or _header_key_of(k) in _ALL_LABELS)
 
 
+def _money_unit_in(texts: list[object]) -> str | None:
+    """The money unit the first text naming one names (万元 tried before 元 in each text)."""
+    for text in texts:
+        if isinstance(text, str):
+            for unit in L.MONEY_UNITS:
+                if unit in text:
+                    return unit
+    return None
+
+
 @functools.lru_cache(maxsize=4096)
 def _fund_label_of(value: str) -> str | None:
     """The canonical label of a fund row label cell: 其中：本年财政拨款 -> 其中：当年财政拨款; a
