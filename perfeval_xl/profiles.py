@@ -35,6 +35,11 @@ class Profile:
     qualitative_met: Decimal = Decimal("0.8")
     qualitative_partial: Decimal = Decimal("0.6")
 
+    def __post_init__(self) -> None:
+        # the rules keep 0, 1 or 2 decimals (their zeros are constants: arithmetic.ZEROS)
+        if isinstance(self.decimals, bool) or self.decimals not in (0, 1, 2):
+            raise ValueError(f"评分规则“{self.name}”的 decimals 只能是 0、1 或 2")
+
 
 _RAW: dict[str, dict] = {
     "shanghai-municipal": {

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from perfeval_xl.model import Form, FundRow, Indicator
-from perfeval_xl.profiles import PROFILES, get_profile
+from perfeval_xl.profiles import PROFILES, Profile, get_profile
 from perfeval_xl.rules import budget_score, evaluate, execution_rate, infer_profile, round2, score_indicator
 
 
@@ -209,3 +209,12 @@ def test_transfer_kind_breaks_ties_toward_transfer_payment():
         stated_total_score=D("99.00"),
     )
     assert infer_profile(form)[0].name == "shanghai-municipal"
+
+
+@pytest.mark.parametrize("decimals", [3, -1, True])
+def test_a_profile_made_in_python_keeps_the_same_decimals_rule(decimals):
+    """The rules keep 0, 1 or 2 decimals (their zeros are constants); a Profile built in code with
+    any other count stops at construction with the rule files' message, not deep in a score."""
+    with pytest.raises(ValueError, match="decimals 只能是 0、1 或 2"):
+        Profile("x", "x", decimals=decimals)
+    assert Profile("x", "x", decimals=1).decimals == 1
