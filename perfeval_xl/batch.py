@@ -180,17 +180,18 @@ def consolidate_to(
 
 
 #: files per worker process when ``jobs`` is not given (see :func:`default_jobs`)
-FILES_PER_JOB = 1000
+FILES_PER_JOB = 100
 
 
 def default_jobs(files: int) -> int:
     """Worker processes when ``jobs`` is not given: the cores not already busy (by the one-minute load
     average), at most one per :data:`FILES_PER_JOB` files, at least one.
 
-    Measured on this project's shared 2-core machine (``benchmarks/consolidate.py``, README): a
-    second worker shortens a batch of 2,000 clerk workbooks by 20-40 % at ~1 % more CPU when the other
-    core is free, but on 300-500 files it saves little and costs 7-13 % more CPU (its own start-up
-    and cold caches), and on a busy core it only costs."""
+    Measured on this project's shared 2-core machine (2026-11-27, fresh processes, medians of 5, the
+    other core free): a second worker takes 100 clerk workbooks in 0.69x the wall time for 11 % more
+    CPU, 200 in 0.62x for 7 % more, 400 in 0.58x for 5 % more (its own start-up and cold caches are
+    what it costs; they were larger, and a second worker paid off only from ~1,000 files, before the
+    run's fixed costs were cut). On a busy core a second worker only costs."""
     cores = os.cpu_count() or 1
     try:
         busy = os.getloadavg()[0]

@@ -38,7 +38,7 @@ def register(subparsers) -> None:
         "-j",
         type=int,
         metavar="N",
-        help="并行进程数（默认：按文件数和空闲 CPU 核自动选择，每 1000 个文件至多 1 个进程）",
+        help="并行进程数（默认：按文件数和空闲 CPU 核自动选择，每 100 个文件至多 1 个进程）",
     )
     p.add_argument(
         "--csv",
