@@ -5,7 +5,6 @@ with the profile's bands and the form's 定性评分), with the row's own findin
 
 from __future__ import annotations
 
-import functools
 from decimal import Decimal
 
 from . import checks, labels
@@ -14,6 +13,7 @@ from .deadlines import LATE_WORDS, TIMELY_WORDS, When, day_number, month_number,
 from .figures import normalize
 from .model import Finding, Indicator, IndicatorResult
 from .profiles import Profile, get_profile
+from .textmemo import short_texts
 from .values import PERCENT_UNITS, Op, Value, convert, parse_value
 from .words import attainment, is_lower_better, says_none
 
@@ -147,31 +147,20 @@ def _quantitative(ind: Indicator, prof: Profile, points: Decimal, target: Value)
 
 # Findings that depend on an indicator's texts only (frozen, so shared): forms of one template repeat
 # their indicators, so each is made once per distinct (short) text.
-_MEMO_TEXT = 200  # longer texts are not kept (a worker's memory stays flat)
 
 
+@short_texts(maxsize=1024)
 def _no_operator(name: str, level2: str, text: str) -> tuple[Op, Finding]:
     """The operator a target without one is read with (≤ for a lower-is-better name), and its finding."""
-    short = len(name) + len(level2) + len(text) <= _MEMO_TEXT
-    return (_no_operator_memo if short else _no_operator_memo.__wrapped__)(name, level2, text)
-
-
-@functools.lru_cache(maxsize=1024)
-def _no_operator_memo(name: str, level2: str, text: str) -> tuple[Op, Finding]:
     op: Op = "<=" if is_lower_better(name, level2) else ">="
     reading = "越低越好，按“≤”理解" if op == "<=" else "按“≥”理解"
     name = name or labels.UNNAMED_INDICATOR
     return op, checks.finding("no-operator", name, f"“{name}”的年度指标值“{text}”未写比较符号，{reading}")
 
 
+@short_texts(maxsize=1024)
 def _met_without_figure(name: str, text: str) -> Finding:
     """The finding of a 实际完成值 that says 达成 without a figure."""
-    short = len(name) + len(text) <= _MEMO_TEXT
-    return (_met_without_figure_memo if short else _met_without_figure_memo.__wrapped__)(name, text)
-
-
-@functools.lru_cache(maxsize=1024)
-def _met_without_figure_memo(name: str, text: str) -> Finding:
     return checks.finding(
         "actual-without-figure", name, f"“{name}”的实际完成值“{text}”未给出数值，按达成计分"
     )

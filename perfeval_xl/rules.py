@@ -17,7 +17,6 @@ Decimal('9.94')
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import replace
 from decimal import Decimal
@@ -29,6 +28,7 @@ from .figures import normalize, to_decimal
 from .indicator_rules import indicator_name, score_indicator
 from .model import Finding, Form, FundResult, Indicator, IndicatorResult, Result
 from .profiles import DEFAULT, PROFILES, TRANSFER, Profile, get_profile, is_auto
+from .textmemo import short_texts
 
 #: the rules' API, wherever each function is defined: ``from perfeval_xl.rules import …``
 __all__ = [
@@ -107,14 +107,9 @@ def form_year(form: Form) -> int | None:
     return None
 
 
+@short_texts(maxsize=1024)
 def _year_in(text: object) -> int | None:
     """The year a 年度 field or title names (memoised: a batch's forms repeat them)."""
-    short = isinstance(text, str) and len(text) <= 200
-    return (_year_in_memo if short else _year_in_memo.__wrapped__)(text)
-
-
-@functools.lru_cache(maxsize=1024)
-def _year_in_memo(text: object) -> int | None:
     m = _YEAR.search(normalize(text))
     return int(m.group(1)) if m is not None else None
 

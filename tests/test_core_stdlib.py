@@ -6,6 +6,7 @@ import sys
 CORE = [
     "labels",
     "model",
+    "textmemo",
     "figures",
     "words",
     "deadlines",
