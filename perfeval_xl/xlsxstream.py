@@ -11,11 +11,9 @@ or column a row belongs to (see :mod:`perfeval_xl.summary`). Standard library on
 
 from __future__ import annotations
 
-import io
 import math
 import os
 import re
-import zipfile
 import zlib
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
@@ -240,18 +238,14 @@ _DIMENSION = re.compile(r'<dimension ref="[^"]*"/>')
 
 
 def assemble(
-    skeleton: io.BytesIO | Sequence[tuple[str, bytes]], filename: str, streams: dict[str, tuple[Part, str]]
+    skeleton: Sequence[tuple[str, bytes]], filename: str, streams: dict[str, tuple[Part, str]]
 ) -> None:
-    """Write the xlsx zip: the skeleton's members (``(name, data)`` in order, or a zip), each streamed
+    """Write the xlsx zip: the skeleton's members (``(name, data)`` in order), each streamed
     sheet (``streams``: zip member name -> (part, its last cell, e.g. ``"U12"``)) as skeleton head + the
     part's compressed rows + skeleton tail in one deflate stream, its ``<dimension>`` set to ``A1:`` the
     last cell."""
     import struct
 
-    if isinstance(skeleton, io.BytesIO):
-        skeleton.seek(0)
-        with zipfile.ZipFile(skeleton) as zin:
-            skeleton = [(info.filename, zin.read(info)) for info in zin.infolist()]
     central: list[bytes] = []
     dos_time, dos_date = 0, 1 << 5 | 1  # 1980-01-01 00:00, as XlsxWriter dated every member
     with open(filename, "wb") as out:
