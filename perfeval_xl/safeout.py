@@ -39,6 +39,11 @@ def xml_text(text: str) -> str:
     return _FORBIDDEN.sub(_fix, text)
 
 
+def xml_escape(text: str) -> str:
+    """Text as XML character data: ``&``, ``<`` and ``>`` escaped (quotes need no escaping there)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def display_path(path: str) -> str:
     """A path as text any writer accepts: bytes that were not UTF-8 (kept by Python as lone
     surrogates) shown as U+FFFD."""

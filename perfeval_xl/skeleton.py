@@ -23,8 +23,8 @@ from . import columns as C
 from . import labels
 from .cellgrid import column_letter
 from .columns import STREAMED, Table
-from .safeout import xml_text
-from .skeleton_book import DOC_REL, HEAD, MAIN, Book, cell_range, esc, quoted
+from .safeout import xml_escape, xml_text
+from .skeleton_book import DOC_REL, HEAD, MAIN, Book, cell_range, quoted
 
 #: the tables streamed into their own sheets, in sheet order after 汇总/按主管部门
 TABLES: dict[str, Table] = {key: C.TABLES[key] for key in STREAMED}
@@ -274,7 +274,7 @@ def _highlight_mismatch(
     b = table.index(stated)
     bl = column_letter(b)
     present = f'${bl}2<>""' if text else f"ISNUMBER(${bl}2)"
-    formula = esc(f"AND({present},${bl}2<>${a}2)")
+    formula = xml_escape(f"AND({present},${bl}2<>${a}2)")
     rule = f'<cfRule type="expression" dxfId="{{dxf}}" priority="{{priority}}"><formula>{formula}</formula></cfRule>'
     for sheet in sheets:
         sheet.conditional(book, b, rule, _DIFF)
@@ -338,7 +338,7 @@ def _chart(n: int, title: str, fill: str, cat_ref: str, cats: Sequence[str], val
            vals: Sequence[str], step: int) -> str:  # fmt: skip
     """A column chart of one series (项目数), its values labelled, a whole-number value axis."""
     ax1, ax2 = (5000 + n) * 10000 + 1, (5000 + n) * 10000 + 2
-    cat_pts = "".join(f'<c:pt idx="{i}"><c:v>{esc(v)}</c:v></c:pt>' for i, v in enumerate(cats))
+    cat_pts = "".join(f'<c:pt idx="{i}"><c:v>{xml_escape(v)}</c:v></c:pt>' for i, v in enumerate(cats))
     val_pts = "".join(f'<c:pt idx="{i}"><c:v>{v}</c:v></c:pt>' for i, v in enumerate(vals))
     return (
         f'{HEAD}<c:chartSpace xmlns:c="http://schemas.openxmlformats.org/drawingml/2006/chart" '
@@ -346,8 +346,8 @@ def _chart(n: int, title: str, fill: str, cat_ref: str, cats: Sequence[str], val
         f'<c:lang val="en-US"/><c:chart>{_chart_title(title)}<c:plotArea><c:layout/><c:barChart>'
         '<c:barDir val="col"/><c:grouping val="clustered"/><c:ser><c:idx val="0"/><c:order val="0"/>'
         f'<c:tx><c:v>项目数</c:v></c:tx>{fill}<c:dLbls><c:showVal val="1"/></c:dLbls>'
-        f'<c:cat><c:strRef><c:f>{esc(cat_ref)}</c:f><c:strCache><c:ptCount val="{len(cats)}"/>{cat_pts}'
-        f"</c:strCache></c:strRef></c:cat><c:val><c:numRef><c:f>{esc(val_ref)}</c:f><c:numCache>"
+        f'<c:cat><c:strRef><c:f>{xml_escape(cat_ref)}</c:f><c:strCache><c:ptCount val="{len(cats)}"/>{cat_pts}'
+        f"</c:strCache></c:strRef></c:cat><c:val><c:numRef><c:f>{xml_escape(val_ref)}</c:f><c:numCache>"
         f'<c:formatCode>General</c:formatCode><c:ptCount val="{len(vals)}"/>{val_pts}</c:numCache></c:numRef>'
         f'</c:val></c:ser><c:axId val="{ax1}"/><c:axId val="{ax2}"/></c:barChart>'
         f'<c:catAx><c:axId val="{ax1}"/><c:scaling><c:orientation val="minMax"/></c:scaling><c:axPos val="b"/>'
@@ -366,7 +366,7 @@ def _chart(n: int, title: str, fill: str, cat_ref: str, cats: Sequence[str], val
 def _chart_title(text: str) -> str:
     return (
         "<c:title><c:tx><c:rich><a:bodyPr/><a:lstStyle/><a:p><a:pPr><a:defRPr/></a:pPr>"
-        f'<a:r><a:rPr lang="en-US"/><a:t>{esc(text)}</a:t></a:r></a:p></c:rich></c:tx><c:layout/></c:title>'
+        f'<a:r><a:rPr lang="en-US"/><a:t>{xml_escape(text)}</a:t></a:r></a:p></c:rich></c:tx><c:layout/></c:title>'
     )
 
 

@@ -12,7 +12,7 @@ from typing import Any
 
 from .cellgrid import column_letter
 from .columns import SUMMARY_TITLE
-from .safeout import xml_text
+from .safeout import xml_escape, xml_text
 from .theme import THEME_XML
 
 HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -91,11 +91,12 @@ class Book:
 
     def _workbook(self) -> str:
         sheets = "".join(
-            f'<sheet name="{esc(s.name)}" sheetId="{i}" r:id="rId{i}"/>' for i, s in enumerate(self.sheets, 1)
+            f'<sheet name="{xml_escape(s.name)}" sheetId="{i}" r:id="rId{i}"/>'
+            for i, s in enumerate(self.sheets, 1)
         )
         names = "".join(
             f'<definedName name="{name}" localSheetId="{i}"{_HIDDEN if "Filter" in name else ""}>'
-            f"{esc(formula)}</definedName>"
+            f"{xml_escape(formula)}</definedName>"
             for name, i, formula in self._defined_names()
         )
         return (
@@ -179,7 +180,7 @@ class Book:
             for sheet_ref in (self.sheets[i].ref,)
         ]
         titles = [s.name for s in self.sheets] + printed
-        lpstr = "".join(f"<vt:lpstr>{esc(t)}</vt:lpstr>" for t in titles)
+        lpstr = "".join(f"<vt:lpstr>{xml_escape(t)}</vt:lpstr>" for t in titles)
         return (
             f'{HEAD}<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties" '
             'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes"><Application>Microsoft '
@@ -229,19 +230,14 @@ def _core(profile: str) -> str:
         f'{HEAD}<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
         'xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:dcterms="http://purl.org/dc/terms/" '
         'xmlns:dcmitype="http://purl.org/dc/dcmitype/" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
-        f"<dc:title>{esc(SUMMARY_TITLE)}</dc:title><dc:creator></dc:creator>"
-        f"<dc:description>{esc(xml_text('评分规则：' + profile))}</dc:description><cp:lastModifiedBy></cp:lastModifiedBy>"
+        f"<dc:title>{xml_escape(SUMMARY_TITLE)}</dc:title><dc:creator></dc:creator>"
+        f"<dc:description>{xml_escape(xml_text('评分规则：' + profile))}</dc:description><cp:lastModifiedBy></cp:lastModifiedBy>"
         f'<dcterms:created xsi:type="dcterms:W3CDTF">{now}</dcterms:created>'
         f'<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified></cp:coreProperties>'
     )
 
 
 # ------------------------------------------------------------------------------------------ the text
-
-
-def esc(text: str) -> str:
-    """Text as XML character data (quotes need no escaping there)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _si(text: str) -> str:
@@ -255,7 +251,7 @@ def _si(text: str) -> str:
         text = "".join(f"_x{ord(ch):04X}_" if ch < " " and ch not in "\t\n" else ch for ch in text)
         text = text.replace("\ufffe", "_xFFFE_").replace("\uffff", "_xFFFF_")
     space = ' xml:space="preserve"' if text and (text[0].isspace() or text[-1].isspace()) else ""
-    return f"<si><t{space}>{esc(text)}</t></si>"
+    return f"<si><t{space}>{xml_escape(text)}</t></si>"
 
 
 def quoted(name: str) -> str:

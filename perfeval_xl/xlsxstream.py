@@ -20,7 +20,7 @@ from decimal import Decimal
 from itertools import repeat
 from typing import Any, NamedTuple
 
-from .safeout import xml_text
+from .safeout import xml_escape, xml_text
 
 MAX_TEXT = 32_767  # Excel's limit per cell
 ROW_END = b"</row>"  # never inside a cell: "<" in text is escaped
@@ -196,7 +196,7 @@ def inline(text: str) -> str:
     if plain or _SPECIAL.search(text) is None:
         return f"<is><t>{text}</t></is>"
     text = xml_text(text)  # characters XML forbids: line breaks or nothing, as in every other writer
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = xml_escape(text)
     text = _LITERAL_X.sub(lambda m: "_x005F" + m.group(0), text)
     return f'<is><t xml:space="preserve">{text}</t></is>'
 
