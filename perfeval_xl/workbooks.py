@@ -91,12 +91,13 @@ class XlsxFacts:
         return self.values or None
 
 
-def check_zip(source: str, lim: limits.Limits) -> tuple[str, dict[str, ReadError]]:
+def check_zip(source: str, lim: limits.Limits, data: bytes | None = None) -> tuple[str, dict[str, ReadError]]:
     """Inspect the zip directory (nothing is decompressed), then the parts that decide what calamine
     allocates (:func:`perfeval_xl.precheck.check_xlsx`). Returns "xlsx" or "ods", and the sheets
-    that must not be loaded."""
+    that must not be loaded. ``data``: the whole file when the caller has read it already."""
     try:
-        data = whole_file(source)
+        if data is None:
+            data = whole_file(source)
         members = zip_directory(source, data)
         if members is None:
             with zipfile.ZipFile(source) as zf:
