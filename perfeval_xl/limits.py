@@ -22,9 +22,9 @@ MIB = 1024 * 1024
 @dataclass(frozen=True)
 class Limits:
     #: files larger than this are refused unread (``--max-file-mb``)
-    max_file_mb: int = 100
+    max_file_mb: float = 100  # the options take fractions (--max-file-mb 0.5)
     #: zip containers (xlsx/xlsm/ods): all members together may unpack to this much (``--max-unzipped-mb``)
-    max_unzipped_mb: int = 300
+    max_unzipped_mb: float = 300
     #: ... and a member of at least 1 MiB may compress no better than this
     max_compression_ratio: int = 200
     #: cells of one sheet, HTML table or text export, counted before it is loaded: the bounding box of
@@ -42,12 +42,12 @@ class Limits:
     max_memory_mb: int = 400
 
     @property
-    def max_file_bytes(self) -> int:
-        return self.max_file_mb * MIB
+    def max_file_bytes(self) -> int:  # whole bytes: ``size > limit`` is the same, read(limit) takes it
+        return int(self.max_file_mb * MIB)
 
     @property
     def max_unzipped_bytes(self) -> int:
-        return self.max_unzipped_mb * MIB
+        return int(self.max_unzipped_mb * MIB)
 
 
 #: a member must unpack to at least this much before its compression ratio is judged

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -181,6 +182,18 @@ def test_oversized_file_is_refused_unread(tmp_path, monkeypatch):
     path.write_text("项目名称\t" + "x" * 5000, encoding="utf-8")
     monkeypatch.setattr(limits, "_current", limits.Limits(max_file_mb=0.001))
     _raises(path, "文件过大")
+
+
+def test_fractional_size_limit_reads_a_large_file(tmp_path, monkeypatch):
+    # the command line gives the limits as floats (--max-file-mb 2): a file over the 1 MiB read in one
+    # go is then read up to the limit in bytes, which must be a whole number (it raised TypeError)
+    form = (Path(__file__).parent / "data" / "seed_forms.txt").read_text(encoding="utf-8")
+    path = tmp_path / "big.txt"
+    path.write_text(form + ("\n" + " " * 1000) * 1200, encoding="utf-8")
+    assert path.stat().st_size > 1 << 20
+    monkeypatch.setattr(limits, "_current", limits.Limits(max_file_mb=2.0, max_cells=10_000_000))
+    grids = list(load_grids(path))
+    assert any("项目名称" in row for g in grids for row in g.rows)
 
 
 def test_zip_bomb_by_ratio_is_refused_without_decompressing(tmp_path):
