@@ -320,6 +320,19 @@ def test_clean_batch_exits_0_and_output_inside_input_folder_is_skipped(tmp_path)
     assert [r["项目名称"] for r in rows] == ["企业服务专项"]
 
 
+def test_size_options_keep_text_exports_readable(tmp_path):
+    # --max-file-mb and --max-unzipped-mb arrive as floats; a text export (read in one go up to the
+    # limit) was refused with a TypeError whenever one was given
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    shutil.copy(DATA / "seed_forms.txt", inbox / "导出.txt")
+    out = tmp_path / "汇总.xlsx"
+    args = ["consolidate", str(inbox), "-o", str(out), "-q", "--jobs", "1"]
+    assert main([*args, "--max-file-mb", "0.5", "--max-unzipped-mb", "2.5"]) == 0
+    _, rows = _sheet_rows(openpyxl.load_workbook(out)["汇总"])
+    assert len(rows) == 4
+
+
 def test_package_consolidate_is_the_function_even_after_importing_the_batch_module():
     import perfeval_xl
     import perfeval_xl.batch  # noqa: F401 - importing the batch module leaves the API name alone
