@@ -64,6 +64,10 @@ class Grid:
     kind: str = "text"  # "text", "html", "xlsx", "xls" or "ods"
     lines: list[int] | None = None  # text exports: the file line (1-based) each row starts on
     facts: SheetFacts | None = field(default=None, repr=False, compare=False)  # the format's own facts
+    #: merged ranges as 0-based sheet ``(first row, first column, last row, last column)``, when the
+    #: format records them (xlsx and xls through calamine, HTML rowspans); None when it cannot tell
+    #: (text exports, ods)
+    merges: list[tuple[int, int, int, int]] | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         self._sheet = self.kind in SHEET_KINDS  # ref() is called for every field read: decide once
@@ -96,6 +100,15 @@ class Grid:
         if self.facts is None:
             return None
         return self.facts.resolve(self, r, c)
+
+    def merged_from_above(self, r: int, c: int) -> bool | None:
+        """Whether grid cell (r, c) lies in a merged range begun on a row above it (it then shows that
+        range's value): True or False when the format records merges, None when it cannot tell (a blank
+        cell of a text export may be a merged cell's remainder or simply blank)."""
+        if self.merges is None:
+            return None
+        row, col = r + self._r0, c + self._c0
+        return any(r0 < row <= r1 and c0 <= col <= c1 for r0, c0, r1, c1 in self.merges)
 
     def ref(self, r: int, c: int) -> str:
         """Where grid position (r, c) is, for messages: "D7" on sheets, "第7行第4列" in text exports."""

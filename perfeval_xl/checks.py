@@ -66,6 +66,12 @@ CODES: dict[str, Code] = {
     "shared-score": Code(
         "warning", "几项指标共用一个得分，且有未完成目标的指标，无法逐项复核", "row", "共用得分"
     ),
+    "score-merge-assumed": Code(
+        "warning",
+        "得分单元格为空，按与上一行合并的同一个得分计（文件不记录合并单元格，无法确认是否漏填）",
+        "row",
+        "按合并得分计",
+    ),
     "duplicate-form": Code("warning", "同一项目的自评表在本批中出现不止一次（汇总时只计一次）", "none"),
 }
 

@@ -65,6 +65,19 @@ def derive(form: Form, met: MetTest) -> tuple[list[Indicator], list[list[int]], 
     indicators = list(form.indicators)
     units = units_of(indicators)
     findings: list[Finding] = []
+    for unit in units:
+        assumed = [i for i in unit[1:] if indicators[i].shares_assumed]
+        if assumed:  # a blank 得分 read as a merged cell's remainder: the file cannot say which it is
+            head = indicators[unit[0]]
+            names = "、".join(f"“{indicators[i].name or UNNAMED_INDICATOR}”" for i in assumed)
+            findings.append(
+                checks.finding(
+                    "score-merge-assumed",
+                    head.name or UNNAMED_INDICATOR,
+                    f"{names}的得分为空，按与“{head.name or UNNAMED_INDICATOR}”合并的同一个得分计；"
+                    f"文件不记录合并单元格，若是漏填了得分，请补上{checks.at(indicators[assumed[0]].ref or None)}",
+                )
+            )
     groups: dict[str, list[list[int]]] = {}
     whole = _by_block(form)  # points only in the goal blocks' titles: a group per block
     for unit in units:
@@ -126,6 +139,10 @@ def derive(form: Form, met: MetTest) -> tuple[list[Indicator], list[list[int]], 
             note = ""
             if not unknown and rest != 0:
                 note = f"；各项得分合计 {_fmt(weight - rest)} 与{only}分值 {_fmt(weight)} 不符"
+            blank = [u[0] for u in group if u[0] in points and indicators[u[0]].stated_score is None]
+            if blank:  # the residue went to a row whose 得分 is blank: left blank, or cut off?
+                names = "、".join(f"“{indicators[i].name or UNNAMED_INDICATOR}”" for i in blank)
+                note += f"；{names}未填写得分，其分值按余下的分值推定"
             findings.append(
                 checks.finding(
                     "points-derived",

@@ -53,6 +53,10 @@ class Indicator:
     #: the 1-based sheet row (or text line) it was read from; None for an indicator built in code
     #: (where it stands, not what it says: not compared)
     row: int | None = field(default=None, compare=False)
+    #: ``shares_score`` is the reader's inference, not a fact of the file: the row's 得分 cell is blank
+    #: in a source that records no merged cells (a text export, ods), where a merged cell's remainder
+    #: and a cell left blank look the same (the rules say so in a ``score-merge-assumed`` finding)
+    shares_assumed: bool = False
 
 
 @dataclass(slots=True)

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from .cellgrid import Grid
 from .headers import Column, HeaderError, is_second_row, map_columns
-from .model import Form, ReadError
+from .model import Form, Indicator, ReadError
 from .reader_cells import _cached, _decimal_of, cell_text
 from .reader_vocab import (
     _EXCEL_ERRORS,
@@ -191,6 +191,20 @@ class FormBase:
             if isinstance(what, tuple):
                 what = "".join(what)
             raise self.error(f"{what}{exc.reason}", r, c) from None
+
+    def under_merged_score(
+        self, r: int, cs: int | None, prev: Indicator, level1: str, level2: str, new_level2: bool
+    ) -> tuple[bool, bool]:
+        """``(shares, assumed)`` for row r's blank 得分 in a form that states points only per 一级指标:
+        is it the rest of one merged 得分 cell over the rows above (the same 一级指标), and is that
+        inferred? Where the source records merged cells (xlsx, xls, HTML rowspan) it says; elsewhere a
+        blank 得分 under the same 二级指标 is taken as merged, and the rules say so
+        (``score-merge-assumed``), since a merged cell's rest and a score left out look alike there."""
+        merged = self.g.merged_from_above(r, cs) if cs is not None else None
+        if merged is None:
+            shares = not new_level2 and prev.level1 == level1 and prev.level2 == level2 != ""
+            return shares, shares
+        return merged and prev.level1 == level1, False
 
     def in_range(self, value, r: int, c: int, what: str, hi: int = 100):
         """A points or score figure must lie in 0..hi: anything else is a column read wrongly."""

@@ -215,10 +215,9 @@ class IndicatorsReader(TotalsReader):
                 self.note_cells(r, row, table)
                 if ctr != ct:
                     self.refs[f"indicators.{len(f.indicators)}.target"] = g.ref(r, ctr)
-            shares = False
-            if by_group and stated is None and not t1 and not new_level2 and f.indicators:
-                prev = f.indicators[-1]  # one merged 得分 cell over this 二级指标's rows
-                shares = prev.level1 == level1 and prev.level2 == level2 != ""
+            shares = assumed = False
+            if by_group and stated is None and not t1 and f.indicators:  # under a merged 得分 cell?
+                shares, assumed = self.under_merged_score(r, cs, f.indicators[-1], level1, level2, new_level2)
             append(
                 Indicator(
                     level1,
@@ -234,6 +233,7 @@ class IndicatorsReader(TotalsReader):
                     shares,
                     block,
                     sheet_row(r),
+                    assumed,
                 )
             )
         if by_group and not f.level1_points and f.indicators:

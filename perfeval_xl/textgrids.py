@@ -97,6 +97,7 @@ class _TableParser(HTMLParser):
         super().__init__(convert_charrefs=True)
         self.max_cells = limits.current().max_cells if max_cells is None else max_cells
         self.tables: list[list[list[object]]] = []
+        self.merges: list[list[tuple[int, int, int, int]]] = []  # each table's rowspans (its rows below)
         self._stack: list[dict] = []  # open tables (nested tables are collected separately)
         self.cells = 0
 
@@ -107,7 +108,7 @@ class _TableParser(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         t = self._table
         if tag == "table":
-            self._stack.append({"rows": [], "row": None, "cell": None, "spans": {}, "span": 1})
+            self._stack.append({"rows": [], "row": None, "cell": None, "spans": {}, "span": 1, "merges": []})
             return
         if t is None:
             return
@@ -130,6 +131,8 @@ class _TableParser(HTMLParser):
                 # the rows below will be padded with these cells: count them now, before they exist
                 self._count(colspan * (rowspan - 1))
                 col = len(t["row"])
+                top = len(t["rows"])
+                t["merges"].append((top, col, top + rowspan - 1, col + colspan - 1))
                 for k in range(colspan):
                     t["spans"][col + k] = rowspan  # rows still to cover, this one included
         elif tag in _BLOCK_IN_CELL and t["cell"] is not None:
@@ -150,6 +153,7 @@ class _TableParser(HTMLParser):
             self._stack.pop()
             if t["rows"]:
                 self.tables.append(t["rows"])
+                self.merges.append(t["merges"])
         elif tag in ("td", "th"):
             self._end_cell(t)
         elif tag == "tr":
@@ -238,5 +242,5 @@ def _html_grids(source: str, data: bytes, lim: limits.Limits | None = None) -> I
     tables = parser.tables
     if not tables:
         raise ReadError(source, "网页文件中没有表格")
-    for i, rows in enumerate(tables, 1):
-        yield Grid(source, None if len(tables) == 1 else f"第{i}个表格", rows, kind="html")
+    for i, (rows, merges) in enumerate(zip(tables, parser.merges, strict=True), 1):
+        yield Grid(source, None if len(tables) == 1 else f"第{i}个表格", rows, kind="html", merges=merges)

@@ -182,12 +182,21 @@ def workbook_grids(
                 continue
             # calamine gives "" for blank cells; the reader treats "" like None, so no copy is made
             origin = (start[0], start[1]) if start else (0, 0)
-            yield Grid(source, name, raw, origin, kind, facts=XlsxFacts(book) if book is not None else None)
+            facts = XlsxFacts(book) if book is not None else None
+            yield Grid(source, name, raw, origin, kind, facts=facts, merges=_merges(sheet))
     finally:
         try:
             wb.close()
         except Exception:  # pragma: no cover - closing never matters for correctness
             pass
+
+
+def _merges(sheet: object) -> list[tuple[int, int, int, int]] | None:
+    """calamine's merged ranges of a sheet as (r0, c0, r1, c1); None where it keeps none (ods)."""
+    ranges = getattr(sheet, "merged_cell_ranges", None)
+    if ranges is None:
+        return None
+    return [(r0, c0, r1, c1) for (r0, c0), (r1, c1) in ranges]
 
 
 def _openpyxl_grids(

@@ -207,6 +207,7 @@ def plan(rows: list[list[str]]) -> Plan:
         ):
             end += 1
         body_rows.update(range(body, end))
+        level2_spans: list[tuple[int, int]] = []
         for col, bounds in spans:
             r = body
             while r < end:
@@ -221,7 +222,18 @@ def plan(rows: list[list[str]]) -> Plan:
                 ):
                     last += 1
                 merge(r, col, last, col)
+                if col == lvl2:
+                    level2_spans.append((r, last))
                 r = last + 1
+        # A table without a 分值 column states one 得分 per 二级指标 (hubei_01): that cell spans the
+        # 二级指标's rows when the cells below it are blank, as on the published form.
+        heads = [c.strip().replace("\n", "") for c in row]
+        score_cols = [i for i, c in enumerate(heads) if c.startswith("得分")]
+        if len(score_cols) == 1 and not any(c.startswith("分值") for c in heads):
+            cs = score_cols[0]
+            for first, last in level2_spans:
+                if last > first and not any(rows[r][cs].strip() for r in range(first + 1, last + 1)):
+                    merge(first, cs, last, cs)
 
     # Funds rows: from a funds column-header row to the next row with a label in the first column.
     funds_rows: set[int] = set()

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import pytest
 
-from perfeval_xl.grid import Grid
+from perfeval_xl.grid import Grid, load_grids
 from perfeval_xl.model import ReadError
 from perfeval_xl.reader import read_grid
 from perfeval_xl.rules import evaluate
@@ -110,6 +110,77 @@ def test_rows_under_one_merged_score_are_one_unit():
     assert [r.score for r in result.indicators] == [10, 0, 10, 0, 20]
     (shared,) = [f for f in result.findings if f.code == "shared-score"]
     assert "“可用天数”、“响应时间”" in shared.message
+
+
+# The held-out 昌宁 form (yncn.gov.cn/info/5102/8340150.htm, 2022) ends on a row whose 得分 is blank,
+# under the same 二级指标 as the row above: a merged cell's remainder or a score left out? A text export
+# cannot say; a workbook can (its merged cells), and an HTML table too (rowspan).
+BLANK_LAST_SCORE = [
+    ["", "产出指标(80分)", "数量指标", "公猪舍(平方米)", "22.8", "22.8", "40"],
+    ["", "", "", "母猪舍(平方米)", "180", "180", "40"],
+    ["", "", "", "种母猪(头)", "20", "20", ""],
+]
+
+
+def workbook_form(rows, merges):
+    cells = [[v if v != "" else None for v in row] for row in HEAD + rows]
+    (form,) = read_grid(Grid("form.xlsx", "表", cells, kind="xlsx", merges=merges))
+    return form
+
+
+def test_a_blank_score_in_a_text_export_is_read_as_merged_and_said():
+    form = form_of(BLANK_LAST_SCORE)
+    assert [(i.shares_score, i.shares_assumed) for i in form.indicators] == [
+        (False, False),
+        (False, False),
+        (True, True),
+    ]
+    result = evaluate(form, "mof-2020")
+    (said,) = [f for f in result.findings if f.code == "score-merge-assumed"]
+    assert said.severity == "warning"
+    assert "“种母猪(头)”的得分为空" in said.message and "“母猪舍(平方米)”" in said.message
+    assert "（第9行）" in said.message
+
+
+def test_a_blank_score_a_workbook_does_not_merge_is_its_own_row_and_said():
+    form = workbook_form(BLANK_LAST_SCORE, merges=[])
+    assert [i.shares_score for i in form.indicators] == [False, False, False]
+    result = evaluate(form, "mof-2020")
+    assert "score-merge-assumed" not in codes(result)
+    assert points(result) == [40, 40, 0]  # the residue 80 - 80 goes to the row without a score
+    (derived,) = [f for f in result.findings if f.code == "points-derived"]
+    assert derived.severity == "warning" and "“种母猪(头)”未填写得分" in derived.message
+
+
+def test_a_score_cell_a_workbook_merges_is_shared_without_a_warning():
+    form = workbook_form(BLANK_LAST_SCORE, merges=[(7, 6, 8, 6)])  # G8:G9
+    assert [(i.shares_score, i.shares_assumed) for i in form.indicators] == [
+        (False, False),
+        (False, False),
+        (True, False),
+    ]
+    result = evaluate(form, "mof-2020")
+    assert "score-merge-assumed" not in codes(result)
+    assert points(result) == [40, 40, 0]  # the unit 母猪舍 + 种母猪 has the points on its first row
+    assert "未填写得分" not in " ".join(f.message for f in result.findings)
+
+
+def test_an_html_rowspan_score_is_a_known_merge(tmp_path):
+    rows = HEAD + BLANK_LAST_SCORE[:2] + [BLANK_LAST_SCORE[2][:-1]]
+    html = ["<table>"]
+    for i, row in enumerate(rows):
+        cells = "".join(
+            f'<td rowspan="2">{v}</td>' if i == len(HEAD) + 1 and j == 6 else f"<td>{v}</td>"
+            for j, v in enumerate(row)
+        )
+        html.append(f"<tr>{cells}</tr>")
+    path = tmp_path / "form.html"
+    path.write_text("".join(html) + "</table>", encoding="utf-8")
+    (grid,) = load_grids(path)
+    assert grid.merges == [(len(HEAD) + 1, 6, len(HEAD) + 2, 6)]
+    (form,) = read_grid(grid)
+    assert [(i.shares_score, i.shares_assumed) for i in form.indicators][-1] == (True, False)
+    assert "score-merge-assumed" not in codes(evaluate(form, "mof-2020"))
 
 
 def test_a_table_without_points_anywhere_stops():
