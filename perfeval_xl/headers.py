@@ -18,6 +18,8 @@ from dataclasses import dataclass
 _WS = str.maketrans({" ": None, "\t": None, "\r": None, "\n": None, "\u3000": None, "\u00a0": None,
                      "\u200b": None, ":": "：", "(": "（", ")": "）"})  # fmt: skip
 _PAREN_SUFFIX = re.compile(r"（[^（）]*）$")
+#: a note whose closing bracket was left out ("执行率(B/A", as clerks and OCR leave it), after a word
+_OPEN_NOTE = re.compile(r"(?<=[^（）])（[^（）]*$")
 MAX_LABEL = 40  # labels are short; longer cells are never keys
 
 
@@ -34,7 +36,8 @@ def key_of(value: str) -> str:
 
 
 def header_key(value: object) -> str:
-    """A column header's key without a bracketed note at its end: "全年预算数(A)" -> "全年预算数"."""
+    """A column header's key without a bracketed note at its end: "全年预算数(A)" -> "全年预算数"
+    (also when its closing bracket is missing: "执行率(B/A" -> "执行率")."""
     if value.__class__ is not str or len(value) > MAX_LABEL:
         return ""
     return header_key_of(value)
@@ -43,6 +46,8 @@ def header_key(value: object) -> str:
 @functools.lru_cache(maxsize=4096)
 def header_key_of(value: str) -> str:
     k = key_of(value)
+    if "（" in k and not k.endswith("）"):  # 执行率（B/A: read like 执行率（B/A）
+        k = _OPEN_NOTE.sub("", k)
     if k.endswith("）"):
         stripped = _PAREN_SUFFIX.sub("", k)
         while stripped.endswith("）") and stripped != k:  # 预算执行情况（万元）（20分）

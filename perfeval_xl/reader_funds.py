@@ -21,6 +21,7 @@ from .reader_cells import (
     _quick,
     cell_text,
 )
+from .reader_fundcols import _filled, _header_columns, _is_funds_header, _shift, unknown_header_cell
 from .reader_vocab import (
     _FUND_ATTRS,
     _FUND_FIELDS,
@@ -30,7 +31,6 @@ from .reader_vocab import (
     _POINTS_IN,
     _STATED_FUND_FIELDS,
     _UNIT_LINE,
-    _header_key,
     _is_label,
     _key,
     _key_of,
@@ -294,6 +294,12 @@ class FundsReader(FormBase):
         shift = _shift(tuple(filled_rows), all_header, lo)
         if shift is not None:
             return shift
+        figures = {cc for _, filled in filled_rows for cc in filled}
+        unknown = unknown_header_cell(g.rows, header_row, last_header, all_header, figures)
+        if unknown is not None:  # the likely cause: a column header the vocabulary does not know
+            r, c = unknown
+            text = cell_text(g.rows[r][c])
+            raise self.error(f"“项目资金”表头“{text}”不是可识别的列名，资金行的数字与表头的列对不上", r, c)
         r, c, label = found[0]
         raise self.error("资金行的数字与“项目资金”表头的列对不上，无法确定各数字属于哪一列", r, c)
 
@@ -355,46 +361,3 @@ class _FundColumns:
         self.points = attrs.index("stated_points") if "stated_points" in attrs else None
         self.rate = attrs.index("stated_rate") if "stated_rate" in attrs else None
         self.slots = tuple(attrs.index(a) if a in attrs else len(attrs) for a in _FUND_ATTRS)
-
-
-def _filled(v: object) -> bool:
-    """A cell that holds something (not blank, not only spaces)."""
-    return v is not None and v != "" and (v.__class__ is not str or bool(v.strip()))
-
-
-@functools.lru_cache(maxsize=1024)
-def _is_funds_header(row: tuple) -> bool:
-    """A funds header row: at least one funds field, and two funds header words in all."""
-    hits = known = 0
-    for v in row:
-        k = _header_key(v)
-        if k in _FUND_FIELDS:
-            hits += 1
-        elif k in _FUND_KNOWN:
-            known += 1
-    return hits >= 1 and hits + known >= 2
-
-
-@functools.lru_cache(maxsize=1024)
-def _shift(rows: tuple[tuple[int, tuple[int, ...]], ...], header: frozenset[int], lo: int) -> int | None:
-    """The one shift that fits every fund row (label column, filled columns) to the header, or None."""
-    possible = None
-    for c, filled in rows:
-        fits = {s for s in range(-3, 4) if c < lo + s and all(cc - s in header for cc in filled)}
-        possible = fits if possible is None else possible & fits
-    if possible and 0 in possible:
-        return 0
-    if possible is not None and len(possible) == 1:
-        return possible.pop()
-    return None
-
-
-@functools.lru_cache(maxsize=1024)
-def _header_columns(header_rows: tuple[tuple, ...]) -> frozenset[int]:
-    """The columns of a funds header (rows as tuples) that hold a funds header word."""
-    return frozenset(
-        c
-        for row in header_rows
-        for c, v in enumerate(row)
-        if (k := _header_key(v)) in _FUND_FIELDS or k in _FUND_KNOWN
-    )

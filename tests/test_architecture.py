@@ -68,7 +68,7 @@ def test_no_import_cycle_between_modules():
 
 #: the reader's modules, lowest first: each imports only reader modules before it, so a newcomer can read
 #: them in this order (the vocabulary, cells, the scan, one form's state, its blocks, the public API)
-READER_LAYERS = ["reader_vocab", "reader_cells", "reader_scan", "reader_base", "reader_fields", "reader_funds",
+READER_LAYERS = ["reader_vocab", "reader_cells", "reader_scan", "reader_base", "reader_fields", "reader_fundcols", "reader_funds",
                  "reader_totals", "reader_indicators", "reader"]  # fmt: skip
 
 

@@ -76,7 +76,8 @@ def test_the_reader_caches_are_emptied_every_so_many_files(monkeypatch):
     learnt = _reader_caches()
     assert learnt["reader_scan._KINDS"] and learnt["perfeval_xl.reader_vocab._key_of"]  # from the first file
     assert (
-        learnt["perfeval_xl.reader_cells._decimal_of"] and learnt["perfeval_xl.reader_funds._header_columns"]
+        learnt["perfeval_xl.reader_cells._decimal_of"]
+        and learnt["perfeval_xl.reader_fundcols._header_columns"]
     )
     filerows.process_chunk([str(SEED)], None, frozenset({"xml"}))
     assert not any(_reader_caches().values())  # emptied after the second

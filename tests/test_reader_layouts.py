@@ -495,3 +495,35 @@ def test_a_copy_that_starts_inside_the_indicator_table_says_so(tmp_path):
     with pytest.raises(ReadError) as info:
         read_forms(path)
     assert info.value.cell == "第2行第1列" and "只有绩效指标部分（“产出指标”…）" in info.value.reason
+
+
+# The held-out 襄阳 hospital form (taowenge.com/d-68000429.html) prints its rate header "执行率(B/A1"
+# (OCR for "执行率(B/A)"); a header whose note lost its closing bracket is read like the closed one.
+REAL = Path(__file__).parent / "data" / "real"
+
+
+def _real_rows(stem: str) -> list[list[str]]:
+    return [line.split("\t") for line in (REAL / f"{stem}.tsv").read_text(encoding="utf-8").splitlines()]
+
+
+def _relabel(rows: list[list[str]], old: str, new: str) -> list[list[str]]:
+    assert sum(row.count(old) for row in rows) == 1
+    return [[new if v == old else v for v in row] for row in rows]
+
+
+@pytest.mark.parametrize("header", ["执行率(B/A", "执行率（B/A", "执行率(B/A) "])
+def test_a_header_note_without_its_closing_bracket(header):
+    rows = _real_rows("anhui_43_chuzhou_sanzhiyifu")
+    expected = one(rows)
+    form = one(_relabel(rows, "执行率(B/A)", header))
+    assert [(f.label, f.annual, f.executed, f.stated_rate) for f in form.funds] == [
+        (f.label, f.annual, f.executed, f.stated_rate) for f in expected.funds
+    ]
+
+
+def test_an_unknown_funds_header_is_named_when_the_figures_do_not_fit():
+    rows = _relabel(_real_rows("anhui_43_chuzhou_sanzhiyifu"), "执行率(B/A)", "执行比例")
+    err = read_error(rows)
+    at = next((r, c) for r, row in enumerate(rows) for c, v in enumerate(row) if v == "执行比例")
+    assert err.cell == f"第{at[0] + 1}行第{at[1] + 1}列"
+    assert "“执行比例”不是可识别的列名" in err.reason
