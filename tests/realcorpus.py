@@ -225,15 +225,21 @@ def plan(rows: list[list[str]]) -> Plan:
                 if col == lvl2:
                     level2_spans.append((r, last))
                 r = last + 1
-        # A table without a 分值 column states one 得分 per 二级指标 (hubei_01): that cell spans the
-        # 二级指标's rows when the cells below it are blank, as on the published form.
+        # A table without a 分值 column may state one 得分 over several rows of a 二级指标 (hubei_01): as
+        # with the 一级/二级 cells, a 得分 cell (or a 二级指标's first, blank) spans the blank 得分 cells
+        # below it within its 二级指标, the transcription's way of writing a merged cell.
         heads = [c.strip().replace("\n", "") for c in row]
         score_cols = [i for i, c in enumerate(heads) if c.startswith("得分")]
         if len(score_cols) == 1 and not any(c.startswith("分值") for c in heads):
             cs = score_cols[0]
-            for first, last in level2_spans:
-                if last > first and not any(rows[r][cs].strip() for r in range(first + 1, last + 1)):
-                    merge(first, cs, last, cs)
+            for first, end_row in level2_spans:
+                r = first
+                while r <= end_row:
+                    last = r
+                    while last < end_row and not rows[last + 1][cs].strip():
+                        last += 1
+                    merge(r, cs, last, cs)
+                    r = last + 1
 
     # Funds rows: from a funds column-header row to the next row with a label in the first column.
     funds_rows: set[int] = set()
