@@ -13,7 +13,7 @@ from typing import NamedTuple
 
 from . import labels
 from .arithmetic import fmt
-from .model import Finding, Form, FundResult, Result
+from .model import Breakdown, Finding, Form, FundResult, Result
 from .profiles import Profile
 
 
@@ -71,6 +71,9 @@ CODES: dict[str, Code] = {
         "得分单元格为空，按与上一行合并的同一个得分计（文件不记录合并单元格，无法确认是否漏填）",
         "row",
         "按合并得分计",
+    ),
+    "budget-breakdown": Code(
+        "warning", "按收入性质分或按支出性质分的金额与其各项之和或全年预算数不符", "none"
     ),
     "duplicate-form": Code("warning", "同一项目的自评表在本批中出现不止一次（汇总时只计一次）", "none"),
 }
@@ -228,6 +231,40 @@ def funds_findings(result: Result) -> list[Finding]:
                         f"年度资金总额{what} {whole} 不等于各项资金之和 {summed}{at(total.ref)}",
                     )
                 )
+    budget = total.annual if total is not None else None
+    for side in form.breakdowns:
+        out.extend(_breakdown_findings(side, budget))
+    return out
+
+
+def _breakdown_findings(side: Breakdown, budget: Decimal | None) -> list[Finding]:
+    """A department form's 按收入性质分 / 按支出性质分: its parts add up to its total, which is the
+    全年预算数 (the breakdown is of the year's budget)."""
+    amounts = [a for _, a, _ in side.parts if a is not None]
+    if not side.readable:
+        message = f"{side.side}的金额不全是按表头金额单位填写的数字，未核对{at(side.ref)}"
+        return [finding("budget-breakdown", side.side, message, severity="info")]
+    out = []
+    summed = sum(amounts, Decimal(0)) if amounts else None
+    if side.stated is not None and summed is not None and summed != side.stated:
+        names = "、".join(label for label, a, _ in side.parts if a is not None)
+        out.append(
+            finding(
+                "budget-breakdown",
+                side.side,
+                f"{side.side}表上为 {side.stated}，其下各项（{names}）之和为 {summed}{at(side.ref)}",
+            )
+        )
+    whole = side.stated if side.stated is not None else summed
+    if whole is not None and budget is not None and whole != budget:
+        what = "表上" if side.stated is not None else "各项之和"
+        out.append(
+            finding(
+                "budget-breakdown",
+                side.side,
+                f"{side.side}{what}为 {whole}，不等于年度资金总额的全年预算数 {budget}{at(side.ref)}",
+            )
+        )
     return out
 
 

@@ -194,7 +194,7 @@ FUND_FIELD_LABELS = {
     ),
     "stated_points": (FUNDS_HEADER[3], POINTS, "权重", "分值权重", "执行率权重"),
     "stated_rate": ("执行率", "预算执行率", "资金执行率"),
-    "stated_score": (SCORE, "执行率得分"),
+    "stated_score": (SCORE, "执行率得分", "自评得分"),  # 自评得分: Hunan department form (衡山 2022)
 }
 #: Funds headers known to carry nothing the rules use.
 FUND_IGNORED_HEADERS = ("原因", "偏差原因", "备注", "资金使用情况", "说明", "得分计算方法", "年度预算数")
@@ -263,7 +263,7 @@ INDICATOR_FIELD_LABELS = {
         "指标实际完成值",  # Xinjiang 2023
     ),
     "points": (POINTS, "权重", "分值权重", "指标分值权重", "参考分值", "指标权重"),
-    "stated_score": (SCORE, "指标得分"),
+    "stated_score": (SCORE, "指标得分", "自评得分"),
     #: a target revised during the year (Chongqing: 年初指标值 | 调整指标值): when filled it is the target
     "target_adjusted": ("调整指标值", "调整后指标值", "全年（调整）指标值"),
     "deviation": (

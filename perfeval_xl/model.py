@@ -32,6 +32,20 @@ class FundRow:
 
 
 @dataclass(slots=True)
+class Breakdown:
+    """The department-wide form's budget by income or by expenditure (按收入性质分 / 按支出性质分), each
+    amount written in its label's cell (``其他资金:585.62``): the side's stated total (None when not
+    written) and its parts (None: blank). ``readable`` is False when an amount is no plain number in the
+    form's money unit: the side is then not checked."""
+
+    side: str
+    stated: Decimal | None
+    parts: list[tuple[str, Decimal | None, str]]  # (label, amount, cell)
+    ref: str
+    readable: bool = True
+
+
+@dataclass(slots=True)
 class Indicator:
     """One 三级指标 row of the 绩效指标 block."""
 
@@ -86,6 +100,8 @@ class Form:
     level1_points: dict[str, Decimal] = field(default_factory=dict)
     refs: dict[str, str] = field(default_factory=dict)  # field -> cell reference, for messages
     headers: dict[str, str] = field(default_factory=dict, compare=False)  # field -> label/header text read by
+    #: the department-wide form's budget breakdown under 年度资金总额 (see :class:`Breakdown`)
+    breakdowns: list[Breakdown] = field(default_factory=list)
 
     def fund(self, label: str) -> FundRow | None:
         """The fund row with this label, or None."""

@@ -43,6 +43,7 @@ from collections.abc import Callable
 from . import labels as L
 from . import (
     reader_base,
+    reader_breakdown,
     reader_cells,
     reader_fields,
     reader_fundcols,
@@ -64,8 +65,8 @@ from .reader_vocab import _key_of
 FormErrorHandler = Callable[[ReadError], None]
 
 #: the modules the reader is made of (:func:`perfeval_xl.filerows._forget_texts` empties their caches)
-PARTS = (reader_vocab, reader_cells, reader_scan, reader_base, reader_fields, reader_fundcols, reader_funds,
-         reader_indicators, reader_totals)  # fmt: skip
+PARTS = (reader_vocab, reader_cells, reader_scan, reader_base, reader_fields, reader_breakdown, reader_fundcols,
+         reader_funds, reader_indicators, reader_totals)  # fmt: skip
 
 
 class _FormReader(FieldsReader, FundsReader, IndicatorsReader):

@@ -11,6 +11,7 @@ from . import labels as L
 from .headers import Column
 from .model import FundRow
 from .reader_base import FormBase
+from .reader_breakdown import read_breakdowns
 from .reader_cells import (
     _INFINITIES,
     _SLOW,
@@ -69,7 +70,9 @@ class FundsReader(FormBase):
         if fraction_rates:
             self.restore_percent_rates(fraction_rates)
         self.budget_points(columns, fr, fc)
-        return found[-1][0] + 1  # found is in row order
+        after = found[-1][0] + 1  # found is in row order
+        self.form.breakdowns = read_breakdowns(self.g, after, stop, fc, self.form.money_unit)
+        return after
 
     def funds_columns(self, fr: int, fc: int, stop: int) -> tuple[int, dict[str, Column], int]:
         """The funds block titled at (fr, fc): its header (first row, columns, last row) and the

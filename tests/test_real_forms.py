@@ -53,6 +53,12 @@ NOT_READ: dict[str, tuple[str, str]] = {
         "no 全年预算数/执行率 row, no targets or actuals",
         "有指标表头（三级指标），但没有项目名称",
     ),
+    "hebei_61_chengan_gaoling": (
+        "Hebei 2020 county form (成安县): the budget as label/amount pairs across one row (预算数 6.84 | 到位数 "
+        "6.84 | 执行数 6.84 | 预算执行进度(%)) and indicators scored by weight share (权重占比(%), 单项指标折算"
+        "得分): no 项目资金 block with 全年预算数/全年执行数 columns, a layout the reader does not know",
+        "没有找到“项目资金”部分",
+    ),
 }
 
 #: Findings that flag a stated number the engine does not reproduce (publisher arithmetic).
@@ -140,6 +146,9 @@ def test_form_reads_as_published(tsv, xlsx_dir):
     assert not any(i.shares_assumed for i in b.indicators)  # a workbook records its merged cells
     assert [(r.label, r.annual, r.executed) for r in a.funds] == [
         (r.label, r.annual, r.executed) for r in b.funds
+    ]
+    assert [(s.side, s.stated, [p[:2] for p in s.parts]) for s in a.breakdowns] == [
+        (s.side, s.stated, [p[:2] for p in s.parts]) for s in b.breakdowns
     ]
 
 
