@@ -71,6 +71,15 @@ def result_to_dict(result: Result) -> dict:
             }
             for fr in result.funds
         ],
+        # the department form's 按收入性质分 / 按支出性质分 (empty for other forms)
+        "budget_breakdown": [
+            {
+                "side": side.side,
+                "stated": number(side.stated),
+                "parts": [{"label": label, "amount": number(amount)} for label, amount, _ in side.parts],
+            }
+            for side in form.breakdowns
+        ],
         "execution_rate": number(result.execution_rate),
         "budget_points": number(result.budget_points),
         "budget_score": number(result.budget_score),

@@ -108,3 +108,21 @@ def test_published_department_forms(stem, flagged):
     (form,) = read_forms(REAL / f"{stem}.tsv")
     assert len(form.breakdowns) == 2
     assert [f.message.split("（")[0] for f in findings(form)] == flagged
+
+
+def test_json_and_explain_show_the_breakdown():
+    from perfeval_xl.explain import explain_form
+    from perfeval_xl.report import result_to_dict
+
+    (form,) = read_forms(REAL / "hunan_61_hengshan_guantang_bumen.tsv", explain=True)
+    payload = result_to_dict(evaluate(form, "mof-2020"))
+    assert payload["budget_breakdown"][1] == {
+        "side": "按支出性质分",
+        "stated": 1925.67,
+        "parts": [{"label": "基本支出", "amount": 900.47}, {"label": "项目支出", "amount": 1025.2}],
+    }
+    text = explain_form(form)
+    assert (
+        "按支出性质分 ← 第6行第5列 = 1925.67：基本支出 第7行第5列 = 900.47；项目支出 第8行第5列 = 1025.20"
+        in text
+    )
