@@ -111,8 +111,8 @@ def explain_form(form: Form) -> str:
         name = row.label if written.replace(" ", "") == row.label else f"{row.label}（表上“{written}”）"
         lines.append(f"    {name}［{row.ref}］：" + "；".join(parts))
     for side in form.breakdowns:  # the department form's 按收入性质分 / 按支出性质分
-        parts = "；".join(f"{label} {ref} = {_show(amount)}" for label, amount, ref in side.parts)
-        lines.append(f"    {side.side} ← {side.ref} = {_show(side.stated)}：{parts or '（无分项）'}")
+        shown = "；".join(f"{label} {ref} = {_show(amount)}" for label, amount, ref in side.parts)
+        lines.append(f"    {side.side} ← {side.ref} = {_show(side.stated)}：{shown or '（无分项）'}")
     if "budget_points" in refs:
         total = form.total_fund
         points = total.stated_points if total is not None else None
