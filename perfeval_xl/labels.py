@@ -239,8 +239,8 @@ EMPTY_MARKS = ("", "-", "--", "—", "——", "/", "／", "－", "无")
 
 #: Indicator column headers: Indicator field -> headers.
 INDICATOR_FIELD_LABELS = {
-    "level1": (LEVEL1,),
-    "level2": (LEVEL2,),
+    "level1": (LEVEL1, "一级指标名称"),
+    "level2": (LEVEL2, "二级指标名称"),
     "name": (LEVEL3, "三级指标名称", "指标名称"),  # Chongqing: 指标名称, no 一级/二级 columns
     "target": (
         TARGET,
@@ -251,6 +251,8 @@ INDICATOR_FIELD_LABELS = {
         "年度指标值（目标值）",
         "年初目标值",
         "年初指标值",  # Chongqing (beside 调整指标值)
+        "目标值",
+        "计划值",
     ),
     "actual": (
         ACTUAL,
@@ -261,9 +263,20 @@ INDICATOR_FIELD_LABELS = {
         "实际完成指标值",
         "全年完成值",
         "指标实际完成值",  # Xinjiang 2023
+        "实际完成情况",
     ),
-    "points": (POINTS, "权重", "分值权重", "指标分值权重", "参考分值", "指标权重"),
-    "stated_score": (SCORE, "指标得分", "自评得分"),
+    "points": (
+        POINTS,
+        "权重",
+        "分值权重",
+        "指标分值权重",
+        "参考分值",
+        "指标权重",
+        "指标分值",
+        "标准分值",
+        "分数",
+    ),
+    "stated_score": (SCORE, "指标得分", "自评得分", "评分", "实际得分", "自评分"),
     #: a target revised during the year (Chongqing: 年初指标值 | 调整指标值): when filled it is the target
     "target_adjusted": ("调整指标值", "调整后指标值", "全年（调整）指标值"),
     "deviation": (

@@ -527,3 +527,31 @@ def test_an_unknown_funds_header_is_named_when_the_figures_do_not_fit():
     at = next((r, c) for r, row in enumerate(rows) for c, v in enumerate(row) if v == "执行比例")
     assert err.cell == f"第{at[0] + 1}行第{at[1] + 1}列"
     assert "“执行比例”不是可识别的列名" in err.reason
+
+
+# Other provinces' words for the indicator header (the metamorphic hunt of 2026-11-27 found each of these
+# dropped without a word or refused: 二级指标名称 left every 二级指标 blank, 评分 every stated 得分)
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [
+        ("一级指标", "一级指标名称"),
+        ("二级指标", "二级指标名称"),
+        ("得分", "评分"),
+        ("得分", "实际得分"),
+        ("得分", "自评分"),
+        ("分值", "指标分值"),
+        ("分值", "标准分值"),
+        ("年度指标值", "目标值"),
+        ("年度指标值", "计划值"),
+        ("实际完成值", "实际完成情况"),
+    ],
+)
+def test_indicator_header_synonyms_read_the_same(old, new):
+    rows = _real_rows("shanghai_02_jiuting_chengzhen")
+    header = next(i for i, row in enumerate(rows) if "三级指标" in row)
+    relabelled = [row[:] for row in rows]
+    relabelled[header] = [new if v == old else v for v in rows[header]]
+    assert relabelled[header] != rows[header]
+    expected, form = one(rows), one(relabelled)
+    assert form.indicators == expected.indicators
+    assert evaluate(form, "mof-2020").total_score == evaluate(expected, "mof-2020").total_score
