@@ -6,7 +6,7 @@ import functools
 from decimal import Decimal
 
 from .cellgrid import Grid
-from .headers import Column, HeaderError, is_second_row, map_columns
+from .headers import Column, HeaderError, header_key, is_second_row, map_columns
 from .model import Form, Indicator, ReadError
 from .reader_cells import _cached, _decimal_of, cell_text
 from .reader_vocab import (
@@ -16,6 +16,7 @@ from .reader_vocab import (
     _IND_FIELDS,
     _IND_KNOWN,
     _IND_PARTS,
+    _IND_WHAT,
     _PLACEHOLDERS,
     _is_label,
 )
@@ -225,6 +226,42 @@ class FormBase:
         except HeaderError as exc:
             raise self.error(exc.message, exc.r, exc.c) from None
         return cols, r + 1 if two else r
+
+    def unknown_header(
+        self, r0: int, r1: int, cols: dict[str, Column], fields: dict[str, str], known: frozenset[str]
+    ) -> tuple[int, int] | None:
+        """The first cell of header rows r0..r1, right of the block's first column, that names no
+        field and no known word, in a column no field was mapped to: another province's word for a
+        field, or a column the vocabulary does not know."""
+        mapped = {c.col for c in cols.values()}
+        lo = min(mapped, default=0)
+        for r in range(r0, r1 + 1):
+            row = self.g.rows[r]
+            for c in range(lo, len(row)):
+                v = row[c]
+                if c not in mapped and v.__class__ is str and (k := header_key(v)):
+                    if k not in fields and k not in known:
+                        return r, c
+        return None
+
+    def no_unknown_column(self, r0: int, r1: int, cols: dict[str, Column], parts: bool) -> None:
+        """Stop when the indicator header (rows r0..r1) has a column the vocabulary does not know
+        while a field a form normally has is missing: that column may be the field in another wording
+        (未完成原因分析及改进措施 for 偏差原因分析), and reading on would drop it without a word."""
+        missing = [
+            f for f in _IND_WHAT if f not in cols and f != "judgement" and not (f == "target" and parts)
+        ]
+        at = self.unknown_header(r0, r1, cols, _IND_FIELDS, _IND_KNOWN) if missing else None
+        if at is None:
+            return
+        r, c = at
+        what = "、".join(f"“{_IND_WHAT[f]}”" for f in missing)
+        raise self.error(
+            f"绩效指标表头“{cell_text(self.g.rows[r][c])}”不是可识别的列名，表头中又没有{what}，"
+            "无法确定这一列是不是其中之一",
+            r,
+            c,
+        )
 
     def note_columns(self, block: str, cols: dict[str, Column]) -> None:
         for fld, col in cols.items():

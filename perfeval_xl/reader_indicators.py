@@ -249,6 +249,7 @@ class IndicatorsReader(TotalsReader):
         cols = self.ind_cols
         parts = "target" not in cols and "target.number" in cols
         by_group = False  # points stated only per 一级指标 (产出指标(60分)), scores per indicator
+        self.no_unknown_column(hr, self.ind_last_header, cols, parts)
         for needed in ("name", "target", "actual", "points"):
             if needed not in cols and not (needed == "target" and parts):
                 if needed == "points":

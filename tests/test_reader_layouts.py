@@ -555,3 +555,28 @@ def test_indicator_header_synonyms_read_the_same(old, new):
     expected, form = one(rows), one(relabelled)
     assert form.indicators == expected.indicators
     assert evaluate(form, "mof-2020").total_score == evaluate(expected, "mof-2020").total_score
+
+
+def test_an_unknown_indicator_header_stops_when_a_field_is_missing():
+    # a wording the vocabulary does not know while the header lacks a field the form normally has:
+    # the column may be that field (银川 2021's 未完成原因分析及改进措施 was 偏差原因 dropped without a word)
+    rows = _real_rows("shanghai_02_jiuting_chengzhen")
+    header = next(i for i, row in enumerate(rows) if "三级指标" in row)
+    c = rows[header].index("偏差原因分析及改进措施")
+    relabelled = [row[:] for row in rows]
+    relabelled[header][c] = "原因及措施说明"
+    err = read_error(relabelled)
+    assert err.cell == f"第{header + 1}行第{c + 1}列"
+    assert "“原因及措施说明”不是可识别的列名，表头中又没有“偏差原因分析”" in err.reason
+
+
+def test_an_unknown_extra_indicator_column_is_ignored_when_every_field_is_there():
+    rows = _real_rows("shanghai_02_jiuting_chengzhen")
+    header = next(i for i, row in enumerate(rows) if "三级指标" in row)
+    extended = [[*row, "佐证材料" if i == header else ""] for i, row in enumerate(rows)]
+    assert one(extended).indicators == one(rows).indicators
+
+
+def test_ningxia_deviation_wording_is_read():
+    (form,) = read_forms(REAL / "ningxia_01_yinchuan_gongyong.tsv")
+    assert form.refs["indicators.col.deviation"] == "第8行第8列"  # 未完成原因分析及改进措施
