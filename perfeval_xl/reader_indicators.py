@@ -151,8 +151,9 @@ class IndicatorsReader(TotalsReader):
             weight = None
             if t1 and t1[-1] in "）)":  # 产出指标（50分）, or (50分) on the row below 产出指标
                 weight, t1 = _level1_weight(t1)
-            if t1:
-                level1, level2 = t1, ""
+            if t1:  # the same 一级指标 again, under a 二级指标 cell merged over this row, keeps that
+                keep = t1 == level1 and c2 is not None and g.merged_from_above(r, c2)
+                level1, level2 = t1, level2 if keep else ""
             if weight is not None and by_group and level1:
                 f.level1_points[level1] = _decimal_of(_WEIGHT_NUMBER.search(weight).group(0))  # type: ignore[union-attr]
                 self.refs[f"level1_points.{level1}"] = g.ref(r, c1)  # type: ignore[arg-type]

@@ -580,3 +580,32 @@ def test_an_unknown_extra_indicator_column_is_ignored_when_every_field_is_there(
 def test_ningxia_deviation_wording_is_read():
     (form,) = read_forms(REAL / "ningxia_01_yinchuan_gongyong.tsv")
     assert form.refs["indicators.col.deviation"] == "第8行第8列"  # 未完成原因分析及改进措施
+
+
+def test_level1_written_on_every_row_keeps_a_merged_level2():
+    # 一级指标 filled down while 二级指标 stays merged over the rows below its first: in a workbook, whose
+    # merged cells say so, each row keeps the 二级指标 above (it was reset, so 成本指标's rows lost it and
+    # their targets' direction); a row whose 二级指标 is blank and not merged has none (the template's rows)
+    rows = _real_rows("hunan_01_bumen_linye")
+    header = next(i for i, row in enumerate(rows) if "三级指标" in row)
+    c1 = rows[header].index("一级指标")
+    filled, level1, merges, start = [row[:] for row in rows], "", [], None
+    for r in range(header + 1, len(filled)):
+        row = filled[r]
+        if row[c1].strip():
+            level1 = row[c1]
+        elif row[c1 + 2].strip() and level1:
+            row[c1] = level1
+        if row[c1 + 1].strip() or not row[c1 + 2].strip():
+            if start is not None and r - 1 > start:
+                merges.append((start, c1 + 1, r - 1, c1 + 1))
+            start = r if row[c1 + 1].strip() else None
+    cells = [[v if v.strip() else None for v in row] for row in filled]
+    expected = one(rows)
+    (form,) = read_grid(Grid("form.xlsx", "表", cells, kind="xlsx", merges=merges))
+    assert [(i.level1, i.level2, i.name) for i in form.indicators] == [
+        (i.level1, i.level2, i.name) for i in expected.indicators
+    ]
+    assert evaluate(form, "mof-2020").total_score == evaluate(expected, "mof-2020").total_score
+    (unmerged,) = read_grid(Grid("form.xlsx", "表", cells, kind="xlsx", merges=[]))
+    assert "" in {i.level2 for i in unmerged.indicators}
