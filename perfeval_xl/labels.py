@@ -129,6 +129,23 @@ OTHER_HEADER_LABELS = (
     "填报日期",
     "财政审核评分",
 )
+#: The sign-off line under a form (填报人： | 张三 | 联系电话： | …): below the indicator header such a row
+#: ends the table, as the 总分 row does (a form cut before its 总分 row took it for an indicator).
+SIGNATURE_LABELS = (
+    "填报人",
+    "填表人",
+    "联系人",
+    "联系电话",
+    "单位负责人",
+    "财务负责人",
+    "部门负责人",
+    "项目负责人",
+    "审核人",
+    "制表人",
+    "经办人",
+    "填报日期",
+    "填表日期",
+)
 #: How a message names an indicator whose 三级指标 is blank.
 UNNAMED_INDICATOR = "（未命名指标）"
 #: A 三级指标 that breaks the indicator above it down (其中桃树种植面积 under 种植面积), with no 分值 or

@@ -102,7 +102,7 @@ class IndicatorsReader(TotalsReader):
         cadj = table.adjusted
         used = [c for c in (c1, c2, c3, ct, ca, cp, cs, cd, cj, cto, ctu, cadj) if c is not None]
         lo_c, hi_c = min(used), max(used)
-        grade_rows = self.rows_of("grade", hr + 1)
+        grade_rows = self.rows_of("grade", hr + 1) | self.rows_of("signature", hr + 1)  # both end the table
         total_rows = self.rows_of("total", hr + 1)
         # the header again further down: a second goal block (年度绩效目标2(40分)), the same columns
         more_headers = dict(self.positions("indicators", self.ind_last_header + 1))

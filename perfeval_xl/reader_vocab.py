@@ -51,6 +51,8 @@ for _word in L.GRADE_LABELS:
     _ROLES[_key_of(_word)] = "grade"
 for _word in L.HEADER_TOTAL_LABELS:
     _ROLES[_key_of(_word)] = "header_total"
+for _word in L.SIGNATURE_LABELS:
+    _ROLES.setdefault(_key_of(_word), "signature")  # (a header field's label keeps its role)
 
 _UNIT_LINE = tuple(_key_of(w) + "：" for w in L.MONEY_UNIT_LABELS)
 _NAME_KINDS = {_key_of(w): kind for w, kind in L.NAME_LABELS.items()}

@@ -609,3 +609,13 @@ def test_level1_written_on_every_row_keeps_a_merged_level2():
     assert evaluate(form, "mof-2020").total_score == evaluate(expected, "mof-2020").total_score
     (unmerged,) = read_grid(Grid("form.xlsx", "表", cells, kind="xlsx", merges=[]))
     assert "" in {i.level2 for i in unmerged.indicators}
+
+
+def test_a_sign_off_line_ends_a_table_without_a_total_row():
+    # 填报人 … 联系电话 … under a form cut before its 总分 row was read as one more indicator
+    rows = _real_rows("shanghai_02_jiuting_chengzhen")
+    total = next(i for i, row in enumerate(rows) if row[0].startswith("总分"))
+    width = len(rows[0])
+    sign = ["填报人：", "张三", "", "联系电话：", "0551-12345678", "", "填报日期：2023年3月1日"]
+    cut = [*rows[:total], (sign + [""] * width)[:width]]
+    assert [i.name for i in one(cut).indicators] == [i.name for i in one(rows).indicators]
