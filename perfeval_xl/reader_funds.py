@@ -295,6 +295,16 @@ class FundsReader(FormBase):
             filled = [cc for cc in range(c + 1, len(row)) if (v := row[cc]).__class__ is float or _filled(v)]
             filled_rows.append((c, tuple(filled)))
         shift = _shift(tuple(filled_rows), all_header, lo)
+        if shift:  # every row shifted alike (an export's merged rows), unless some row fits unshifted
+            aligned = [i for i, one in enumerate(filled_rows) if _shift((one,), all_header, lo) == 0]
+            if aligned and len(aligned) < len(filled_rows):
+                r, c, _ = found[next(i for i in range(len(found)) if i not in aligned)]
+                raise self.error(
+                    f"资金行“{cell_text(g.rows[r][c])}”与其他资金行的数字列不一致（名称或数字错了一列？），"
+                    "无法确定各数字属于哪一列",
+                    r,
+                    c,
+                )
         if shift is not None:
             return shift
         figures = {cc for _, filled in filled_rows for cc in filled}

@@ -619,3 +619,15 @@ def test_a_sign_off_line_ends_a_table_without_a_total_row():
     sign = ["填报人：", "张三", "", "联系电话：", "0551-12345678", "", "填报日期：2023年3月1日"]
     cut = [*rows[:total], (sign + [""] * width)[:width]]
     assert [i.name for i in one(cut).indicators] == [i.name for i in one(rows).indicators]
+
+
+def test_a_fund_row_whose_label_slipped_into_an_amount_column_stops():
+    # 临翔 2023 with 其中:当年财政拨款 written in the blank 年初预算数 column: the one shift that fitted every
+    # row moved all figures one column (分值 read as the rate, total 110.86 优 instead of 89.78 良)
+    rows = _real_rows("yunnan_61_linxiang_shourongsuo")
+    r = next(i for i, row in enumerate(rows) if row[1].startswith("其中"))
+    moved = [row[:] for row in rows]
+    moved[r][1], moved[r][3] = "", rows[r][1]
+    assert evaluate(one(rows), "mof-2020").total_score == Decimal("89.78")
+    err = read_error(moved)
+    assert err.cell == f"第{r + 1}行第4列" and "与其他资金行的数字列不一致" in err.reason
