@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+
 from . import labels as L
 from .model import ReadError
 from .reader_base import FormBase
@@ -14,6 +16,9 @@ from .reader_vocab import (
     _key_of,
 )
 from .text import html_to_text
+
+#: a date the form was filled in or printed on (填报日期：2023年3月1日), not the year it reports on
+_FILLED_ON = re.compile(r"日期|(?:19|20)\d\d\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日")
 
 
 class FieldsReader(FormBase):
@@ -105,8 +110,9 @@ class FieldsReader(FormBase):
             return
         for r in range(self.lo_title, self.r0):
             for c, v in enumerate(g.rows[r]):
-                if v and isinstance(v, str) and "年" in v and len(v) <= 60 and self.year_in(v, g.ref(r, c)):
-                    return
+                if v and isinstance(v, str) and "年" in v and len(v) <= 60 and _FILLED_ON.search(v) is None:
+                    if self.year_in(v, g.ref(r, c)):
+                        return
 
     def year_in(self, text: str, ref: str) -> bool:
         """The year a title-like text states, taken as the form's 年度."""

@@ -631,3 +631,18 @@ def test_a_fund_row_whose_label_slipped_into_an_amount_column_stops():
     assert evaluate(one(rows), "mof-2020").total_score == Decimal("89.78")
     err = read_error(moved)
     assert err.cell == f"第{r + 1}行第4列" and "与其他资金行的数字列不一致" in err.reason
+
+
+@pytest.mark.parametrize("where", ["above the title", "beside the title"])
+def test_the_date_a_form_was_filled_in_is_not_its_year(where):
+    # 上海 普陀 2022: the title states no year, the line below it says (2022 年度); a 填报日期：2023年3月1日
+    # above it or beside the title became the 年度 (which dates the 时效 targets)
+    rows = _real_rows("shanghai_01_putuo_jiesuan")
+    title = next(i for i, row in enumerate(rows) if "绩效自评表" in row[0])
+    dated = [row[:] for row in rows]
+    if where == "above the title":
+        dated.insert(title, ["填报日期：2023年3月1日"] + [""] * (len(rows[0]) - 1))
+    else:
+        dated[title][-1] = "填报日期：2023年3月1日"
+    assert one(rows).year == "2022"
+    assert one(dated).year == "2022"
