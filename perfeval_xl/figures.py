@@ -1,7 +1,8 @@
 """Figures as people write them, read exactly. Standard library only.
 
 ``to_decimal`` reads a money or points cell (``Decimal``, never a binary float): full-width digits,
-spaces, thousands separators and placeholders such as ``-``; floats at Excel's 15 significant digits.
+spaces, thousands separators, a money sign (``￥880``) and placeholders such as ``-``; floats at
+Excel's 15 significant digits.
 
 >>> to_decimal("１２０,７２２")
 Decimal('120722')
@@ -77,6 +78,8 @@ def to_decimal(value: object) -> Decimal | None:
             raise ValueError(f"“{value}”不是有限的数字")
         return float_decimal(value)
     s = normalize(value)
+    if s[:1] == "¥":  # a money sign before the amount (NFKC makes ￥ this ¥)
+        s = s[1:]
     if s in _BLANKS:
         return None
     if NUMBER.fullmatch(s):

@@ -102,7 +102,7 @@ def _empty_text(x: str) -> bool:
     return s in _ROW_PLACEHOLDERS or _key_of(s) in _ROW_PLACEHOLDERS if len(s) <= _MAX_LABEL else False
 
 
-_FIGURE = re.compile(r"[\s\d.,，+\-%％万元]*\d[\s\d.,，+\-%％万元]*")
+_FIGURE = re.compile(r"[￥¥]?[\s\d.,，+\-%％万元]*\d[\s\d.,，+\-%％万元]*")
 
 
 def _is_figure(v: object) -> bool:

@@ -646,3 +646,17 @@ def test_the_date_a_form_was_filled_in_is_not_its_year(where):
         dated[title][-1] = "填报日期：2023年3月1日"
     assert one(rows).year == "2022"
     assert one(dated).year == "2022"
+
+
+def test_amounts_with_a_money_sign_read_as_amounts():
+    # 霍山 2022's sub-row 彩票公益金用于医疗救助 typed ￥0: the row was dropped without a word (￥880 in a
+    # known row stopped the form)
+    rows = _real_rows("anhui_21_huoshan_yiliaojiuzhu")
+    signed = [row[:] for row in rows]
+    for row in signed:
+        if row[1].startswith(("彩票公益金", "中央财政资金")):
+            row[2:4] = [f"￥{v}" for v in row[2:4]]
+    assert signed != rows
+    assert [(f.label, f.annual, f.executed) for f in one(signed).funds] == [
+        (f.label, f.annual, f.executed) for f in one(rows).funds
+    ]
