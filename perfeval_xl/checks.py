@@ -75,6 +75,9 @@ CODES: dict[str, Code] = {
     "budget-breakdown": Code(
         "warning", "按收入性质分或按支出性质分的金额与其各项之和或全年预算数不符", "none"
     ),
+    "rows-outside-form": Code(
+        "warning", "表格上方有不属于任何一张表的内容（可能是上一张表的下半部分），未读取", "none"
+    ),
     "duplicate-form": Code("warning", "同一项目的自评表在本批中出现不止一次（汇总时只计一次）", "none"),
 }
 

@@ -102,6 +102,9 @@ class Form:
     headers: dict[str, str] = field(default_factory=dict, compare=False)  # field -> label/header text read by
     #: the department-wide form's budget breakdown under 年度资金总额 (see :class:`Breakdown`)
     breakdowns: list[Breakdown] = field(default_factory=list)
+    #: what the reader noticed around the form and did not read (rows above it that belong to no
+    #: form), as findings the rules add to the result's
+    notes: list[Finding] = field(default_factory=list)
 
     def fund(self, label: str) -> FundRow | None:
         """The fund row with this label, or None."""

@@ -53,8 +53,10 @@ from . import (
     reader_totals,
     reader_vocab,
 )
+from .checks import finding
 from .grid import Grid, load_grids
 from .model import Form, ReadError
+from .reader_cells import _is_figure
 from .reader_cells import cell_text as cell_text  # re-exported: the reader's public helper
 from .reader_fields import FieldsReader
 from .reader_funds import FundsReader
@@ -110,6 +112,7 @@ def read_grid(
         starts = _starts(found, titles)
         nameless = frozenset(p for p in starts if p in found.get("funds", ()))
         forms: list[Form] = []
+        above = _table_rows_above(grid, starts[0][0]) if starts else None  # rows above the first form
         for i, (r, c) in enumerate(starts):
             r1 = starts[i + 1][0] if i + 1 < len(starts) else len(grid.rows)
             reader = _FormReader(grid, len(forms) + 1, r, c, r1, found, titles, fund_rows)
@@ -123,6 +126,16 @@ def read_grid(
                 if on_error is None:
                     raise
                 on_error(err)
+        if above is not None and forms and forms[0].index == 1:  # the lower half of a form cut off above
+            r, c, word = above
+            forms[0].notes.append(
+                finding(
+                    "rows-outside-form",
+                    word,
+                    f"表格上方（{grid.ref(r, c)}起）另有表格内容（“{word[:20]}”…），不属于任何一张表"
+                    "（可能是上一张表的下半部分），未读取",
+                )
+            )
         return forms
     except ReadError:
         raise
@@ -189,15 +202,36 @@ def why_no_form(grid: Grid) -> ReadError | None:
 def _indicator_rows_only(grid: Grid) -> ReadError | None:
     """A copy that starts inside the indicator table (产出指标 … 合计 with no header, no name and no
     funds block above): say so, naming the first 一级指标 cell; None when there is none either."""
+    at = _first_level1(grid)
+    if at is None:
+        return None
+    r, c, text = at
+    return ReadError(
+        grid.source,
+        f"没有找到绩效自评表：只有绩效指标部分（“{text}”…），缺少表头、项目名称和项目资金部分，"
+        "可能只复制了表的下半部分",
+        grid.sheet,
+        grid.ref(r, c),
+    )
+
+
+def _table_rows_above(grid: Grid, end: int) -> tuple[int, int, str] | None:
+    """A row above row ``end`` (a sheet's first form) that looks like the rest of a table: a 一级指标
+    word, or two figures in one row (a title, a unit line or a date has at most one); its first cell."""
+    at = _first_level1(grid, end)
+    for r in range(min(end, at[0] if at else end)):
+        figures = [c for c, v in enumerate(grid.rows[r]) if v.__class__ in (int, float) or _is_figure(v)]
+        if len(figures) >= 2:
+            c = next(c for c, v in enumerate(grid.rows[r]) if v is not None and v != "")
+            return r, c, cell_text(grid.rows[r][c])
+    return at
+
+
+def _first_level1(grid: Grid, end: int | None = None) -> tuple[int, int, str] | None:
+    """The first cell holding a 一级指标 word (产出指标 …), above row ``end`` when given."""
     level1 = {_key_of(w) for w in L.LEVEL1_CHOICES}
-    for r, row in enumerate(grid.rows):
+    for r, row in enumerate(grid.rows if end is None else grid.rows[: max(end, 0)]):
         for c, v in enumerate(row):
             if v.__class__ is str and _key_of(v) in level1:
-                return ReadError(
-                    grid.source,
-                    f"没有找到绩效自评表：只有绩效指标部分（“{cell_text(v)}”…），缺少表头、项目名称和项目资金部分，"
-                    "可能只复制了表的下半部分",
-                    grid.sheet,
-                    grid.ref(r, c),
-                )
+                return r, c, cell_text(v)
     return None

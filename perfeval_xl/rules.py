@@ -160,7 +160,7 @@ def _evaluate(form: Form, prof: Profile, notes: list[Finding]) -> Result:
         total_score=total_score,
         grade=grade(total_score, prof),
     )
-    result.findings = notes + derived + checks.check(result, prof)
+    result.findings = [*form.notes, *notes, *derived, *checks.check(result, prof)]
     return result
 
 

@@ -660,3 +660,20 @@ def test_amounts_with_a_money_sign_read_as_amounts():
     assert [(f.label, f.annual, f.executed) for f in one(signed).funds] == [
         (f.label, f.annual, f.executed) for f in one(rows).funds
     ]
+
+
+def test_the_end_of_a_form_above_the_first_one_is_said():
+    # a page that starts with the end of the previous form (the pages behind sichuan_02 do): those rows
+    # belong to no form; they were passed over without a word
+    rows = _real_rows("shanghai_02_jiuting_chengzhen")
+    width = len(rows[0])
+    tail = [
+        ["", "", "", "安全警示标志设置及时率", "≥100%", "60%", "50", "20", ""][:width],
+        ["合计", "", "", "", "", "", "100", "", ""][:width],
+    ]
+    form = one(tail + rows)
+    (said,) = [f for f in evaluate(form, "mof-2020").findings if f.code == "rows-outside-form"]
+    assert said.severity == "warning" and "第1行第4列" in said.message
+    assert [i.name for i in form.indicators] == [i.name for i in one(rows).indicators]  # refs differ
+    plain = [["附件1", *[""] * (width - 1)], ["填报日期：2023年3月1日", *[""] * (width - 1)], *rows]
+    assert "rows-outside-form" not in {f.code for f in evaluate(one(plain), "mof-2020").findings}
