@@ -92,6 +92,7 @@ class _FormReader(FieldsReader, FundsReader, IndicatorsReader):
             self.read_goals(after_funds, ind_row if ind_row is not None else self.r1)
         if ind_row is not None:
             self.read_indicators(ind_row)
+            self.no_empty_field_column(self.ind_cols, self.ind_last_header)
         self.header_total()
         self.read_grade(ind_row if ind_row is not None else after_funds)
         return f

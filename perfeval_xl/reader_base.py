@@ -263,6 +263,29 @@ class FormBase:
             c,
         )
 
+    def no_empty_field_column(self, cols: dict[str, Column], last_header: int) -> None:
+        """Stop when a field's column is blank in every indicator row while the column right of it,
+        headed by nothing, holds something there: a header cell over two columns (merged) with the
+        values in its right-hand one, which reading on would drop without a word."""
+        f, rows = self.form, self.g.rows
+        if not f.indicators:
+            return
+        headers = range(min(c.row for c in cols.values()), last_header + 1)
+        mapped = {c.col for c in cols.values()}
+        read = {ind.row for ind in f.indicators}  # the rows read as indicators (not the totals, notes)
+        body = [rows[r] for r in range(last_header + 1, self.r1) if self.g.sheet_row(r) in read]
+        for col in cols.values():
+            c = col.col
+            if c + 1 in mapped or any(not _blank_cell(rows[r], c + 1) for r in headers):
+                continue  # the next column has a header of its own (or is another field's)
+            if all(_blank_cell(row, c) for row in body) and any(not _blank_cell(row, c + 1) for row in body):
+                raise self.error(
+                    f"绩效指标表头“{col.text}”下的一列全为空，其右侧没有表头的一列却有内容"
+                    "（表头是否跨了两列？），无法确定读取哪一列",
+                    col.row,
+                    c,
+                )
+
     def note_columns(self, block: str, cols: dict[str, Column]) -> None:
         for fld, col in cols.items():
             self.refs[f"{block}.col.{fld}"] = self.g.ref(col.row, col.col)
@@ -297,3 +320,9 @@ _BLOCK_WORDS = {  # what= of a block -> (fields, parts, known), for the second-r
 def _second_row(row: tuple, what: str) -> bool:
     fields, parts, known = _BLOCK_WORDS[what]
     return is_second_row(list(row), fields, parts, known)
+
+
+def _blank_cell(row: list, c: int) -> bool:
+    """Whether a row's cell c is blank (missing, None, or only spaces)."""
+    v = row[c] if c < len(row) else None
+    return v is None or (v.__class__ is str and not v.strip())

@@ -677,3 +677,18 @@ def test_the_end_of_a_form_above_the_first_one_is_said():
     assert [i.name for i in form.indicators] == [i.name for i in one(rows).indicators]  # refs differ
     plain = [["附件1", *[""] * (width - 1)], ["填报日期：2023年3月1日", *[""] * (width - 1)], *rows]
     assert "rows-outside-form" not in {f.code for f in evaluate(one(plain), "mof-2020").findings}
+
+
+@pytest.mark.parametrize("field", ["二级指标", "得分"])
+def test_values_right_of_their_header_stop_the_form(field):
+    # a header cell over two columns (merged C12:D12) with the values in the right-hand one: the field
+    # was read from the blank left column (every 二级指标 blank, or every stated 得分 lost)
+    rows = _real_rows("shanghai_02_jiuting_chengzhen")
+    header = next(i for i, row in enumerate(rows) if "三级指标" in row)
+    c = rows[header].index(field)
+    widened = [[*row[: c + 1], "", *row[c + 1 :]] for row in rows]
+    for row in widened[header + 1 :]:
+        row[c], row[c + 1] = "", row[c]
+    err = read_error(widened)
+    assert err.cell == f"第{header + 1}行第{c + 1}列"
+    assert f"绩效指标表头“{field}”下的一列全为空" in err.reason
