@@ -28,12 +28,12 @@ from .reader_vocab import (
     _IND_KNOWN,
     _IND_PARTS,
     _IND_WHAT,
-    _LEVEL1_WEIGHT,
     _NUMBERED_NAME,
     _POINTS_IN,
     _ROW_PLACEHOLDERS,
     _WEIGHT_NUMBER,
     _header_key,
+    _level1_weight,
 )
 from .text import html_to_text
 
@@ -55,21 +55,12 @@ class _Table(NamedTuple):
 
 
 _ZERO, _ONE, _HUNDRED = Decimal(0), Decimal(1), Decimal(100)
+_SUBTOTAL = frozenset({"小计", "小计：", "小计:", "小 计"})
 
 
 def _indicator_what(name: str) -> str:
     """The start of a message about an indicator's cell: 指标“name”的."""
     return f"指标“{name}”的" if name else "指标的"
-
-
-def _level1_weight(t1: str) -> tuple[str | None, str]:
-    """A 一级指标 cell's points and the label left of them: "(50分)" on the row below 产出指标 ->
-    ("(50分)", ""), "产出指标（50分）" -> ("（50分）", "产出指标"); (None, t1) without points."""
-    if _LEVEL1_WEIGHT.fullmatch(t1):  # (50分) on the row below 产出指标
-        return t1, ""
-    if t1.endswith(("）", ")")) and (m := _LEVEL1_WEIGHT.search(t1)) is not None:
-        return m.group(0), t1[: m.start()].strip()
-    return None, t1
 
 
 class IndicatorsReader(TotalsReader):
@@ -137,6 +128,8 @@ class IndicatorsReader(TotalsReader):
             t2 = "" if c2 is None else v.strip() if (v := row[c2]).__class__ is str else _text_of(v)
             name = v.strip() if (v := row[c3]).__class__ is str else _text_of(v)
             actual = v.strip() if (v := row[ca]).__class__ is str else _text_of(v)
+            if t1 in _SUBTOTAL or t2 in _SUBTOTAL or name in _SUBTOTAL:  # a 一级指标's 小计: not an indicator
+                continue
             ctr = ct  # the target's cell: 调整指标值 when filled (the target revised during the year)
             if cadj is not None and not _empty_mark(row[cadj]):
                 ctr = cadj

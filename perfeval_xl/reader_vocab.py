@@ -171,3 +171,13 @@ def _is_title(value: object) -> bool:
         and _ROLES.get(s) != "name"
         and not s.startswith(L.PROJECT)
     )
+
+
+def _level1_weight(t1: str) -> tuple[str | None, str]:
+    """A 一级指标 cell's points and the label left of them: "(50分)" on the row below 产出指标 ->
+    ("(50分)", ""), "产出指标（50分）" -> ("（50分）", "产出指标"); (None, t1) without points."""
+    if _LEVEL1_WEIGHT.fullmatch(t1):  # (50分) on the row below 产出指标
+        return t1, ""
+    if t1.endswith(("）", ")")) and (m := _LEVEL1_WEIGHT.search(t1)) is not None:
+        return m.group(0), t1[: m.start()].strip()
+    return None, t1

@@ -692,3 +692,20 @@ def test_values_right_of_their_header_stop_the_form(field):
     err = read_error(widened)
     assert err.cell == f"第{header + 1}行第{c + 1}列"
     assert f"绩效指标表头“{field}”下的一列全为空" in err.reason
+
+
+def test_subtotal_rows_are_not_indicators():
+    # a 小计 row under each 一级指标 (points and score summed) was read as one more indicator, caught only
+    # by points-not-100 (hebei_01's total became 186.24)
+    rows = _real_rows("shanghai_02_jiuting_chengzhen")
+    header = next(i for i, row in enumerate(rows) if "三级指标" in row)
+    c1 = rows[header].index("一级指标")
+    width = len(rows[0])
+    starts = [i for i in range(header + 1, len(rows)) if rows[i][c1].strip()]
+    with_subtotals = [row[:] for row in rows]
+    for at in reversed(starts[1:]):
+        with_subtotals.insert(at, (["", "小计", "", "", "", "", "30", "30", ""] + [""] * width)[:width])
+    assert len(with_subtotals) > len(rows)
+    expected, form = one(rows), one(with_subtotals)
+    assert [i.name for i in form.indicators] == [i.name for i in expected.indicators]
+    assert evaluate(form, "mof-2020").total_score == evaluate(expected, "mof-2020").total_score
