@@ -75,6 +75,7 @@ CODES: dict[str, Code] = {
     "budget-breakdown": Code(
         "warning", "按收入性质分或按支出性质分的金额与其各项之和或全年预算数不符", "none"
     ),
+    "money-unit-assumed": Code("info", "表上没有写金额单位，按万元计", "none"),
     "rows-outside-form": Code(
         "warning", "表格上方有不属于任何一张表的内容（可能是上一张表的下半部分），未读取", "none"
     ),

@@ -8,6 +8,7 @@ import operator
 from decimal import Decimal
 
 from . import labels as L
+from .checks import finding
 from .headers import Column
 from .model import FundRow
 from .reader_base import FormBase
@@ -95,7 +96,22 @@ class FundsReader(FormBase):
         self.refs["funds.header"] = g.row_ref(header_row)
         if not self.lean:
             self.note_columns("funds", columns)
-        f.money_unit = _money_unit_in([title, *[col.text for col in columns.values()]]) or self.unit_line(fr)
+        heads = [v for r in range(header_row, last_header + 1) for v in g.rows[r]]  # 年度预算数(万元) too
+        in_block, line = (
+            _money_unit_in([title, *[col.text for col in columns.values()], *heads]),
+            self.unit_line(fr),
+        )
+        if in_block and line and in_block != line:  # 项目资金(万元) under a line 单位：元: which one?
+            raise self.error(
+                f"金额单位前后不一：资金部分写“{in_block}”，上方又写“{self.headers['money_unit']}”，无法确定金额单位",
+                fr,
+                fc,
+            )
+        f.money_unit = in_block or line or L.MONEY_UNITS[0]
+        if not (in_block or line):
+            f.notes.append(
+                finding("money-unit-assumed", "金额单位", f"表上没有写金额单位，按{f.money_unit}计")
+            )
         return header_row, columns, last_header
 
     def find_fund_rows(
@@ -230,8 +246,8 @@ class FundsReader(FormBase):
             if (r, c) in percent and fund.stated_rate is not None:
                 fund.stated_rate = fund.stated_rate * 100
 
-    def unit_line(self, fr: int) -> str:
-        """The money unit stated once for the form (单位：万元) above the funds block; else 万元."""
+    def unit_line(self, fr: int) -> str | None:
+        """The money unit stated once for the form (单位：万元) above the funds block, or None."""
         for r in range(self.lo_title, fr):
             for c, v in enumerate(self.g.rows[r]):
                 k = _key(v)
@@ -241,7 +257,7 @@ class FundsReader(FormBase):
                             self.refs["money_unit"] = self.g.ref(r, c)
                             self.headers["money_unit"] = cell_text(v)
                             return unit
-        return L.MONEY_UNITS[0]
+        return None
 
     def unlabelled_total(
         self, r: int, stop: int, columns: dict[str, Column], fc: int

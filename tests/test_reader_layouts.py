@@ -709,3 +709,20 @@ def test_subtotal_rows_are_not_indicators():
     expected, form = one(rows), one(with_subtotals)
     assert [i.name for i in form.indicators] == [i.name for i in expected.indicators]
     assert evaluate(form, "mof-2020").total_score == evaluate(expected, "mof-2020").total_score
+
+
+def test_a_unit_line_against_the_funds_block_stops_and_no_unit_at_all_is_said():
+    # 普陀 2022 counts in 元 (项目资金 (元)); a line 单位：万元 above the form contradicted it and one of the
+    # two won without a word; a form stating no unit anywhere was taken in 万元 without a word
+    rows = _real_rows("shanghai_01_putuo_jiesuan")
+    funds = next(i for i, row in enumerate(rows) if row[0].startswith("项目资金"))
+    width = len(rows[0])
+    contradicted = [["单位：万元", *[""] * (width - 1)], *rows]
+    err = read_error(contradicted)
+    assert "金额单位前后不一" in err.reason and err.cell == f"第{funds + 2}行第1列"
+    assert one(rows).money_unit == "元"
+    unitless = [row[:] for row in rows]
+    unitless[funds][0] = "项目资金"
+    form = one(unitless)
+    (said,) = [f for f in evaluate(form, "mof-2020").findings if f.code == "money-unit-assumed"]
+    assert form.money_unit == "万元" and said.severity == "info"
