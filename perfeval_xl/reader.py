@@ -221,7 +221,10 @@ def _table_rows_above(grid: Grid, end: int) -> tuple[int, int, str] | None:
     word, or two figures in one row (a title, a unit line or a date has at most one); its first cell."""
     at = _first_level1(grid, end)
     for r in range(min(end, at[0] if at else end)):
-        figures = [c for c, v in enumerate(grid.rows[r]) if v.__class__ in (int, float) or _is_figure(v)]
+        row = grid.rows[r]
+        if sum(1 for v in row if v is not None and v != "") < 2:  # a title, a unit or a date line
+            continue
+        figures = [c for c, v in enumerate(row) if v.__class__ in (int, float) or _is_figure(v)]
         if len(figures) >= 2:
             c = next(c for c, v in enumerate(grid.rows[r]) if v is not None and v != "")
             return r, c, cell_text(grid.rows[r][c])

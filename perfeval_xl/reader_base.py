@@ -267,18 +267,26 @@ class FormBase:
         """Stop when a field's column is blank in every indicator row while the column right of it,
         headed by nothing, holds something there: a header cell over two columns (merged) with the
         values in its right-hand one, which reading on would drop without a word."""
-        f, rows = self.form, self.g.rows
-        if not f.indicators:
+        rows, inds = self.g.rows, self.form.indicators
+        if not inds:
             return
         headers = range(min(c.row for c in cols.values()), last_header + 1)
         mapped = {c.col for c in cols.values()}
-        read = {ind.row for ind in f.indicators}  # the rows read as indicators (not the totals, notes)
-        body = [rows[r] for r in range(last_header + 1, self.r1) if self.g.sheet_row(r) in read]
-        for col in cols.values():
+        below = range(last_header + 1, self.r1)
+        for fld, col in cols.items():
             c = col.col
-            if c + 1 in mapped or any(not _blank_cell(rows[r], c + 1) for r in headers):
-                continue  # the next column has a header of its own (or is another field's)
-            if all(_blank_cell(row, c) for row in body) and any(not _blank_cell(row, c + 1) for row in body):
+            if c + 1 in mapped or (attr := _FIELD_ATTRS.get(fld)) is None:
+                continue  # the next column is another field's (the common case)
+            if any(not _blank_cell(rows[r], c + 1) for r in headers):
+                continue  # ... or has a header of its own
+            if not all(not getattr(ind, attr) and getattr(ind, attr) != 0 for ind in inds):
+                continue  # the field has values
+            filled = [r for r in below if not _blank_cell(rows[r], c + 1)]
+            if not filled:  # the usual case: nothing beside the empty column
+                continue
+            read = {ind.row for ind in inds}  # the rows read as indicators (not the totals, notes)
+            body = [rows[r] for r in below if self.g.sheet_row(r) in read]
+            if any(self.g.sheet_row(r) in read for r in filled) and all(_blank_cell(row, c) for row in body):
                 raise self.error(
                     f"绩效指标表头“{col.text}”下的一列全为空，其右侧没有表头的一列却有内容"
                     "（表头是否跨了两列？），无法确定读取哪一列",
@@ -320,6 +328,19 @@ _BLOCK_WORDS = {  # what= of a block -> (fields, parts, known), for the second-r
 def _second_row(row: tuple, what: str) -> bool:
     fields, parts, known = _BLOCK_WORDS[what]
     return is_second_row(list(row), fields, parts, known)
+
+
+#: header fields -> the Indicator attribute they fill (a field all of whose values are blank is checked)
+_FIELD_ATTRS = {
+    "level1": "level1",
+    "level2": "level2",
+    "name": "name",
+    "target": "target",
+    "actual": "actual",
+    "points": "points",
+    "stated_score": "stated_score",
+    "deviation": "deviation_reason",
+}
 
 
 def _blank_cell(row: list, c: int) -> bool:

@@ -27,7 +27,7 @@ def read_breakdowns(g: Grid, r0: int, r1: int, block_col: int, money_unit: str) 
     for r in range(r0, r1):
         row = g.rows[r]
         for c, v in enumerate(row):
-            if v.__class__ is not str or not (k := v.translate(_PLAIN)).startswith(SIDES):
+            if v.__class__ is not str or "性质" not in v or not (k := v.translate(_PLAIN)).startswith(SIDES):
                 continue
             side = SIDES[0] if k.startswith(SIDES[0]) else SIDES[1]
             stated, readable = _amount(k[len(side) :].lstrip("：").strip(), money_unit)

@@ -250,6 +250,8 @@ class FundsReader(FormBase):
         """The money unit stated once for the form (单位：万元) above the funds block, or None."""
         for r in range(self.lo_title, fr):
             for c, v in enumerate(self.g.rows[r]):
+                if v.__class__ is not str or "位" not in v:  # 单位：… (quick test: every form asks)
+                    continue
                 k = _key(v)
                 if k and k.startswith(_UNIT_LINE):
                     for unit in L.MONEY_UNITS:
