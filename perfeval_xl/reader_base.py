@@ -275,11 +275,12 @@ class FormBase:
         below = range(last_header + 1, self.r1)
         for fld, col in cols.items():
             c = col.col
-            if c + 1 in mapped or (attr := _FIELD_ATTRS.get(fld)) is None:
-                continue  # the next column is another field's (the common case)
-            if any(not _blank_cell(rows[r], c + 1) for r in headers):
-                continue  # ... or has a header of its own
-            if not all(not getattr(ind, attr) and getattr(ind, attr) != 0 for ind in inds):
+            if c + 1 in mapped or any(not _blank_cell(rows[r], c + 1) for r in headers):
+                continue  # the next column is another field's (the common case) or has a header
+            attr = _FIELD_ATTRS.get(fld)  # (a part of a two-row 年度指标值 is looked up in the grid below)
+            if attr is not None and not all(
+                not getattr(ind, attr) and getattr(ind, attr) != 0 for ind in inds
+            ):
                 continue  # the field has values
             filled = [r for r in below if not _blank_cell(rows[r], c + 1)]
             if not filled:  # the usual case: nothing beside the empty column
