@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 
+from .cellgrid import Grid
 from .reader_vocab import _FUND_FIELDS, _FUND_KNOWN, _header_key
 
 
@@ -62,4 +63,32 @@ def unknown_header_cell(
             v = row[c] if c < len(row) else None
             if v.__class__ is str and v.strip():
                 return r, c
+    return None
+
+
+def rate_off_its_column(
+    g: Grid, found: list[tuple[int, int, str]], attrs: tuple[str, ...], cols: tuple[int, ...]
+) -> tuple[int, int, str, str] | None:
+    """Fund figures read shifted from their header: a rate (written with %, or a fraction the workbook
+    formats as a percentage) must land under 执行率, else the shift is not an export's but a header
+    over two columns with its figure in the right one. The first such cell: (row, column, field, text)."""
+    for r, _, _ in found:  # the fund rows: (row, label column, label)
+        row = g.rows[r]
+        for attr, c in zip(attrs, cols, strict=True):
+            v = row[c] if c < len(row) and attr != "stated_rate" else None
+            if v.__class__ is str and v.strip().endswith(("%", "％")):
+                return r, c, attr, str(v).strip()
+            if v.__class__ is float and 0 < v <= 1.5 and (r, c) in g.percent_formatted([(r, c)]):
+                return r, c, attr, f"{v}（百分比格式）"
+    return None
+
+
+def forced_shift(
+    filled_rows: list[tuple[int, tuple[int, ...]]], header: frozenset[int], lo: int
+) -> int | None:
+    """When the one shift that fits every fund row is not 0 but some rows fit unshifted, the first row
+    that forced the shift (a label slipped into an amount column), else None."""
+    aligned = [_shift((one,), header, lo) == 0 for one in filled_rows]
+    if any(aligned) and not all(aligned):
+        return aligned.index(False)
     return None

@@ -8,6 +8,7 @@ import operator
 from decimal import Decimal
 
 from . import labels as L
+from . import reader_fundcols as fundcols
 from .checks import finding
 from .headers import Column
 from .model import FundRow
@@ -23,7 +24,6 @@ from .reader_cells import (
     _quick,
     cell_text,
 )
-from .reader_fundcols import _filled, _header_columns, _is_funds_header, _shift, unknown_header_cell
 from .reader_vocab import (
     _FUND_ATTRS,
     _FUND_FIELDS,
@@ -47,7 +47,7 @@ class FundsReader(FormBase):
         """The funds header: (first header row, columns, last header row)."""
         rows = self.g.rows
         for r in range(fr, min(fr + 4, stop)):
-            if _cached(_is_funds_header, tuple(rows[r])):
+            if _cached(fundcols._is_funds_header, tuple(rows[r])):
                 cols, last = self.columns(r, _FUND_FIELDS, known=_FUND_KNOWN, what="“项目资金”表头")
                 return r, cols, last
         funds = self.first("funds")
@@ -65,6 +65,9 @@ class FundsReader(FormBase):
         header_cols = [col.col for col in order]
         shift = self.fund_shift(found, header_row, last_header, header_cols)
         block = _fund_columns(attrs, tuple([hc + shift for hc in header_cols]))
+        if shift and (off := fundcols.rate_off_its_column(self.g, found, block.attrs, block.cols)):
+            what = f"资金行的百分数“{off[3]}”按表头对齐后落在“{_FUND_WHAT[off[2]]}”列（数字与表头错了一列？）"
+            raise self.error(what, off[0], off[1])
         fraction_rates: list[tuple[FundRow, int, int]] = []
         for r, c, label in found:
             self.read_fund_row(r, c, label, block, fraction_rates)
@@ -302,7 +305,7 @@ class FundsReader(FormBase):
         for every row and the only one that fits, or the form stops (never a guess)."""
         g = self.g
         all_header = _cached(
-            _header_columns, tuple(tuple(g.rows[hr]) for hr in range(header_row, last_header + 1))
+            fundcols._header_columns, tuple(tuple(g.rows[hr]) for hr in range(header_row, last_header + 1))
         )  # cached: forms repeat their headers
         lo = header_cols[0]
         if self.aligned(found, all_header, lo):  # the common case
@@ -310,23 +313,21 @@ class FundsReader(FormBase):
         filled_rows = []
         for r, c, _ in found:
             row = g.rows[r]
-            filled = [cc for cc in range(c + 1, len(row)) if (v := row[cc]).__class__ is float or _filled(v)]
+            filled = [
+                cc
+                for cc in range(c + 1, len(row))
+                if (v := row[cc]).__class__ is float or fundcols._filled(v)
+            ]
             filled_rows.append((c, tuple(filled)))
-        shift = _shift(tuple(filled_rows), all_header, lo)
-        if shift:  # every row shifted alike (an export's merged rows), unless some row fits unshifted
-            aligned = [i for i, one in enumerate(filled_rows) if _shift((one,), all_header, lo) == 0]
-            if aligned and len(aligned) < len(filled_rows):
-                r, c, _ = found[next(i for i in range(len(found)) if i not in aligned)]
-                raise self.error(
-                    f"资金行“{cell_text(g.rows[r][c])}”与其他资金行的数字列不一致（名称或数字错了一列？），"
-                    "无法确定各数字属于哪一列",
-                    r,
-                    c,
-                )
+        shift = fundcols._shift(tuple(filled_rows), all_header, lo)
+        if shift and (odd := fundcols.forced_shift(filled_rows, all_header, lo)) is not None:
+            r, c, _ = found[odd]  # every row shifted alike (an export's merged rows), unless some fit as is
+            what = f"资金行“{cell_text(g.rows[r][c])}”与其他资金行的数字列不一致（名称或数字错了一列？）"
+            raise self.error(what + "，无法确定各数字属于哪一列", r, c)
         if shift is not None:
             return shift
         figures = {cc for _, filled in filled_rows for cc in filled}
-        unknown = unknown_header_cell(g.rows, header_row, last_header, all_header, figures)
+        unknown = fundcols.unknown_header_cell(g.rows, header_row, last_header, all_header, figures)
         if unknown is not None:  # the likely cause: a column header the vocabulary does not know
             r, c = unknown
             text = cell_text(g.rows[r][c])
@@ -346,7 +347,7 @@ class FundsReader(FormBase):
             row = rows[r]
             n = len(row)
             for cc in loose:
-                if c < cc < n and _filled(row[cc]):
+                if c < cc < n and fundcols._filled(row[cc]):
                     return False
         return True
 

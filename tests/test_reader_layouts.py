@@ -733,3 +733,20 @@ def test_a_unit_line_against_the_funds_block_stops_and_no_unit_at_all_is_said():
     form = one(unitless)
     (said,) = [f for f in evaluate(form, "mof-2020").findings if f.code == "money-unit-assumed"]
     assert form.money_unit == "万元" and said.severity == "info"
+
+
+def test_a_funds_score_right_of_its_header_stops_instead_of_shifting_every_figure():
+    # 临翔 2023 with each fund row's 得分 one cell right of its header (a header over two columns): the one
+    # shift that fitted read every figure a column off (分值 97.80, total 110.86 优 instead of 89.78 良)
+    rows = _real_rows("yunnan_61_linxiang_shourongsuo")
+    header = next(i for i, row in enumerate(rows) if "年初预算数" in row)
+    score = rows[header].index("得分")
+    moved = [[*row, ""] for row in rows]  # one more column for the figure pushed right
+    for row in moved[header + 1 :]:
+        if not row[1].strip():
+            break
+        row.insert(score, "")
+        del row[-1]
+    assert moved[header + 1][score + 1] == "9"
+    err = read_error(moved)
+    assert "资金行的百分数“97.80%”按表头对齐后落在“分数”列" in err.reason
