@@ -34,6 +34,8 @@ class Limits:
     max_sheets: int = 1000
     #: entries a workbook's shared-string table may claim
     max_shared_strings: int = 2_000_000
+    #: merged ranges of one xlsx sheet (a form has a few dozen; each becomes Python objects in the reader)
+    max_merged_ranges: int = 20_000
     #: lines of a text export (Excel's row limit)
     max_text_lines: int = 1_048_576
     #: seconds one file may take before its reader is stopped (``--timeout``)

@@ -140,12 +140,17 @@ def _col(letters: bytes) -> int:
     return n
 
 
+_TOO_MANY_MERGES = "工作表的合并单元格过多（超过 {} 处，不像自评表），未读取"
+
+
 def _check_sheet(zf: Parts, name: str, limits: Limits, unpacked: dict[str, bytes]) -> str | None:
     """None when the sheet part is within the limits, else the reason."""
     if zf.size(name) <= SCAN_CHUNK:
         data = zf.read(name, SCAN_CHUNK + 1)  # what is there, whatever the directory says
         if len(data) <= SCAN_CHUNK:
             unpacked[name] = data
+            if data.count(b"mergeCell ") > limits.max_merged_ranges:
+                return _TOO_MANY_MERGES.format(limits.max_merged_ranges)
             if _FAR.search(data) is None:
                 return None  # every cell within A1:Z999
             return _full_scan([data], limits)
@@ -170,8 +175,11 @@ def _chunks(zf: Parts, name: str):
 def _full_scan(chunks, limits: Limits) -> str | None:
     max_row = max_col = 0
     min_row = min_col = 1 << 40
-    cells = refs = 0
+    cells = refs = merges = 0
     for data in chunks:
+        merges += data.count(b"mergeCell ")
+        if merges > limits.max_merged_ranges:
+            return _TOO_MANY_MERGES.format(limits.max_merged_ranges)
         cells += len(_CELL_TAG.findall(data))
         for letters, digits in _REF.findall(data):
             row = int(digits)

@@ -95,3 +95,24 @@ def test_far_cell_refuses_only_its_sheet(tmp_path):
     grids = list(load_grids(bad, on_sheet_error=errors.append))
     assert [g.sheet for g in grids] == ["表1"]
     assert [e.sheet for e in errors] == ["表2"] and "工作表过大" in str(errors[0])
+
+
+def test_a_sheet_of_too_many_merged_ranges_is_refused_alone(tmp_path):
+    """Each merged range becomes Python objects in the reader (the 得分 cells merged over rows are read
+    from them): a sheet claiming tens of thousands is no form and is refused before loading, by name."""
+    good = make_hostile.good_xlsx(tmp_path / "two.xlsx", n_forms=2)
+    bad = tmp_path / "merges.xlsx"
+    many = b"".join(b'<mergeCell ref="A%d:B%d"/>' % (r, r) for r in range(1000, 1000 + 20_001))
+
+    def edit(name, data):
+        if name == "xl/worksheets/sheet2.xml":
+            head, _, tail = data.partition(b"</sheetData>")
+            tail = tail.replace(b"<mergeCells", b"<ignored").replace(b"</mergeCells>", b"</ignored>")
+            return head + b"</sheetData><mergeCells>" + many + b"</mergeCells>" + tail
+        return None if name is None else data
+
+    make_hostile._rewrite(good, bad, edit)
+    errors: list[ReadError] = []
+    grids = list(load_grids(bad, on_sheet_error=errors.append))
+    assert [g.sheet for g in grids] == ["表1"]
+    assert [e.sheet for e in errors] == ["表2"] and "合并单元格过多" in str(errors[0])
