@@ -68,13 +68,13 @@ def derive(form: Form, met: MetTest) -> tuple[list[Indicator], list[list[int]], 
     for unit in units:
         assumed = [i for i in unit[1:] if indicators[i].shares_assumed]
         if assumed:  # a blank 得分 read as a merged cell's remainder: the file cannot say which it is
-            head = indicators[unit[0]]
+            head = indicators[unit[0]].name or UNNAMED_INDICATOR
             names = "、".join(f"“{indicators[i].name or UNNAMED_INDICATOR}”" for i in assumed)
             findings.append(
                 checks.finding(
                     "score-merge-assumed",
-                    head.name or UNNAMED_INDICATOR,
-                    f"{names}的得分为空，按与“{head.name or UNNAMED_INDICATOR}”合并的同一个得分计；"
+                    head,
+                    f"{names}的得分为空，按与“{head}”合并的同一个得分计；"
                     f"文件不记录合并单元格，若是漏填了得分，请补上{checks.at(indicators[assumed[0]].ref or None)}",
                 )
             )

@@ -222,12 +222,12 @@ def _table_rows_above(grid: Grid, end: int) -> tuple[int, int, str] | None:
     at = _first_level1(grid, end)
     for r in range(min(end, at[0] if at else end)):
         row = grid.rows[r]
-        if sum(1 for v in row if v is not None and v != "") < 2:  # a title, a unit or a date line
+        filled = [c for c, v in enumerate(row) if v is not None and v != ""]
+        if len(filled) < 2:  # a title, a unit or a date line
             continue
-        figures = [c for c, v in enumerate(row) if v.__class__ in (int, float) or _is_figure(v)]
+        figures = [c for c in filled if row[c].__class__ in (int, float) or _is_figure(row[c])]
         if len(figures) >= 2:
-            c = next(c for c, v in enumerate(grid.rows[r]) if v is not None and v != "")
-            return r, c, cell_text(grid.rows[r][c])
+            return r, filled[0], cell_text(row[filled[0]])
     return at
 
 

@@ -8,7 +8,7 @@ from decimal import Decimal
 from .cellgrid import Grid
 from .headers import Column, HeaderError, header_key, is_second_row, map_columns
 from .model import Form, Indicator, ReadError
-from .reader_cells import _cached, _decimal_of, cell_text
+from .reader_cells import _blank, _cached, _decimal_of, cell_text
 from .reader_vocab import (
     _EXCEL_ERRORS,
     _FUND_FIELDS,
@@ -345,6 +345,5 @@ _FIELD_ATTRS = {
 
 
 def _blank_cell(row: list, c: int) -> bool:
-    """Whether a row's cell c is blank (missing, None, or only spaces)."""
-    v = row[c] if c < len(row) else None
-    return v is None or (v.__class__ is str and not v.strip())
+    """Whether a row's cell c is blank: past the row's end, or :func:`_blank`."""
+    return c >= len(row) or _blank(row[c])
