@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from realcorpus import REAL, read_tsv
 
 from perfeval_xl import labels as L
 from perfeval_xl.grid import Grid
@@ -499,11 +500,8 @@ def test_a_copy_that_starts_inside_the_indicator_table_says_so(tmp_path):
 
 # The held-out 襄阳 hospital form (taowenge.com/d-68000429.html) prints its rate header "执行率(B/A1"
 # (OCR for "执行率(B/A)"); a header whose note lost its closing bracket is read like the closed one.
-REAL = Path(__file__).parent / "data" / "real"
-
-
 def _real_rows(stem: str) -> list[list[str]]:
-    return [line.split("\t") for line in (REAL / f"{stem}.tsv").read_text(encoding="utf-8").splitlines()]
+    return read_tsv(REAL / f"{stem}.tsv")
 
 
 def _relabel(rows: list[list[str]], old: str, new: str) -> list[list[str]]:
